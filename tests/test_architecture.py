@@ -1,0 +1,45 @@
+"""The project's structural rules, checked by the same tools a developer runs by hand."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _run(*cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_import_boundaries_hold():
+    """Only explorer.gui imports Qt; the pure core touches no storage, model or UI."""
+    result = _run(str(BIN / "lint-imports"), "--no-cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower().replace("0 broken", "")
+
+
+def test_ruff_is_clean():
+    result = _run(str(BIN / "ruff"), "check", "explorer", "tests", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_help_does_not_import_heavy_libraries():
+    """`explorer --help` must be instant: no torch, sentence-transformers, pyvis or Qt."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from explorer.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'pyvis', 'PySide6', 'networkx')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = _run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"imported at --help: {result.stdout.strip()}"
