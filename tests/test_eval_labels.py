@@ -1,0 +1,73 @@
+"""The held-out evaluation set stays consistent with its notes.
+
+A label whose text no longer occurs in its note would silently lower every measured score, so
+the labels are checked against the notes they describe.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
+KINDS = {"capability", "limitation", "consciousness-criterion", "question", "assertion"}
+STANCES = {"agree", "disagree", "doubt", "revise", "note"}
+
+
+def _plain(markdown: str) -> str:
+    """The note's text with the Markdown marks the labelling guide says to drop."""
+    out = []
+    for line in markdown.splitlines():
+        line = re.sub(r"^\s*>\s?", "", line)
+        line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?", "", line)
+        line = re.sub(r"\s\^[A-Za-z0-9-]+\s*$", "", line)
+        line = re.sub(r"!?\[\[([^\]|]+)\|([^\]]+)\]\]", r"\2", line)
+        line = re.sub(r"!?\[\[([^\]]+)\]\]", r"\1", line)
+        line = re.sub(r"\*\*|__|==|`", "", line)
+        line = re.sub(r"(?<![\w*])\*(?!\s)([^*]+)\*", r"\1", line)
+        out.append(line.strip())
+    return " ".join(out)
+
+
+@pytest.fixture(scope="module")
+def labels() -> list[dict]:
+    with open(EVAL / "labels.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def test_every_label_is_well_formed(labels):
+    for row in labels:
+        assert row["type"] in {"claim", "annotation", "reference"}, row
+        assert (EVAL / "notes" / row["note"]).is_file(), row
+        if row["type"] == "claim":
+            assert row["kind"] in KINDS, row
+        if row["type"] == "annotation":
+            assert row["stance"] in STANCES, row
+
+
+def test_every_label_text_occurs_in_its_note(labels):
+    parentheticals = {}
+    for row in labels:
+        if row["type"] == "annotation":
+            parentheticals.setdefault(row["note"], []).append(row["text"])
+    missing = []
+    for row in labels:
+        text = _plain((EVAL / "notes" / row["note"]).read_text(encoding="utf-8"))
+        without = text
+        for ann in parentheticals.get(row["note"], []):
+            without = without.replace(f" ({ann})", "").replace(f"({ann})", "")
+        for key in ("text", "target"):
+            if key in row and row[key] not in text and row[key] not in without:
+                missing.append((row["note"], key, row[key]))
+    assert not missing
+
+
+def test_each_annotation_targets_exactly_one_labelled_claim(labels):
+    claims = Counter((r["note"], r["text"]) for r in labels if r["type"] == "claim")
+    for row in labels:
+        if row["type"] == "annotation":
+            assert claims[(row["note"], row["target"])] == 1, row
