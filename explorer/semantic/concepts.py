@@ -1,0 +1,183 @@
+"""Key terms: recurring noun phrases and acronyms, merged across spellings and plurals.
+
+No part-of-speech tagger: a phrase is a run of two or three content words between
+stopwords and punctuation, an acronym is two or more capitals. Precision comes from
+the vault-wide pass (:func:`vault_concepts`), which keeps a term only when two claims
+mention it or a heading or link names it. "LLMs", "LLM" and "large language models"
+become one concept through plural folding and initials matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from explorer.core.model import ParsedNote
+from explorer.semantic.types import Concept
+
+_STOP = set(
+    ["a", "about", "above", "after", "again", "against", "all", "almost", "along", "already", "also", "although", "always", "am", "among", "an", "and", "another", "any", "anyone", "anything", "are", "aren't", "around", "as", "at", "away", "back", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "either", "else", "enough", "etc", "even", "ever", "every", "few", "for", "from", "further", "get", "gets", "getting", "give", "given", "go", "goes", "going", "gone", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "however", "i", "if", "in", "into", "is", "isn't", "it", "its", "itself", "just", "least", "less", "let", "like", "likely", "made", "make", "makes", "making", "many", "may", "maybe", "me", "might", "more", "most", "much", "must", "my", "near", "need", "needs", "neither", "never", "no", "nor", "not", "now", "of", "off", "often", "on", "once", "one", "only", "onto", "or", "other", "others", "otherwise", "our", "out", "over", "own", "per", "perhaps", "please", "put", "quite", "rather", "really", "same", "say", "says", "see", "seem", "seems", "seen", "several", "shall", "she", "should", "since", "so", "some", "something", "sometimes", "still", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "thing", "things", "this", "those", "though", "through", "thus", "to", "too", "toward", "towards", "under", "until", "up", "upon", "us", "use", "used", "uses", "using", "very", "via", "was", "we", "well", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "e.g", "i.e", "vs", "via", "lot", "lots", "way", "ways", "kind", "kinds", "sort", "able", "actually", "basically", "better", "best", "big", "bigger", "certain", "clearly", "different", "easy", "entire", "especially", "first", "good", "great", "hard", "high", "huge", "large", "last", "long", "low", "main", "new", "next", "old", "possible", "real", "right", "small", "true", "whole", "wrong", "own", "simple", "specific", "various", "just", "already", "instead", "else", "else's", "know", "knew", "known", "think", "thought", "want", "wants", "take", "takes", "took", "try", "tries", "tried", "seem", "look", "looks", "show", "shows", "shown", "find", "finds", "found", "keep", "keeps", "work", "works", "worked", "call", "called", "come", "comes", "came", "become", "becomes", "became", "tell", "tells", "told", "ask", "asks", "asked", "read", "write", "writes", "wrote", "learn", "learns", "predict", "predicts", "generate", "generates", "create", "creates", "build", "builds", "run", "runs", "produce", "produces", "mean", "means", "get", "got", "allow", "allows", "help", "helps", "start", "starts", "add", "adds"]
+)
+_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z](?:-[0-9A-Z]+)?)(s?)\b")
+_ACRONYM_STOP = {
+    "OK",
+    "TODO",
+    "NB",
+    "FYI",
+    "IMO",
+    "IMHO",
+    "TL",
+    "DR",
+    "TLDR",
+    "PS",
+    "AM",
+    "PM",
+    "II",
+    "III",
+    "IV",
+    "VS",
+}
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z\-’']*[A-Za-z]|[A-Za-z]|[^\sA-Za-z]+")
+_WORD = re.compile(r"^[A-Za-z][A-Za-z\-]*$")
+
+
+def singular(word: str) -> str:
+    """Crude English singular of a lowercase word: enough to fold plurals of key terms."""
+    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics", "ous")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def concept_key(term: str) -> str:
+    """The merge key: lowercase, singular last word, no spaces or hyphens."""
+    words = term.casefold().replace("-", " ").split()
+    if not words:
+        return ""
+    words[-1] = singular(words[-1])
+    return "".join(words)
+
+
+def slug(term: str) -> str:
+    words = re.sub(r"[^\w\s-]", "", term.casefold()).replace("_", " ").replace("-", " ").split()
+    if words:
+        words[-1] = singular(words[-1])
+    return "-".join(words)
+
+
+def candidates(text: str) -> list[tuple[str, bool]]:
+    """(surface term, is_acronym) pairs found in one text."""
+    out: list[tuple[str, bool]] = []
+    for m in _ACRONYM.finditer(text):
+        if m.group(1) not in _ACRONYM_STOP and len(m.group(1)) <= 10:
+            out.append((m.group(1), True))
+    run: list[str] = []
+
+    def flush() -> None:
+        words = [w for w in run if not w.isupper() or len(w) < 2]
+        if len(words) == len(run) and 2 <= len(run) <= 3:
+            out.append((" ".join(run), False))
+        elif len(run) > 3:
+            # Long runs: the head noun is at the end in English, so keep the tail.
+            out.append((" ".join(run[-2:]), False))
+        run.clear()
+
+    for tok in _TOKEN.findall(text):
+        w = tok.replace("’", "'")
+        if (
+            _WORD.match(w)
+            and w.casefold() not in _STOP
+            and len(w) >= 3
+            and not w.casefold().endswith("ly")
+        ):
+            run.append(w)
+        else:
+            flush()
+    flush()
+    return out
+
+
+class NullConceptExtractor:
+    """Finds no concepts (a no-op stage)."""
+
+    def extract(self, note: ParsedNote, items: Sequence[tuple[str, str]]) -> list[Concept]:
+        return []
+
+
+class ConceptExtractor:
+    """Concept candidates of one note, with the claim (or annotation) ids that mention them."""
+
+    def extract(self, note: ParsedNote, items: Sequence[tuple[str, str]]) -> list[Concept]:
+        """``items`` are (id, text) pairs: claims and annotations."""
+        found: dict[str, Concept] = {}
+        surface: dict[str, Counter] = {}
+
+        def add(term: str, acronym: bool, owner: str | None, heading: bool) -> None:
+            key = term if acronym else concept_key(term)
+            if not key:
+                return
+            c = found.get(key)
+            if c is None:
+                cid = "con:" + (term.casefold() if acronym else slug(term))
+                c = found[key] = Concept(cid, term, set(), [], False)
+            c.variants.add(term)
+            surface.setdefault(key, Counter())[term] += 1
+            if owner and owner not in c.claim_ids:
+                c.claim_ids.append(owner)
+            c.in_heading = c.in_heading or heading
+
+        for owner, text in items:
+            for term, acr in candidates(text):
+                add(term, acr, owner, False)
+        headings = [s.title for s in note.sections] + [
+            link.target for link in note.links if link.kind in ("wikilink", "embed")
+        ]
+        for text in headings:
+            for term, acr in candidates(text):
+                add(term, acr, None, True)
+        for key, c in found.items():
+            # Display the commonest spelling; acronyms keep their capitals.
+            c.term = surface[key].most_common(1)[0][0]
+        return list(found.values())
+
+
+def _initials(key_term: str) -> str:
+    return "".join(w[0] for w in key_term.casefold().replace("-", " ").split())
+
+
+def vault_concepts(per_note: Iterable[Sequence[Concept]], min_claims: int = 2) -> list[Concept]:
+    """Merge every note's candidates into vault concepts and keep the precise ones.
+
+    A concept survives when at least ``min_claims`` claims mention it or a heading or
+    link names it. An expansion whose initials spell a surviving acronym ("large
+    language models" and "LLM") is folded into the acronym.
+    """
+    merged: dict[str, Concept] = {}
+    for concepts in per_note:
+        for c in concepts:
+            m = merged.get(c.id)
+            if m is None:
+                m = merged[c.id] = Concept(c.id, c.term, set(), [], False)
+            m.variants |= c.variants
+            m.in_heading = m.in_heading or c.in_heading
+            for cid in c.claim_ids:
+                if cid not in m.claim_ids:
+                    m.claim_ids.append(cid)
+    acronyms = {c.term.casefold(): c for c in merged.values() if c.term.isupper()}
+    for cid in list(merged):
+        c = merged[cid]
+        if c.term.isupper() or " " not in c.term:
+            continue
+        acro = acronyms.get(_initials(c.term))
+        if acro is not None and acro is not c:
+            acro.variants |= c.variants
+            acro.claim_ids.extend(x for x in c.claim_ids if x not in acro.claim_ids)
+            acro.in_heading = acro.in_heading or c.in_heading
+            del merged[cid]
+    return [c for c in merged.values() if len(c.claim_ids) >= min_claims or c.in_heading]

@@ -1,0 +1,207 @@
+"""Claim-to-claim edges from vectors: similar, duplicate, tension; and top-k queries.
+
+The all-pairs pass works tile by tile over the upper triangle of the cosine matrix
+(``block`` x ``block`` float32 tiles, 64 MiB at the default), never holding n x n.
+Pairs above the threshold are kept as sparse (i, j, cos) triples; when they pile up
+they are pruned to those in either endpoint's top-k, which cannot lose a pair that
+belongs in the final answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from explorer.semantic.types import Edge
+
+DEFAULT_K = 10
+DEFAULT_THRESHOLD = 0.6
+DUPLICATE_THRESHOLD = 0.95
+
+
+def _topk_pairs(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the undirected pairs (a[i], b[i]) that are in the top-k of a or of b."""
+    n = a.size
+    src = np.concatenate([a, b])
+    val = np.concatenate([v, v])
+    pid = np.concatenate([np.arange(n), np.arange(n)])
+    order = np.lexsort((-val, src))
+    s_sorted = src[order]
+    starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
+    group_start = np.repeat(starts, np.diff(np.r_[starts, s_sorted.size]))
+    rank = np.arange(s_sorted.size) - group_start
+    keep = np.zeros(n, dtype=bool)
+    keep[pid[order[rank < k]]] = True
+    return keep
+
+
+def similar_pairs(
+    matrix: np.ndarray,
+    k: int = DEFAULT_K,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+    block: int = 4096,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row-index pairs (i < j) with their cosine, and a mask of duplicates.
+
+    Kept: every pair at or above ``duplicate_threshold``, and every pair at or above
+    ``threshold`` that is among the ``k`` most similar of either of its claims.
+    ``matrix`` rows must be unit length (as the embedders return them).
+    """
+    X = np.ascontiguousarray(matrix, dtype=np.float32)
+    n = X.shape[0]
+    budget = max(4 * n * max(k, 1), 1_000_000)
+    parts_a, parts_b, parts_v = [], [], []
+    dup_a, dup_b, dup_v = [], [], []
+    held = 0
+
+    def compact() -> None:
+        nonlocal held
+        a, b, v = np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_v)
+        keep = _topk_pairs(a, b, v, k)
+        parts_a[:], parts_b[:], parts_v[:] = [a[keep]], [b[keep]], [v[keep]]
+        held = int(keep.sum())
+
+    for i0 in range(0, n, block):
+        xi = X[i0 : i0 + block]
+        for j0 in range(i0, n, block):
+            S = xi @ X[j0 : j0 + block].T
+            if j0 == i0:
+                S[np.tril_indices(S.shape[0], 0, S.shape[1])] = -np.inf
+            r, c = np.nonzero(threshold <= S)
+            if r.size == 0:
+                continue
+            v = S[r, c]
+            r = (r + i0).astype(np.int32)
+            c = (c + j0).astype(np.int32)
+            d = v >= duplicate_threshold
+            if d.any():
+                dup_a.append(r[d])
+                dup_b.append(c[d])
+                dup_v.append(v[d])
+                r, c, v = r[~d], c[~d], v[~d]
+            parts_a.append(r)
+            parts_b.append(c)
+            parts_v.append(v)
+            held += r.size
+            if held > budget:
+                compact()
+    empty_i, empty_v = np.zeros(0, np.int32), np.zeros(0, np.float32)
+    if parts_a:
+        compact()
+        a, b, v = parts_a[0], parts_b[0], parts_v[0]
+    else:
+        a, b, v = empty_i, empty_i, empty_v
+    if dup_a:
+        da, db, dv = np.concatenate(dup_a), np.concatenate(dup_b), np.concatenate(dup_v)
+    else:
+        da, db, dv = empty_i, empty_i, empty_v
+    is_dup = np.r_[np.zeros(a.size, bool), np.ones(da.size, bool)]
+    return np.r_[a, da], np.r_[b, db], np.r_[v, dv].astype(np.float32), is_dup
+
+
+def similarity_edges(
+    ids: Sequence[str],
+    matrix: np.ndarray,
+    k: int = DEFAULT_K,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+    block: int = 4096,
+) -> list[Edge]:
+    """``similar`` and ``duplicate`` edges between claims, each pair once.
+
+    ``ids[i]`` names row ``i`` of ``matrix``. A pair is ``duplicate`` at cosine >=
+    ``duplicate_threshold`` and ``similar`` when at >= ``threshold`` and among the
+    top ``k`` of either claim.
+    """
+    if len(ids) != matrix.shape[0]:
+        raise ValueError(f"{len(ids)} ids for {matrix.shape[0]} vectors")
+    a, b, v, dup = similar_pairs(matrix, k, threshold, duplicate_threshold, block)
+    return [
+        Edge(ids[i], ids[j], "duplicate" if d else "similar", round(float(w), 4))
+        for i, j, w, d in zip(a.tolist(), b.tolist(), v.tolist(), dup.tolist(), strict=True)
+    ]
+
+
+def top_k(query: np.ndarray, matrix: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the ``k`` rows most similar to ``query``, best first, and their cosines."""
+    scores = matrix @ np.asarray(query, dtype=np.float32)
+    k = min(k, scores.size)
+    if k <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    idx = np.argpartition(-scores, k - 1)[:k]
+    idx = idx[np.argsort(-scores[idx], kind="stable")]
+    return idx, scores[idx]
+
+
+class VectorIndex:
+    """Ids and their unit vectors, for semantic search."""
+
+    def __init__(self, ids: Sequence[str], matrix: np.ndarray) -> None:
+        if len(ids) != len(matrix):
+            raise ValueError(f"{len(ids)} ids for {len(matrix)} vectors")
+        self.ids = list(ids)
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+
+    def query(self, vector: np.ndarray, k: int = 10) -> list[tuple[str, float]]:
+        idx, scores = top_k(vector, self.matrix, k)
+        return [(self.ids[i], float(s)) for i, s in zip(idx.tolist(), scores.tolist(), strict=True)]
+
+
+_NEG = re.compile(
+    r"\b(?:not|no|never|none|cannot|can't|can’t|won't|won’t|without|unable|fails?|lacks?)\b|n[’']t\b",
+    re.I,
+)
+_WORDS = re.compile(r"[a-z][a-z\-]+")
+_FUNCTION = set(
+    ["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "but", "is", "are", "was", "were", "be", "been", "it", "its", "they", "them", "their", "this", "that", "these", "those", "with", "as", "at", "by", "from", "can", "could", "will", "would", "should", "may", "might", "do", "does", "did", "have", "has", "had", "so", "such", "just", "very", "also", "only", "than", "then", "there", "here", "which", "who", "what", "how", "why"]
+)
+
+
+def _content(text: str) -> set[str]:
+    words = _WORDS.findall(_NEG.sub(" ", text.casefold()))
+    return {w.rstrip("s") for w in words if w not in _FUNCTION}
+
+
+def negation_conflict(a: str, b: str, min_overlap: float = 0.4) -> str | None:
+    """A reason string when one text negates the other (same content words, one negated)."""
+    na, nb = bool(_NEG.search(a)), bool(_NEG.search(b))
+    if na == nb:
+        return None
+    ca, cb = _content(a), _content(b)
+    if not ca or not cb:
+        return None
+    overlap = len(ca & cb) / len(ca | cb)
+    if overlap < min_overlap:
+        return None
+    neg = _NEG.search(a if na else b).group()
+    return f"one negates the other ('{neg}'), {overlap:.0%} shared words"
+
+
+def tension_edges(
+    edges: Iterable[Edge],
+    texts: Mapping[str, str],
+    kinds: Mapping[str, str],
+    taxonomy=None,
+    min_cosine: float = DEFAULT_THRESHOLD,
+) -> list[Edge]:
+    """``tension`` edges among close pairs (from :func:`similarity_edges`) that disagree.
+
+    Two reasons: opposed kinds (the taxonomy's ``opposes``: a capability and a
+    limitation of the same thing), or one claim negating the other.
+    """
+    out = []
+    for e in edges:
+        if e.weight < min_cosine or e.type not in ("similar", "duplicate"):
+            continue
+        ka, kb = kinds.get(e.source), kinds.get(e.target)
+        reason = None
+        if taxonomy is not None and ka and kb and ka != kb and taxonomy.opposed(ka, kb):
+            reason = f"{ka} vs {kb} on the same subject"
+        if reason is None and e.source in texts and e.target in texts:
+            reason = negation_conflict(texts[e.source], texts[e.target])
+        if reason:
+            out.append(Edge(e.source, e.target, "tension", e.weight, reason))
+    return out

@@ -1,0 +1,205 @@
+"""Taxonomies of claim kinds: loaded from TOML, validated, with errors that name their line.
+
+The default ships as ``data/taxonomy.toml``. A vault may bring its own at
+``<vault>/.explorer/taxonomy.toml`` (a hidden folder, so Obsidian does not list it as
+a note); :func:`taxonomy_for_vault` picks it when present. The program only reads it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer import resources
+
+VAULT_TAXONOMY = Path(".explorer") / "taxonomy.toml"
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file cannot be used; the message names the file, and the line when known."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}, line {line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of claim and the cues that recognise it."""
+
+    id: str
+    name: str
+    colour: str
+    description: str = ""
+    examples: tuple[str, ...] = ()
+    cues: tuple[re.Pattern, ...] = ()
+    section_cues: tuple[re.Pattern, ...] = ()
+    negated: str | None = None
+    opposes: tuple[str, ...] = ()
+    questions: bool = False
+    takes_questions: bool = False
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """An ordered set of kinds; the order is the tie-break order of the rules."""
+
+    name: str
+    kinds: tuple[Kind, ...]
+    source: str = "<memory>"
+    by_id: dict[str, Kind] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {k.id: k for k in self.kinds})
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(k.id for k in self.kinds)
+
+    @property
+    def default_kind(self) -> Kind:
+        return next(k for k in self.kinds if k.default)
+
+    @property
+    def question_kind(self) -> Kind | None:
+        return next((k for k in self.kinds if k.questions), None)
+
+    def opposed(self, a: str, b: str) -> bool:
+        """True when claims of kinds ``a`` and ``b`` contradict each other when close."""
+        ka, kb = self.by_id.get(a), self.by_id.get(b)
+        return bool((ka and b in ka.opposes) or (kb and a in kb.opposes))
+
+
+def _entry_lines(text: str) -> list[int]:
+    """1-based line of each ``[[kind]]`` header, so field errors can point at their entry."""
+    return [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[kind]]"]
+
+
+def _compile(path, line, kid, key, patterns) -> tuple[re.Pattern, ...]:
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise TaxonomyError(path, f"kind '{kid}': '{key}' must be a list of strings", line)
+    out = []
+    for p in patterns:
+        try:
+            out.append(re.compile(p, re.IGNORECASE))
+        except re.error as exc:
+            raise TaxonomyError(
+                path, f"kind '{kid}': bad pattern in '{key}' {p!r}: {exc}", line
+            ) from exc
+    return tuple(out)
+
+
+def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
+    """Parse and validate taxonomy TOML text. Raises :class:`TaxonomyError`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_POS.search(str(exc))
+        msg = _TOML_POS.sub("", str(exc)).strip()
+        raise TaxonomyError(
+            path,
+            f"invalid TOML: {msg}" + (f" (column {m.group(2)})" if m else ""),
+            int(m.group(1)) if m else None,
+        ) from exc
+    entries = data.get("kind")
+    if not isinstance(entries, list) or not entries:
+        raise TaxonomyError(path, "no [[kind]] entries")
+    lines = _entry_lines(text)
+    kinds: list[Kind] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(entries):
+        line = lines[n] if n < len(lines) else None
+        kid = entry.get("id")
+        if not isinstance(kid, str) or not kid:
+            raise TaxonomyError(path, f"kind entry {n + 1} has no 'id'", line)
+        if not _ID.match(kid):
+            raise TaxonomyError(
+                path, f"kind '{kid}': id must be lowercase letters, digits, '-' or '_'", line
+            )
+        if kid in seen:
+            raise TaxonomyError(path, f"kind '{kid}' is defined twice", line)
+        seen.add(kid)
+        colour = entry.get("colour", entry.get("color"))
+        if not isinstance(colour, str) or not _COLOUR.match(colour):
+            raise TaxonomyError(
+                path, f"kind '{kid}': colour {colour!r} is not of the form \"#rrggbb\"", line
+            )
+        examples = entry.get("examples", [])
+        if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+            raise TaxonomyError(path, f"kind '{kid}': 'examples' must be a list of strings", line)
+        opposes = entry.get("opposes", [])
+        if not isinstance(opposes, list):
+            raise TaxonomyError(path, f"kind '{kid}': 'opposes' must be a list of kind ids", line)
+        kinds.append(
+            Kind(
+                id=kid,
+                name=str(entry.get("name", kid)),
+                colour=colour.lower(),
+                description=str(entry.get("description", "")),
+                examples=tuple(examples),
+                cues=_compile(path, line, kid, "cues", entry.get("cues", [])),
+                section_cues=_compile(
+                    path, line, kid, "section_cues", entry.get("section_cues", [])
+                ),
+                negated=entry.get("negated"),
+                opposes=tuple(opposes),
+                questions=bool(entry.get("questions", False)),
+                takes_questions=bool(entry.get("takes_questions", False)),
+                default=bool(entry.get("default", False)),
+            )
+        )
+    defaults = [k.id for k in kinds if k.default]
+    if len(defaults) != 1:
+        raise TaxonomyError(
+            path, f"exactly one kind must have default = true, found {defaults or 'none'}"
+        )
+    ids = {k.id for k in kinds}
+    for n, k in enumerate(kinds):
+        line = lines[n] if n < len(lines) else None
+        for ref in ([k.negated] if k.negated else []) + list(k.opposes):
+            if ref not in ids:
+                raise TaxonomyError(path, f"kind '{k.id}' refers to unknown kind '{ref}'", line)
+    name = data.get("taxonomy", {}).get("name", Path(str(path)).stem)
+    return Taxonomy(name=str(name), kinds=tuple(kinds), source=str(path))
+
+
+def load_taxonomy(path: str | Path) -> Taxonomy:
+    """Read and validate a taxonomy file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise TaxonomyError(p, "file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(p, f"cannot read: {exc}") from exc
+    return parse_taxonomy(text, p)
+
+
+def default_taxonomy_path() -> Path:
+    return resources.data_dir() / "taxonomy.toml"
+
+
+_default_cache: Taxonomy | None = None
+
+
+def default_taxonomy() -> Taxonomy:
+    """The taxonomy shipped with the program (parsed once)."""
+    global _default_cache
+    if _default_cache is None:
+        _default_cache = load_taxonomy(default_taxonomy_path())
+    return _default_cache
+
+
+def taxonomy_for_vault(vault: str | Path) -> Taxonomy:
+    """The vault's own ``.explorer/taxonomy.toml`` when it has one, else the default."""
+    own = Path(vault) / VAULT_TAXONOMY
+    return load_taxonomy(own) if own.is_file() else default_taxonomy()
