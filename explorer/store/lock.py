@@ -1,0 +1,72 @@
+"""One indexer per store: an advisory lock file beside the database.
+
+SQLite already serialises writers, so two index runs could not corrupt the file, but
+they would interleave and redo each other's work. ``<db>.lock`` is locked with the
+operating system's advisory lock, which the kernel drops when the process dies, so a
+killed indexer never leaves the store locked. The lock file itself stays (empty).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from explorer.store.errors import IndexBusyError
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def lock_path(db_path: str | os.PathLike[str]) -> Path:
+    p = Path(db_path)
+    return p.with_name(p.name + ".lock")
+
+
+@contextlib.contextmanager
+def index_lock(db_path: str | os.PathLike[str], timeout: float = 0.0) -> Iterator[Path]:
+    """Hold the store's index lock; wait up to ``timeout`` seconds, then raise IndexBusyError."""
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + max(0.0, timeout)
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise IndexBusyError(
+                    f"the index is busy: another explorer is indexing into {db_path} "
+                    f"(lock {path}); try again when it finishes"
+                )
+            time.sleep(0.1)
+        try:
+            yield path
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,197 @@
+"""Numbered schema migrations, tracked with ``PRAGMA user_version``.
+
+``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``. Adding a migration is
+appending a function to the list: it gets the ``sqlite_utils.Database`` inside an open
+transaction (DDL is transactional in SQLite, so a migration that fails leaves the
+previous version intact) and must not commit.
+
+Two families of tables, never mixed:
+
+* derived tables (``notes``, ``sections``, ``claims``, ``links``, ``claims_fts`` and any
+  later table with a ``note`` column) are rebuilt note by note on every index;
+* user tables (``user_*``) hold the user's corrections. No index run deletes them or
+  changes them, except re-attaching a row to its claim's new id (see reattach.py). Each
+  row keeps the claim's text hash and note path so that re-attachment is possible.
+
+A derived table that a later migration adds and that has a ``note`` column (the
+note's vault-relative path) is cleared for that note whenever the note is re-indexed
+or deleted, with no further code: see ``notes.derived_note_tables``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+Migration = Callable[[Database], None]
+
+
+def _run(db: Database, script: str) -> None:
+    # Statement by statement, because executescript() would commit the transaction.
+    # complete_statement() knows that a trigger's inner ";" does not end it.
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        db.conn.execute(pending)
+
+
+def m001_claim_store(db: Database) -> None:
+    """Notes, sections, claims, links, full-text search, and the user tables."""
+    _run(
+        db,
+        """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE notes (
+    path TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    claim_count INTEGER NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    frontmatter TEXT NOT NULL DEFAULT '{}',
+    properties TEXT NOT NULL DEFAULT '{}',
+    warnings TEXT NOT NULL DEFAULT '[]',
+    indexed_at REAL NOT NULL
+);
+CREATE TABLE sections (
+    id TEXT PRIMARY KEY,
+    note TEXT NOT NULL,
+    title TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    heading_path TEXT NOT NULL,
+    parent_id TEXT,
+    line INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+CREATE INDEX sections_note ON sections(note);
+CREATE TABLE claims (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    note TEXT NOT NULL,
+    section_id TEXT,
+    parent_id TEXT,
+    block TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL
+);
+CREATE INDEX claims_note ON claims(note);
+CREATE INDEX claims_text_hash ON claims(text_hash);
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    note TEXT NOT NULL,
+    target TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    alias TEXT,
+    heading TEXT,
+    block TEXT,
+    claim_id TEXT,
+    line INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+CREATE INDEX links_note ON links(note);
+CREATE INDEX links_target ON links(target);
+CREATE VIRTUAL TABLE claims_fts USING fts5(
+    text, content='claims', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN
+    INSERT INTO claims_fts(rowid, text) VALUES (new.seq, new.text);
+END;
+CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN
+    INSERT INTO claims_fts(claims_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+END;
+CREATE TRIGGER claims_fts_update AFTER UPDATE OF text ON claims BEGIN
+    INSERT INTO claims_fts(claims_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    INSERT INTO claims_fts(rowid, text) VALUES (new.seq, new.text);
+END;
+CREATE TABLE user_kinds (
+    claim_id TEXT PRIMARY KEY,
+    text_hash TEXT NOT NULL,
+    note TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX user_kinds_note ON user_kinds(note);
+CREATE TABLE user_annotations (
+    id INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    note TEXT NOT NULL,
+    text TEXT NOT NULL,
+    stance TEXT NOT NULL DEFAULT 'note',
+    created_at REAL NOT NULL
+);
+CREATE INDEX user_annotations_claim ON user_annotations(claim_id);
+CREATE INDEX user_annotations_note ON user_annotations(note);
+CREATE TABLE user_hidden (
+    id INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    note TEXT NOT NULL,
+    edge_type TEXT NOT NULL DEFAULT '',
+    other_id TEXT NOT NULL DEFAULT '',
+    other_text_hash TEXT NOT NULL DEFAULT '',
+    other_note TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    UNIQUE (claim_id, edge_type, other_id)
+);
+CREATE INDEX user_hidden_note ON user_hidden(note);
+CREATE INDEX user_hidden_other_note ON user_hidden(other_note);
+""",
+    )
+
+
+# Append new migrations here; never edit or reorder one that has shipped.
+MIGRATIONS: list[Migration] = [m001_claim_store]
+
+
+def schema_version() -> int:
+    """The schema version this code writes: the number of migrations."""
+    return len(MIGRATIONS)
+
+
+def current_version(db: Database) -> int:
+    return db.conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: Database, migrations: list[Migration] | None = None) -> list[int]:
+    """Apply the pending migrations, each in its own transaction; return their numbers.
+
+    The caller has already refused a database newer than ``migrations``.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    applied = []
+    for number in range(current_version(db) + 1, len(steps) + 1):
+        conn = db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            if current_version(db) >= number:
+                conn.execute("ROLLBACK")
+                continue
+            steps[number - 1](db)
+            conn.execute(f"PRAGMA user_version = {int(number)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    return applied

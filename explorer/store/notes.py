@@ -1,0 +1,199 @@
+"""Write, refresh and remove one note's derived rows, each in one transaction.
+
+A note's ``notes`` row and its sections, claims and links (and whatever the
+pipeline's stages write) are committed together, so a crash never leaves a note
+half-indexed: either the old version of the note is in the store, or the new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from explorer.core.model import ParsedNote
+from explorer.store.connection import write_transaction
+from explorer.store.reattach import reattach_in_note
+
+NoteStage = Callable[[Database, ParsedNote], None]
+
+_SPACE = re.compile(r"\s+")
+
+
+def text_hash(text: str) -> str:
+    """Hash of a claim's text, blind to whitespace changes: the key for re-attachment.
+
+    >>> text_hash("a  b\\n") == text_hash("a b")
+    True
+    """
+    normal = _SPACE.sub(" ", text).strip()
+    return hashlib.blake2b(normal.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NoteState:
+    """What the store remembers of a note file, to decide whether to read it again."""
+
+    size: int
+    mtime_ns: int
+    sha: str
+    pipeline: str
+
+
+def note_states(db: Database) -> dict[str, NoteState]:
+    """Every stored note path with its stat, content hash and pipeline key."""
+    rows = db.conn.execute("SELECT path, size, mtime_ns, sha, pipeline FROM notes")
+    return {path: NoteState(size, mtime, sha, pipe) for path, size, mtime, sha, pipe in rows}
+
+
+def derived_note_tables(db: Database) -> list[str]:
+    """Tables cleared when a note is re-indexed: every table with a ``note`` column,
+    except ``notes`` itself and the ``user_*`` tables.
+
+    Finding them from the schema lets a later migration add per-note tables without
+    touching this module.
+    """
+    found = []
+    for table in db.table_names():
+        if table == "notes" or table.startswith(("user_", "sqlite_")) or "_fts" in table:
+            continue
+        if "note" in db[table].columns_dict:
+            found.append(table)
+    return sorted(found)
+
+
+def write_note(
+    db: Database,
+    parsed: ParsedNote,
+    *,
+    size: int,
+    mtime_ns: int,
+    sha: str,
+    pipeline: str = "",
+    stages: Iterable[NoteStage] = (),
+    tables: list[str] | None = None,
+    reattach: bool = True,
+) -> int:
+    """Replace the stored version of ``parsed.path`` with ``parsed``; return its claim count.
+
+    ``stages`` run inside the same transaction, after the claims are written, so their
+    rows commit (or roll back) with the note's. ``tables`` caches
+    :func:`derived_note_tables` across a run.
+    """
+    path = parsed.path
+    conn = db.conn
+    with write_transaction(db):
+        _delete_rows(db, path, tables)
+        conn.execute(
+            "INSERT INTO notes (path, title, size, mtime_ns, sha, pipeline, claim_count, tags, "
+            "frontmatter, properties, warnings, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                path,
+                parsed.title,
+                size,
+                mtime_ns,
+                sha,
+                pipeline,
+                len(parsed.claims),
+                _json(parsed.tags),
+                _json(parsed.frontmatter),
+                _json(parsed.properties),
+                _json(parsed.warnings),
+                time.time(),
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO sections (id, note, title, level, heading_path, parent_id, line, "
+            "start_char, end_char) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    s.id,
+                    path,
+                    s.title,
+                    s.level,
+                    " > ".join(s.path),
+                    s.parent_id,
+                    s.line,
+                    s.start,
+                    s.end,
+                )
+                for s in parsed.sections
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO claims (id, note, section_id, parent_id, block, position, line, "
+            "end_line, start_char, end_char, text, text_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c.id,
+                    path,
+                    c.section_id,
+                    c.parent_id,
+                    c.block,
+                    c.position,
+                    c.line,
+                    c.end_line,
+                    c.start,
+                    c.end,
+                    c.text,
+                    text_hash(c.text),
+                )
+                for c in parsed.claims
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO links (note, target, kind, alias, heading, block, claim_id, line, "
+            "start_char, end_char) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    path,
+                    k.target,
+                    k.kind,
+                    k.alias,
+                    k.heading,
+                    k.block,
+                    k.claim_id,
+                    k.line,
+                    k.start,
+                    k.end,
+                )
+                for k in parsed.links
+            ],
+        )
+        for stage in stages:
+            stage(db, parsed)
+        if reattach:
+            reattach_in_note(db, path)
+    return len(parsed.claims)
+
+
+def touch_note(db: Database, path: str, *, size: int, mtime_ns: int) -> None:
+    """Record a new stat for a note whose content hash did not change."""
+    with write_transaction(db):
+        db.conn.execute(
+            "UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+        )
+
+
+def delete_note(db: Database, path: str, tables: list[str] | None = None) -> None:
+    """Remove a note and its derived rows. User rows stay, waiting for re-attachment."""
+    with write_transaction(db):
+        _delete_rows(db, path, tables)
+
+
+def _delete_rows(db: Database, path: str, tables: list[str] | None) -> None:
+    for table in derived_note_tables(db) if tables is None else tables:
+        db.conn.execute(f'DELETE FROM "{table}" WHERE note = ?', (path,))
+    db.conn.execute("DELETE FROM notes WHERE path = ?", (path,))
+
+
+def _json(value: object) -> str:
+    # Front matter may hold dates and other YAML types: keep their text rather than fail.
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)

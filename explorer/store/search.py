@@ -1,0 +1,74 @@
+"""Ranked full-text search over claims (SQLite FTS5, bm25)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+# Words as the unicode61 tokenizer sees them; anything else would be FTS5 syntax.
+_WORD = re.compile(r"\w+\*?", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    claim_id: str
+    note: str
+    line: int
+    text: str
+    snippet: str  # the text with matches in [brackets]
+    score: float  # bm25 relevance, higher is better
+
+    @property
+    def where(self) -> str:
+        """``note:line``, the way editors and grep print a location."""
+        return f"{self.note}:{self.line}"
+
+
+def fts_query(words: str | Sequence[str]) -> str:
+    """Turn what a user typed into an FTS5 query: every word must match, in any order.
+
+    Punctuation never reaches FTS5 (where ``-``, ``:`` or a stray quote are syntax
+    errors); a trailing ``*`` keeps its meaning of "any word starting with".
+
+    >>> fts_query("self-attention  is:all*")
+    '"self" "attention" "is" "all"*'
+    """
+    text = words if isinstance(words, str) else " ".join(words)
+    terms = []
+    for match in _WORD.finditer(text):
+        token = match.group()
+        star = "*" if token.endswith("*") else ""
+        terms.append(f'"{token.rstrip("*")}"{star}')
+    return " ".join(terms)
+
+
+def search(
+    db: Database,
+    words: str | Sequence[str],
+    *,
+    limit: int = 20,
+    include_hidden: bool = False,
+) -> list[SearchHit]:
+    """Claims containing all ``words`` (stemmed), best match first."""
+    query = fts_query(words)
+    if not query:
+        raise ValueError("nothing to search for: give at least one word")
+    hidden = (
+        ""
+        if include_hidden
+        else "AND c.id NOT IN (SELECT claim_id FROM user_hidden WHERE edge_type = '')"
+    )
+    sql = f"""
+        SELECT c.id, c.note, c.line, c.text,
+               snippet(claims_fts, 0, '[', ']', '…', 16),
+               -bm25(claims_fts) AS score
+        FROM claims_fts JOIN claims c ON c.seq = claims_fts.rowid
+        WHERE claims_fts MATCH ? {hidden}
+        ORDER BY bm25(claims_fts), c.note, c.position
+        LIMIT ?
+    """
+    rows = db.conn.execute(sql, (query, max(1, int(limit))))
+    return [SearchHit(*row) for row in rows]
