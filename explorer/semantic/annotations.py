@@ -1,10 +1,20 @@
 """The author's own later voice: comments on a claim, found, given a stance, and attached.
 
 Notes written over years carry second thoughts: "(now I would disagree …)", "Not sure
-about … anymore", "(??)", "This just seems plain wrong.". Such a sentence is not a claim
-about the world; it is a comment on one. :class:`AnnotationDetector` takes them out of
-the claim list (cutting a parenthetical out of the claim that holds it), decides a
-stance, and finds the claim each one comments on.
+about this anymore.", "(??)", "This just seems plain wrong.". Such a sentence is not a
+claim about the world; it is a comment on one. :class:`AnnotationDetector` takes them
+out of the claim list (cutting a parenthetical out of the claim that holds it), decides
+a stance, and finds the claim each one comments on.
+
+Attachment, first rule that applies:
+
+1. a parenthetical inside or after a sentence: that sentence;
+   a parenthetical opening a glued line ("(not sure …)Invention: …"): the claim before;
+2. a quoted phrase ("the “truthfulness” argument"): the latest claim containing it;
+3. a nested list item: its parent item;
+4. a lead-in ("Thoughts I had some time:"): the claim it introduces;
+5. otherwise the claim just before it in the section, unless (with vectors) another
+   earlier claim of the section is clearly closer in meaning.
 """
 
 from __future__ import annotations
@@ -17,71 +27,90 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from explorer.core.model import Claim
+from explorer.semantic.context import is_lead_in
 from explorer.semantic.types import Annotation
 
 _I = r"(?:I|I[’']m|I[’']d|I[’']ve|me|my|myself)"
 # Whole sentences in the author's later voice. Each is specific on purpose: "I think X"
 # alone is an ordinary claim, so first person counts only with a comment-like verb.
 _SENTENCE_PATTERNS = [
-    r"^\s*(?:I[’']m |I am )?not (?:so |too |really |entirely |totally )?(?:sure|convinced)\b",
-    r"^\s*unsure\b",
-    rf"\b{_I} (?:now |would now |[’']d now )?(?:would |[’']d )?(?:disagree|agree|doubt)\b",
+    r"^(?:I[’']m |I am )?not (?:so |too |really |entirely |totally )?(?:sure|convinced)\b",
+    r"^unsure\b",
+    rf"\b{_I} (?:now |would now |[’']d now |still )?(?:would |[’']d )?(?:disagree|agree|doubt)\b",
     rf"\b{_I} (?:no longer|don[’']t (?:think|believe|buy)|changed my mind|used to (?:think|believe))\b",
     rf"\b{_I} (?:am|[’']m) not (?:sure|convinced)\b",
-    r"^\s*(?:update|edit|edited|note to self|addendum|correction|later|in hindsight|looking back)\s*[:\-–—]",
-    r"^\s*(?:this|that|it)(?: just| all| really)? (?:seems|is|sounds|looks|feels)\b.{0,40}?\b(?:wrong|right|correct|silly|naive|false|true|dubious|questionable|off|overblown|nonsense|bullshit|doubtful|unclear|exaggerated|overstated)\b",
-    r"^\s*thoughts? (?:I|i) (?:had|have)\b",
-    r"^\s*my (?:own )?(?:thoughts?|take|two cents|opinion|view)\b",
-    r"^\s*[?!]{1,4}\s*$",
-    r"^\s*\(?\s*[?!]{1,4}\s*\)?\s*$",
-    r"^\s*(?:hmm+|meh|nope|agreed|exactly|indeed|doubtful|questionable)\s*[.!?]*\s*$",
+    rf"\b{_I} (?:would now|now think|now believe|now doubt)\b",
+    r"^(?:update|edit|edited|note to self|addendum|correction|later|in hindsight|looking back)\b[^:]{0,25}[:\-–—]",
+    r"\bstill (?:agree|holds|stands|true|valid)\b",
+    r"^(?:much |a bit |somewhat )?(?:less|more) sure\b",
+    r"^(?:this|that|it)(?: just| all| really)? (?:seems|is|sounds|looks|feels)\b.{0,40}?\b(?:wrong|right|correct|silly|naive|false|true|dubious|questionable|off|overblown|nonsense|bullshit|doubtful|unclear|exaggerated|overstated)\b",
+    r"^thoughts? (?:I|i) (?:had|have)\b",
+    r"^my (?:own )?(?:thoughts?|take|two cents|opinion|view)\b",
+    r"^\(?\s*[?!]{1,4}\s*\)?\s*$",
+    r"^hmm+\b",
+    r"^(?:meh|nope|agreed|exactly|indeed|doubtful|questionable)\s*[.!?]*\s*$",
 ]
 _SENTENCE = [re.compile(p, re.I) for p in _SENTENCE_PATTERNS]
 # Parenthetical asides are annotations when they speak in the first person or hedge.
 _ASIDE = re.compile(
     rf"\b{_I}\b|\bnot sure\b|\bunsure\b|\bdisagree\b|\bdoubt\w*\b|\bnowadays\b|\banymore\b|"
-    r"\bin hindsight\b|\bwrong\b|^\s*[?!]{1,4}\s*$",
+    r"\bin hindsight\b|\bwrong\b|^\s*[?!]{1,4}\s*$|^\s*(?:later|edit|edited|update|correction)\b|"
+    r"\bstill (?:agree|holds|stands)\b|\b(?:less|more) sure\b",
     re.I,
 )
 _PAREN = re.compile(r"\(([^()]{1,400})\)")
 _QUOTE = re.compile(r"[“\"‘]([^”\"’]{2,80})[”\"’]")
+# "this", "that" early in a comment point at the claim just before it.
 _DEICTIC = re.compile(
-    r"^\s*\(?\s*(?:(?:this|that|it|these|those|which|so|agreed|true|wrong|nope)\b|[?!]+)", re.I
+    r"^\W*(?:\w+\W+){0,4}?(?:this|that|it|these|those)\b|^\W*(?:agreed|true|wrong|nope|still)\b|^\W*[?!]+",
+    re.I,
 )
+MEANING_MARGIN = 0.1  # how much closer in meaning another claim must be than the previous one
 
 _STANCES = [
     (
-        "disagree",
+        "revise",
         re.compile(
-            r"\bdisagree\w*\b|\bwrong\b|\bnot true\b|\bfalse\b|\bnonsense\b|\bbullshit\b|\bdon[’']t (?:think|believe|buy)\b|\bsilly\b|\bnaive\b|\boverblown\b|\bexaggerated\b",
+            r"^\W*(?:update|edit|edited|correction)\b|\bchanged my mind\b|\bwould now say\b|\bI now think\b",
             re.I,
         ),
     ),
     (
-        "revise",
+        "disagree",
         re.compile(
-            r"\banymore\b|\bany more\b|\bnowadays\b|\bthese days\b|\bno longer\b|\bchanged my mind\b|\bused to\b|\bupdate\b|\bedit\b|\bcorrection\b|\bin hindsight\b|\blooking back\b|\bnow I\b",
+            r"\bdisagree\w*\b|\bwrong\b|\bnot true\b|\bfalse\b|\bnonsense\b|\bbullshit\b|\bdon[’']t (?:think|believe|buy)\b|\bno longer (?:think|believe|agree)\b|\boverblown\b|\bexaggerated\b",
             re.I,
         ),
     ),
     (
         "doubt",
         re.compile(
-            r"\bnot (?:so |too |really |entirely )?sure\b|\bunsure\b|\bdoubt\w*\b|\bnot convinced\b|\bquestionable\b|\bunclear\b|\bhmm+\b|\?",
+            r"\bnot (?:so |too |really |entirely )?sure\b|\bunsure\b|\bdoubt\w*\b|\bnot convinced\b|\b(?:less|more) sure\b|\bquestionable\b|\bunclear\b|\bhmm+\b|\?",
             re.I,
         ),
     ),
     (
         "agree",
         re.compile(
-            r"\bagree\w*\b|\bexactly\b|\bindeed\b|\bcorrect\b|\bright\b|\btrue\b|\+1\b", re.I
+            r"\bagree\w*\b|\bstill (?:holds|stands|true|valid)\b|\bexactly\b|\bindeed\b|\bcorrect\b|\+1\b",
+            re.I,
+        ),
+    ),
+    (
+        "revise",
+        re.compile(
+            r"\banymore\b|\bany more\b|\bnowadays\b|\bthese days\b|\bno longer\b|\bused to\b|\bin hindsight\b|\blooking back\b|\blater\b",
+            re.I,
         ),
     ),
 ]
+# The reason given after the verdict does not change it ("not sure ... because X is silly").
+_REASON = re.compile(r"\b(?:because|since|as far as|given that)\b.*$", re.I | re.S)
 
 
 def is_annotation_sentence(text: str) -> bool:
     """True for a sentence in the author's later, commenting voice."""
+    text = re.sub(r"^[^\w(?!]+", "", text)  # a stray ')' or '- ' left by a glued export
     return any(p.search(text) for p in _SENTENCE)
 
 
@@ -91,10 +120,14 @@ def is_annotation_aside(inner: str) -> bool:
 
 
 def stance_of(text: str) -> str:
-    """agree, disagree, doubt, revise, or note (the first that fits, in that order of strength)."""
-    # "now I would disagree" disagrees; "not sure about X anymore" revises; "(??)" doubts.
+    """revise, disagree, doubt, agree, or note: the first that fits, strongest first.
+
+    "Update 2024: I changed my mind" revises; "(now I would disagree: ...)" disagrees;
+    "Not sure about this anymore." and "(??)" doubt; "I still agree" agrees.
+    """
+    verdict = _REASON.sub("", text) or text
     for stance, pat in _STANCES:
-        if pat.search(text):
+        if pat.search(verdict):
             return stance
     return "note"
 
@@ -104,14 +137,16 @@ def _ann_id(path: str, origin: str, text: str) -> str:
 
 
 @dataclass
-class _Found:
+class Found:
+    """An annotation found by :meth:`AnnotationDetector.split`, not yet attached."""
+
     text: str
     origin: Claim
     parenthetical: bool
     at_start: bool
     start: int
     end: int
-    index: int  # position among the kept claims it follows (claims[:index] are earlier)
+    index: int  # kept[:index] are the claims before it
 
 
 def _strip_aside(text: str, m: re.Match) -> str:
@@ -133,86 +168,88 @@ class AnnotationDetector:
     """Finds annotations, cuts them out of claims, and attaches each to a target claim."""
 
     def __init__(self, window: int = 15) -> None:
-        self.window = window  # earlier claims considered when attaching by meaning
+        self.window = window  # earlier claims of the section considered by meaning
 
-    def split(self, path: str, claims: Sequence[Claim]) -> tuple[list[Claim], list[_Found]]:
+    def split(self, path: str, claims: Sequence[Claim]) -> tuple[list[Claim], list[Found]]:
         """The claims left once annotations are taken out, and the annotations found."""
         kept: list[Claim] = []
-        found: list[_Found] = []
+        found: list[Found] = []
         for c in claims:
             text = c.text
             asides = []
             for m in reversed(list(_PAREN.finditer(text))):
                 if is_annotation_aside(m.group(1)):
-                    asides.append(
-                        (
-                            m.group(1).strip(),
-                            m.start() == 0 or not text[: m.start()].strip(),
-                            m.start(),
-                            m.end(),
-                        )
-                    )
+                    opening = not text[: m.start()].strip()
+                    asides.append((m.group(1).strip(), opening, m.start(), m.end()))
                     text = _strip_aside(text, m)
             if not text.strip(" .,;:-–—…") or is_annotation_sentence(text):
                 # The whole claim is the author's comment (perhaps with asides of its own).
-                found.append(_Found(c.text, c, False, False, c.start, c.end, len(kept)))
+                found.append(Found(c.text, c, False, False, c.start, c.end, len(kept)))
                 continue
-            exact = (
-                len(c.text) == c.end - c.start
-            )  # then offsets into the text are offsets into the file
-            for inner, at_start, s, e in reversed(asides):
+            # When the clean text is as long as its source, offsets carry over to the file.
+            exact = len(c.text) == c.end - c.start
+            for inner, opening, s, e in reversed(asides):
                 start, end = (c.start + s, c.start + e) if exact else (c.start, c.end)
-                # An aside opening the sentence ("(not sure …)Invention: …") looks back.
-                found.append(
-                    _Found(inner, c, True, at_start, start, end, len(kept) + (0 if at_start else 1))
-                )
+                index = len(kept) + (0 if opening else 1)
+                found.append(Found(inner, c, True, opening, start, end, index))
             kept.append(replace(c, text=text) if text != c.text else c)
         return kept, found
 
     def _target(
-        self, f: _Found, kept: list[Claim], vectors, ann_vec
+        self, f: Found, kept: list[Claim], vectors, ann_vec
     ) -> tuple[Claim | None, str, float]:
         earlier = kept[: f.index]
         if f.parenthetical and not f.at_start:
-            own = earlier[-1] if earlier else None
-            return own, "own", 0.9
+            return (earlier[-1] if earlier else None), "own", 0.9
         for m in _QUOTE.finditer(f.text):
             phrase = m.group(1).casefold().strip()
             for c in reversed(earlier):
-                if phrase in c.text.casefold():
+                if phrase in c.text.casefold() and not is_lead_in(c.text):
                     return c, "quote", 0.8
+        if f.origin.parent_id and not f.parenthetical:
+            parent = next((c for c in reversed(earlier) if c.id == f.origin.parent_id), None)
+            if parent is not None:
+                return parent, "parent", 0.8
+        if not f.parenthetical and is_lead_in(f.text):
+            # "Thoughts I had some time:" comments on what it introduces.
+            nxt = kept[f.index] if f.index < len(kept) else None
+            if nxt is not None and nxt.section_id == f.origin.section_id:
+                return nxt, "next", 0.7
         same = [c for c in earlier if c.section_id == f.origin.section_id][-self.window :]
         if not same:
             return (earlier[-1], "previous", 0.4) if earlier else (None, "none", 0.0)
         prev = same[-1]
-        adjacent = prev.position == f.origin.position - 1 or prev.id == f.origin.id
-        if _DEICTIC.match(f.text) or f.parenthetical or ann_vec is None or not vectors:
-            return prev, "previous", 0.7 if adjacent else 0.5
+        prev_conf = 0.7 if prev.position == f.origin.position - 1 else 0.5
+        if _DEICTIC.search(f.text) or f.parenthetical or ann_vec is None or not vectors:
+            return prev, "previous", prev_conf
         cands = [c for c in same if c.id in vectors]
-        if not cands:
-            return prev, "previous", 0.5
+        if not cands or cands[-1] is not prev:
+            return prev, "previous", prev_conf
         M = np.stack([np.asarray(vectors[c.id], dtype=np.float32) for c in cands])
-        sims = M @ ann_vec
-        # A slight pull toward the nearest claims: comments tend to sit close to their target.
-        recency = np.linspace(-0.03, 0.0, len(cands))
-        best = int(np.argmax(sims + recency))
-        return cands[best], "meaning", float(np.clip(0.3 + sims[best], 0.3, 0.9))
+        sims = M @ np.asarray(ann_vec, dtype=np.float32)
+        best = int(np.argmax(sims))
+        # Comments sit right after their claim far more often than not: another claim
+        # must be clearly closer in meaning to win over the previous one.
+        if best != len(cands) - 1 and sims[best] - sims[-1] >= MEANING_MARGIN:
+            return cands[best], "meaning", float(np.clip(0.3 + sims[best], 0.3, 0.9))
+        return prev, "previous", prev_conf
 
     def attach(
         self,
         path: str,
-        found: Sequence[_Found],
+        found: Sequence[Found],
         kept: list[Claim],
         vectors: Mapping[str, np.ndarray] | None = None,
         embed=None,
     ) -> list[Annotation]:
-        """Annotation records with stance and target; ``embed`` embeds annotation texts if needed."""
+        """Annotation records with stance and target; ``embed`` embeds their texts if needed."""
         ann_vecs: dict[int, np.ndarray] = {}
         if vectors and embed is not None:
-            need = [i for i, f in enumerate(found) if not f.parenthetical or f.at_start]
+            need = [
+                i for i, f in enumerate(found) if not f.parenthetical and f.origin.id not in vectors
+            ]
             if need:
-                vecs = embed([found[i].text for i in need])
-                ann_vecs = dict(zip(need, vecs, strict=True))
+                ann_vecs = dict(zip(need, embed([found[i].text for i in need]), strict=True))
         out = []
         for i, f in enumerate(found):
             vec = ann_vecs.get(i)

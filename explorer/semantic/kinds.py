@@ -23,13 +23,18 @@ _NEGATOR = re.compile(r"\b(?:not|never|no|hardly|barely|cannot|can't|n't)\W+(?:\
 _HEDGE = re.compile(r"\b(?:may|might|perhaps|maybe|possibly|probably|arguably|seems?)\b", re.I)
 _PAREN = re.compile(r"\([^()]*\)")
 _QUESTION_START = re.compile(
-    r"^\s*(?:why|how|what|when|where|who|which|wouldn[’']t|shouldn[’']t|couldn[’']t|"
-    r"isn[’']t|aren[’']t|doesn[’']t|don[’']t|won[’']t|what if)\b",
+    # Wh-words open statements too ("What you want is ..."); a negative auxiliary
+    # first ("Wouldn't it make sense ...") asks even when the '?' got lost.
+    r"^\s*(?:wouldn[’']t|shouldn[’']t|couldn[’']t|isn[’']t|aren[’']t|doesn[’']t|don[’']t|won[’']t)\b",
     re.I,
 )
 
 CUE_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.6
+# In "X can do A, but cannot do B" the point is B: cues after a contrast count more.
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas)\b", re.I)
+BEFORE_CONTRAST, AFTER_CONTRAST = 0.7, 1.4
+CONTEXT_BONUS = 0.08  # added to the cosine of the kind a heading suggests
 
 
 def is_question(text: str) -> bool:
@@ -78,14 +83,19 @@ class RuleKindClassifier:
             s[1].append(why)
 
         body = _PAREN.sub(" ", text)
+        contrast = _CONTRAST.search(body)
+        pivot = contrast.start() if contrast else None
         for kind in tax.kinds:
             for pat in kind.cues:
                 for m in pat.finditer(body):
+                    w = CUE_WEIGHT
+                    if pivot is not None:
+                        w *= AFTER_CONTRAST if m.start() > pivot else BEFORE_CONTRAST
                     negated = kind.negated and _NEGATOR.search(body[: m.start()])
                     if negated:
-                        add(kind.negated, CUE_WEIGHT, f"negated '{m.group()}'")
+                        add(kind.negated, w, f"negated '{m.group()}'")
                     else:
-                        add(kind.id, CUE_WEIGHT, f"'{m.group()}'")
+                        add(kind.id, w, f"'{m.group()}'")
                     break  # one hit per pattern: a repeated word is not more evidence
             if context:
                 for pat in kind.section_cues:
@@ -116,6 +126,9 @@ class RuleKindClassifier:
         order = {k: i for i, k in enumerate(self.taxonomy.ids)}
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], order[kv[0]]))
         (best, (s1, why)), s2 = ranked[0], (ranked[1][1][0] if len(ranked) > 1 else 0.0)
+        if all(r.startswith("under ") for r in why.split(", ")):
+            # Only the heading speaks for it: a weak prior, which a prototype may overrule.
+            return KindLabel(claim.id, best, 0.45, "context", why)
         conf = 0.5 + 0.15 * min(s1, 3.0) - 0.15 * min(s2, 2.0)
         if _HEDGE.search(claim.text):
             conf -= 0.1
@@ -127,8 +140,19 @@ class RuleKindClassifier:
         out = {}
         for c in claims:
             lab = self.label_from_rules(c, contexts.get(c.id, ""))
+            if lab is not None and lab.source == "context":
+                lab = KindLabel(c.id, lab.kind, lab.confidence, "rule", lab.reason)
             out[c.id] = lab or KindLabel(c.id, default, 0.5, "default")
         return out
+
+    def _labels(self, claims, contexts):
+        """Rule labels, keeping the 'context' marker the prototype stage looks at."""
+        default = self.taxonomy.default_kind.id
+        return {
+            c.id: self.label_from_rules(c, contexts.get(c.id, ""))
+            or KindLabel(c.id, default, 0.5, "default")
+            for c in claims
+        }
 
 
 class KindClassifier(RuleKindClassifier):
@@ -169,45 +193,59 @@ class KindClassifier(RuleKindClassifier):
         return self._proto_ids, self._protos
 
     def classify(self, claims, contexts=None, vectors=None) -> dict[str, KindLabel]:
-        labels = super().classify(claims, contexts, vectors)
+        contexts = contexts or {}
+        labels = self._labels(claims, contexts)
         protos = self.prototypes() if vectors else None
         if protos is None or not protos[0]:
-            return labels
+            return {
+                cid: KindLabel(cid, lab.kind, lab.confidence, "rule", lab.reason)
+                if lab.source == "context"
+                else lab
+                for cid, lab in labels.items()
+            }
         ids, P = protos
         default = self.taxonomy.default_kind.id
         qkind = self.taxonomy.question_kind
         for c in claims:
+            lab = labels[c.id]
             v = vectors.get(c.id)
             if v is None:
+                if lab.source == "context":
+                    labels[c.id] = KindLabel(c.id, lab.kind, lab.confidence, "rule", lab.reason)
                 continue
             sims = P @ np.asarray(v, dtype=np.float32)
+            if lab.source == "context" and lab.kind in ids:
+                sims = sims.copy()
+                sims[ids.index(lab.kind)] += CONTEXT_BONUS
             order = np.argsort(-sims)
             best, second = ids[order[0]], (sims[order[1]] if len(ids) > 1 else 0.0)
             top = float(sims[order[0]])
-            lab = labels[c.id]
             if lab.source == "rule":
                 # Agreement with the prototype raises confidence; disagreement lowers it.
                 bump = 0.1 if best == lab.kind else -0.05
-                labels[c.id] = KindLabel(
-                    c.id,
-                    lab.kind,
-                    float(np.clip(lab.confidence + bump, 0.3, 0.98)),
-                    "rule",
-                    lab.reason,
-                )
+                conf = float(np.clip(lab.confidence + bump, 0.3, 0.98))
+                labels[c.id] = KindLabel(c.id, lab.kind, conf, "rule", lab.reason)
                 continue
             if qkind is not None and best == qkind.id:
-                continue  # a statement is never a question by resemblance alone
-            if best != default and top >= self.min_similarity and top - second >= self.margin:
+                # A statement is never a question by resemblance alone: take the next best.
+                order = order[1:]
+                best, top = ids[order[0]], float(sims[order[0]])
+                second = sims[order[1]] if len(order) > 1 else 0.0
+            heading_agrees = lab.source == "context" and best == lab.kind
+            if (
+                best != default
+                and top >= self.min_similarity
+                and (top - second >= self.margin or heading_agrees)
+            ):
                 conf = float(
                     np.clip(0.4 + (top - second) * 2 + (top - self.min_similarity), 0.35, 0.85)
                 )
-                labels[c.id] = KindLabel(
-                    c.id, best, conf, "embedding", f"close to '{best}' examples ({top:.2f})"
+                why = f"close to '{best}' examples ({top:.2f})" + (
+                    f", {lab.reason}" if heading_agrees else ""
                 )
+                labels[c.id] = KindLabel(c.id, best, conf, "embedding", why)
             else:
                 # Nothing fits: the default, with a confidence that says how weakly anything fit.
-                labels[c.id] = KindLabel(
-                    c.id, default, float(np.clip(0.2 + top * 0.6, 0.1, 0.6)), "default"
-                )
+                conf = float(np.clip(0.2 + top * 0.6, 0.1, 0.6))
+                labels[c.id] = KindLabel(c.id, default, conf, "default")
         return labels

@@ -41,10 +41,15 @@ _ATTR_PAREN = re.compile(
     r"(?:from|via|by|according to|h/t|hat tip|source:?|cf\.?)\s+([^()]{2,60})\)",
     re.I,
 )
-_ATTR_VIA = re.compile(rf"\b(?:according to|via|h/t)\s+((?:{_NAME})(?:[ /](?:{_NAME}))*)")
+_ATTR_VIA = re.compile(rf"\b(?i:according to|via|h/t)\s+((?:{_NAME})(?:[ /](?:{_NAME}))*)")
 _ATTR_VERB = re.compile(
     rf"\b((?:{_NAME})(?: (?:{_NAME}))?)\s+(?:claims|argues|says|said|thinks|believes|suggests|"
     r"points out|notes|writes|wrote|proposes|posits|predicts|reckons)\b"
+)
+_PAPER_NAMED = re.compile(r"\bthe ((?:[A-Z][\w\-.]*\s){1,4})paper\b")
+_POSSESSIVE = re.compile(
+    r"\b([A-Z][a-z][\w\-]*)[’']s\s+(?:[A-Z][\w\-]+|(?:paper|talk|argument|book|essay|theory|"
+    r"view|claim|post|thesis|framework|lecture|interview|podcast|experiment|critique)\b)"
 )
 # Capitalised words that open sentences or name things, never sources.
 _NOT_NAMES = {
@@ -236,7 +241,10 @@ class ReferenceExtractor:
                 and _TITLE_CONTEXT.search(window)
             ):
                 out.append(("title:" + _fold(title), title, "title", None))
-        for pat in (_ATTR_PAREN, _ATTR_VIA, _ATTR_VERB):
+        for m in _PAPER_NAMED.finditer(text):
+            name = m.group(1).strip()
+            out.append(("title:" + _fold(name), f"the {name} paper", "title", None))
+        for pat in (_ATTR_PAREN, _ATTR_VIA, _ATTR_VERB, _POSSESSIVE):
             for m in pat.finditer(text):
                 name = m.group(1).strip(" .,:;")
                 if name.split()[0].casefold() in _NOT_NAMES or _URL.search(name):
