@@ -1,0 +1,58 @@
+"""What the store commands share: finding the database, and saying what went wrong."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from explorer.paths import default_db_path
+
+
+class CommandError(Exception):
+    """A problem the user can fix; ``main`` prints it and exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the claim store (SQLite file); default: one per vault in your data folder",
+    )
+
+
+def resolve_db(db: str | None, vault: str | None, command: str) -> Path:
+    """The database a command reads: ``--db``, else the default one of ``vault``."""
+    if db:
+        return Path(db).expanduser()
+    if vault:
+        if not Path(vault).expanduser().is_dir():
+            raise CommandError(f"vault not found: {vault}")
+        return default_db_path(vault)
+    raise CommandError(
+        f"no database to read: give a VAULT (its default database is used) or --db PATH, "
+        f"e.g. `explorer {command} ~/notes`"
+    )
+
+
+def error(command: str, message: str) -> None:
+    print(f"explorer {command}: error: {message}", file=sys.stderr)
+
+
+def run_guarded(command: str, fn, args) -> int:
+    """Run ``fn(args)``, turning the errors a user can fix into one clear line."""
+    from explorer.store.errors import StoreError
+    from explorer.vault import VaultError
+
+    try:
+        return int(fn(args) or 0)
+    except CommandError as exc:
+        error(command, str(exc))
+        return exc.code
+    except (StoreError, VaultError) as exc:
+        error(command, str(exc))
+        return 3 if type(exc).__name__ == "IndexBusyError" else 2
