@@ -264,7 +264,6 @@ _STOP = set(
         "hard",
         "high",
         "huge",
-        "large",
         "last",
         "long",
         "low",

@@ -119,7 +119,13 @@ class Embedder:
     @property
     def dim(self) -> int:
         if self._dim is None:
-            self._dim = int(self.load().get_sentence_embedding_dimension())
+            model = self.load()
+            # Renamed in sentence-transformers 5; keep working with both.
+            get = (
+                getattr(model, "get_embedding_dimension", None)
+                or model.get_sentence_embedding_dimension
+            )
+            self._dim = int(get())
         return self._dim
 
     @property
@@ -134,6 +140,8 @@ class Embedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         try:
             import torch
             from sentence_transformers import SentenceTransformer

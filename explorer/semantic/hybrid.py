@@ -31,11 +31,9 @@ def reciprocal_rank_fusion(
         raise ValueError(f"{len(weights)} weights for {len(rankings)} rankings")
     score: dict[str, float] = {}
     for ranking, w in zip(rankings, weights, strict=True):
-        seen = set()
-        for rank, item in enumerate(ranking, start=1):
-            if item in seen:
-                continue  # a ranking naming an id twice counts its best rank only
-            seen.add(item)
+        # A ranking naming an id twice counts its best rank only, and later ids move up.
+        unique = list(dict.fromkeys(ranking))
+        for rank, item in enumerate(unique, start=1):
             score[item] = score.get(item, 0.0) + w / (k + rank)
     ranked = sorted(score.items(), key=lambda kv: -kv[1])
     return ranked[:limit] if limit is not None else ranked

@@ -43,6 +43,7 @@ def similar_pairs(
     threshold: float = DEFAULT_THRESHOLD,
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
     block: int = 4096,
+    budget: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Row-index pairs (i < j) with their cosine, and a mask of duplicates.
 
@@ -52,7 +53,8 @@ def similar_pairs(
     """
     X = np.ascontiguousarray(matrix, dtype=np.float32)
     n = X.shape[0]
-    budget = max(4 * n * max(k, 1), 1_000_000)
+    if budget is None:  # candidate pairs held before pruning to top-k (12 bytes each)
+        budget = max(4 * n * max(k, 1), 1_000_000)
     parts_a, parts_b, parts_v = [], [], []
     dup_a, dup_b, dup_v = [], [], []
     held = 0

@@ -1,0 +1,137 @@
+import numpy as np
+import pytest
+
+from explorer.semantic.hybrid import hybrid_rank, reciprocal_rank_fusion
+from explorer.semantic.similarity import (
+    VectorIndex,
+    negation_conflict,
+    similar_pairs,
+    similarity_edges,
+    tension_edges,
+    top_k,
+)
+from explorer.semantic.taxonomy import default_taxonomy
+from explorer.semantic.types import Edge
+from explorer.semantic.vectors import normalise_rows
+
+
+def clustered(n, dim=32, clusters=8, spread=0.35, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim))
+    X = centres[rng.integers(0, clusters, n)] + spread * rng.normal(size=(n, dim))
+    return normalise_rows(X)
+
+
+def brute_force(X, k, thr, dup):
+    S = X @ X.T
+    np.fill_diagonal(S, -np.inf)
+    keep = set()
+    dups = set()
+    for i in range(len(X)):
+        order = np.argsort(-S[i])
+        for j in order[:k]:
+            if S[i, j] >= thr and S[i, j] < dup:
+                keep.add((min(i, j), max(i, j)))
+    for i, j in zip(*np.nonzero(np.triu(S, 1) >= dup), strict=True):
+        dups.add((int(i), int(j)))
+    return keep, dups
+
+
+@pytest.mark.parametrize(("block", "budget"), [(4096, None), (37, None), (37, 50)])
+def test_tiled_pairs_equal_brute_force(block, budget):
+    X = clustered(300)
+    X[5] = X[4]  # an exact duplicate
+    k, thr, dup = 5, 0.5, 0.97
+    a, b, v, is_dup = similar_pairs(X, k, thr, dup, block=block, budget=budget)
+    got = {(int(i), int(j)) for i, j, d in zip(a, b, is_dup, strict=True) if not d}
+    got_dup = {(int(i), int(j)) for i, j, d in zip(a, b, is_dup, strict=True) if d}
+    want, want_dup = brute_force(X, k, thr, dup)
+    # Random data has no ties at the k-th place, so the answer is unique.
+    assert got_dup == want_dup and (4, 5) in got_dup
+    assert got == want and len(want) > 100
+    assert (a < b).all() and np.all(v >= thr)
+
+
+def test_similarity_edges_types_weights_and_each_pair_once():
+    X = normalise_rows(
+        np.array([[1, 0, 0], [0.999, 0.01, 0], [0.8, 0.6, 0], [0, 0, 1]], dtype=np.float32)
+    )
+    edges = similarity_edges(["a", "b", "c", "d"], X, k=3, threshold=0.5, duplicate_threshold=0.95)
+    kinds = {(e.source, e.target): e.type for e in edges}
+    assert kinds[("a", "b")] == "duplicate"
+    assert kinds[("a", "c")] == "similar" and kinds[("b", "c")] == "similar"
+    assert not any("d" in pair for pair in kinds)
+    assert len(kinds) == len(edges)
+    with pytest.raises(ValueError, match="3 ids for 4 vectors"):
+        similarity_edges(["a", "b", "c"], X)
+
+
+def test_empty_and_single_inputs():
+    assert similarity_edges([], np.zeros((0, 8), np.float32)) == []
+    assert similarity_edges(["x"], normalise_rows(np.ones((1, 8)))) == []
+
+
+def test_top_k_and_index():
+    X = clustered(500, seed=3)
+    idx, scores = top_k(X[7], X, 5)
+    assert idx[0] == 7 and np.isclose(scores[0], 1.0, atol=1e-5)
+    assert np.all(np.diff(scores) <= 1e-7)
+    assert np.array_equal(np.sort(idx), np.sort(np.argsort(-(X @ X[7]))[:5]))
+    index = VectorIndex([f"c{i}" for i in range(500)], X)
+    assert index.query(X[9], 1)[0][0] == "c9"
+    assert len(top_k(X[0], X, 1000)[0]) == 500
+
+
+def test_negation_conflict():
+    assert negation_conflict("LLMs can plan ahead.", "LLMs cannot plan ahead.")
+    assert negation_conflict("LLMs can plan ahead.", "LLMs can plan ahead well.") is None
+    assert negation_conflict("LLMs cannot plan.", "Cats are not dogs.") is None
+
+
+def test_tension_edges_from_opposed_kinds_or_negation():
+    edges = [
+        Edge("a", "b", "similar", 0.8),
+        Edge("a", "c", "similar", 0.9),
+        Edge("c", "d", "similar", 0.9),
+        Edge("a", "e", "similar", 0.3),
+    ]
+    texts = {
+        "a": "LLMs can learn from interaction.",
+        "b": "They are limited in learning from interaction.",
+        "c": "Models can do arithmetic.",
+        "d": "Models cannot do arithmetic.",
+        "e": "x",
+    }
+    kinds = {
+        "a": "capability",
+        "b": "limitation",
+        "c": "capability",
+        "d": "capability",
+        "e": "limitation",
+    }
+    out = {(e.source, e.target): e for e in tension_edges(edges, texts, kinds, default_taxonomy())}
+    assert set(out) == {("a", "b"), ("c", "d")}
+    assert "capability vs limitation" in out[("a", "b")].reason
+    assert "negates" in out[("c", "d")].reason and out[("c", "d")].type == "tension"
+
+
+def test_rrf_prefers_items_ranked_well_in_both():
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "b", "d"]])
+    # c: 1/63 + 1/61, b: 2/62, a: 1/61, d: 1/63
+    assert [i for i, _ in fused] == ["c", "b", "a", "d"]
+    scores = dict(fused)
+    assert scores["b"] == pytest.approx(1 / 62 + 1 / 62)
+    assert scores["d"] == pytest.approx(1 / 63)
+    assert reciprocal_rank_fusion([["a", "a", "b"]]) == reciprocal_rank_fusion([["a", "b"]])
+    with pytest.raises(ValueError):
+        reciprocal_rank_fusion([["a"]], weights=[1, 2])
+
+
+def test_hybrid_rank_reads_bm25_lower_is_better_and_cosine_higher_is_better():
+    fts = {"x": -9.0, "y": -1.0}  # SQLite FTS5 bm25: more negative is a better match
+    cos = {"y": 0.2, "z": 0.9, "w": 0.05}
+    ranked = hybrid_rank(fts, cos, min_cosine=0.1, limit=10)
+    ids = [i for i, _ in ranked]
+    assert "w" not in ids
+    assert ids[0] == "y"  # in both lists
+    assert set(ids) == {"x", "y", "z"}
