@@ -7,7 +7,7 @@ from explorer.semantic.annotations import (
     stance_of,
 )
 from explorer.semantic.embedder import HashingEmbedder
-from tests.semantic.conftest import by_text, make_note
+from tests.semantic.conftest import make_note
 
 
 def run(items, vectors=None, embed=None):
