@@ -1,32 +1,317 @@
-"""TEMPORARY stand-in for the note parser (being written): blank-line paragraphs, naive sentences.
+"""The note parser: text in, sections, claims, links, tags and properties out.
 
-Entry point ``parse_note(text, path) -> ParsedNote``; the real parser keeps this signature.
+Entry point ``parse_note(text, path) -> ParsedNote``. It never raises: anything unexpected
+becomes a warning on the note, and whatever was read up to that point is kept.
+
+Pipeline (each step a module of its own):
+
+1. ``frontmatter``: YAML properties and tags; a malformed block is a warning.
+2. ``markdown``: front matter, code fences, ``$$`` math and comments are blanked in a
+   same-length working copy; lines are classified and grouped into headings and units
+   (paragraph lines joined where an export or a hard wrap split a sentence, list items
+   with their nesting, quote and callout lines, table rows). ``textexport`` supplies the
+   rules for un-marked headings and export debris.
+3. ``inline``: links, embeds, code, URLs, math, tags and block ids of a unit are found and
+   masked with same-length filler; ``splitter`` cuts the masked unit into sentences.
+4. Here: each sentence becomes a claim with clean text (``inline.render``), a stable id,
+   its section, its parent list item, and its source span; sentences with no words of
+   their own (a lone URL, ``See also ^id``, ``etc.``) are folded into the claim before them.
+
+Decisions worth knowing:
+
+* Tables: each body row is one claim (block "table"), its cells joined with "; "; the
+  header and delimiter rows are not claims.
+* Bare URLs, embeds, images, footnote markers and citation markers such as ``[4]`` are
+  links, not claim text; a Markdown link or wikilink shows its text or alias.
+* A callout's title is a claim only when it is a sentence (ends in ``.``, ``!``, ``?``).
+* A paragraph claim wholly inside quotation marks gets block "quote".
+* Block references (``See also ^f339b5``) are links of kind "blockref" whose target is the
+  note itself (a bare block id points into the note that holds it).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
+from bisect import bisect_right
 
-from explorer.core.model import Claim, ParsedNote
+from explorer.core import inline, markdown, textexport
+from explorer.core.frontmatter import read_front_matter
+from explorer.core.ids import Occurrences, claim_id, normalise, section_id
+from explorer.core.model import Claim, Link, ParsedNote, Section
+from explorer.core.splitter import split
+from explorer.core.textexport import word_set
 
-_SENT = re.compile(r"[^.!?\n]+[.!?]?")
+_LINK_KIND = {"image": "embed"}
+_FILLERS = word_set(
+    """etc etc. e.g. i.e. ok okay yes no n/a na tbd todo see cf cf. via source sources ref
+    link links more misc"""
+) | {"see also", "link to original", "read more", "more here", "source:", "via:"}
+_OPEN_QUOTES = '“"«„'
+_CLOSE_QUOTES = '”"»“'
 
 
 def parse_note(text: str, path: str) -> ParsedNote:
-    title = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    note = ParsedNote(path=path, title=title)
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    seen: dict[str, int] = {}
-    for m in _SENT.finditer(text):
-        sent = m.group().strip()
-        if len(sent) < 3:
-            continue
-        n = seen.get(sent, 0)
-        seen[sent] = n + 1
-        cid = "clm:" + hashlib.sha1(f"{path}\0{sent}\0{n}".encode()).hexdigest()[:16]
-        line = sum(1 for s in line_starts if s <= m.start())
-        note.claims.append(
-            Claim(cid, sent, None, None, "paragraph", len(note.claims), line, line, m.start(), m.end())
-        )
+    """Parse one note. ``path`` is vault-relative with forward slashes."""
+    note = ParsedNote(path=path, title=note_title(path))
+    try:
+        _Parser(text, note).run()
+    except Exception as exc:  # the last line of defence: a bad note must not stop an index
+        note.warnings.append(f"parser error, note only partly read: {type(exc).__name__}: {exc}")
     return note
+
+
+def note_title(path: str) -> str:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in ("md", "markdown", "txt", "text", "mdown"):
+        return stem
+    return name
+
+
+def is_claim_text(text: str) -> bool:
+    """Whether clean text says something: not empty, not a filler, not a lone fragment."""
+    ws = [w for w in textexport.words(text) if any(c.isalpha() for c in w)]
+    if not ws:
+        return False
+    low = normalise(text).strip(" .…:;,")
+    if low in _FILLERS or low + "." in _FILLERS:
+        return False
+    if len(ws) == 1:
+        if sum(c.isalpha() for c in ws[0]) < 3:
+            return False
+        if textexport.is_debris(text):
+            return False
+    return True
+
+
+class _Parser:
+    def __init__(self, text: str, note: ParsedNote):
+        self.text = text
+        self.note = note
+        self.starts: list[int] = []
+        self.work = text
+        self.claim_occ = Occurrences()
+        self.section_occ = Occurrences()
+        self.sections: list[Section] = []  # open sections, outermost first
+        self.item_claim: dict[int, str] = {}  # list item -> its first claim id
+        self.item_parent: list[int | None] = []
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> None:
+        note, text = self.note, self.text
+        fm = read_front_matter(text)
+        note.frontmatter = fm.data
+        note.warnings.extend(fm.warnings)
+        for tag in fm.tags:
+            self.add_tag(tag)
+        self.starts = markdown.line_starts(text)
+        self.work = markdown.blank_regions(text, self.starts, fm.end, note.warnings)
+        lines = markdown.classify_lines(self.work, self.starts)
+        st = markdown.structure(self.work, lines)
+        self.item_parent = st.item_parent
+        for event in st.events:
+            if isinstance(event, markdown.Unit):
+                self.unit(event)
+            elif isinstance(event, markdown.Heading):
+                self.heading(event)
+            else:
+                self.set_property(event.key, event.value)
+                self.collect(inline.scan(self.work[event.start : event.end]), event.start, None)
+
+    # ------------------------------------------------------------------ helpers
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset)
+
+    def add_tag(self, tag: str) -> None:
+        if tag and tag not in self.note.tags:
+            self.note.tags.append(tag)
+
+    def set_property(self, key: str, value: str) -> None:
+        props = self.note.properties
+        if key in props:
+            old = props[key]
+            props[key] = [*old, value] if isinstance(old, list) else [old, value]
+        else:
+            props[key] = value
+
+    def collect(self, tokens: list[inline.Token], base: int, cid: str | None, remap=None) -> None:
+        """Links, tags and inline fields among ``tokens`` (offsets relative to ``base``)."""
+        for t in tokens:
+            kind = t.kind
+            if kind == "tag":
+                self.add_tag(t.target)
+            elif kind == "field":
+                self.set_property(t.target, t.alias or "")
+            elif kind in inline.LINK_KINDS:
+                if remap is not None:
+                    start, end = remap(t.start), remap(t.end - 1) + 1
+                else:
+                    start, end = base + t.start, base + t.end
+                target = t.target
+                if kind == "blockref":
+                    target = self.note.title
+                self.note.links.append(
+                    Link(
+                        target=target,
+                        kind=_LINK_KIND.get(kind, kind),
+                        line=self.line_of(start),
+                        start=start,
+                        end=end,
+                        alias=t.alias,
+                        heading=t.heading,
+                        block=t.block,
+                        claim_id=cid,
+                    )
+                )
+
+    # ------------------------------------------------------------------ headings
+    def heading(self, h: markdown.Heading) -> None:
+        raw = self.work[h.start : h.end]
+        tokens = inline.scan(raw)
+        title = inline.render(raw, 0, len(raw), tokens)
+        if h.kind == "colon":
+            title = textexport.colon_title(title)
+        elif h.kind == "known":
+            title = title.rstrip(":").strip()
+        self.collect(tokens, h.start, None)
+        if not title:
+            return
+        while self.sections and self.sections[-1].level >= h.level:
+            self.sections.pop()
+        parent = self.sections[-1] if self.sections else None
+        path = (*parent.path, title) if parent else (title,)
+        sid = section_id(self.note.path, path, self.section_occ.next(tuple(map(normalise, path))))
+        line = h.line
+        start = line.start + (
+            len(self.work[line.start : line.end]) - len(self.work[line.start : line.end].lstrip())
+        )
+        section = Section(
+            sid,
+            title,
+            h.level,
+            path,
+            parent.id if parent else None,
+            line.no + 1,
+            min(start, h.start),
+            h.end,
+        )
+        self.sections.append(section)
+        self.note.sections.append(section)
+
+    # ------------------------------------------------------------------ claims
+    def parent_claim(self, item: int | None) -> str | None:
+        if item is None:
+            return None
+        parent = self.item_parent[item]
+        while parent is not None:
+            cid = self.item_claim.get(parent)
+            if cid is not None:
+                return cid
+            parent = self.item_parent[parent]
+        return None
+
+    def add_claim(self, text: str, block: str, start: int, end: int, item: int | None) -> str:
+        occ = self.claim_occ.next(normalise(text))
+        cid = claim_id(self.note.path, text, occ)
+        if block == "paragraph" and len(text) > 2 and text[0] in _OPEN_QUOTES:
+            body = text.rstrip(".")
+            if body and body[-1] in _CLOSE_QUOTES:
+                block = "quote"
+        claims = self.note.claims
+        claims.append(
+            Claim(
+                id=cid,
+                text=text,
+                section_id=self.sections[-1].id if self.sections else None,
+                parent_id=self.parent_claim(item),
+                block=block,
+                position=len(claims),
+                line=self.line_of(start),
+                end_line=self.line_of(max(start, end - 1)),
+                start=start,
+                end=end,
+            )
+        )
+        if item is not None:
+            self.item_claim.setdefault(item, cid)
+        return cid
+
+    def unit(self, unit: markdown.Unit) -> None:
+        if unit.cells is not None:
+            self.table_row(unit)
+            return
+        work = self.work
+        pieces = unit.pieces
+        if len(pieces) == 1:
+            a0 = pieces[0][0]
+            virtual = work[a0 : pieces[0][1]]
+
+            def to_orig(v: int, a0=a0) -> int:
+                return a0 + v
+        else:
+            virtual = "\n".join(work[a:b] for a, b in pieces)
+            offsets = []
+            pos = 0
+            for a, b in pieces:
+                offsets.append(pos)
+                pos += b - a + 1
+
+            def to_orig(v: int, offsets=offsets, pieces=pieces) -> int:
+                k = bisect_right(offsets, v) - 1
+                a, b = pieces[k]
+                return min(a + v - offsets[k], b)
+
+        tokens = inline.scan(virtual)
+        masked = inline.mask(virtual, tokens)
+        spans = split(masked)
+        # each sentence with its tokens; sentences without words fold into a neighbour
+        kept: list[list] = []  # [vs, ve, text, tokens]
+        pending: list[inline.Token] = []
+        pending_start: int | None = None
+        ti = 0
+        ntok = len(tokens)
+        for vs, ve in spans:
+            while ti < ntok and tokens[ti].end <= vs:
+                pending.append(tokens[ti])  # between sentences (whitespace only): keep
+                ti += 1
+            seg_tokens = []
+            while ti < ntok and tokens[ti].start < ve:
+                seg_tokens.append(tokens[ti])
+                ti += 1
+            text = inline.render(virtual, vs, ve, seg_tokens)
+            if is_claim_text(text):
+                if pending_start is not None:
+                    vs = min(vs, pending_start)
+                kept.append([vs, ve, text, pending + seg_tokens])
+                pending = []
+                pending_start = None
+            elif kept:
+                kept[-1][1] = ve
+                kept[-1][3].extend(pending + seg_tokens)
+                pending = []
+            else:
+                pending.extend(seg_tokens)
+                if pending_start is None:
+                    pending_start = vs
+        pending.extend(tokens[ti:])
+        for vs, ve, text, seg_tokens in kept:
+            start, end = to_orig(vs), to_orig(ve - 1) + 1
+            cid = self.add_claim(text, unit.block, start, end, unit.item)
+            self.collect(seg_tokens, 0, cid, to_orig)
+        if pending:
+            self.collect(pending, 0, None, to_orig)
+
+    def table_row(self, unit: markdown.Unit) -> None:
+        texts = []
+        found = []
+        for a, b in unit.cells or ():
+            raw = self.work[a:b]
+            tokens = inline.scan(raw)
+            cell = inline.render(raw, 0, len(raw), tokens)
+            if cell:
+                texts.append(cell)
+            found.append((a, tokens))
+        text = "; ".join(texts)
+        a, b = unit.pieces[0]
+        cid = self.add_claim(text, "table", a, b, None) if is_claim_text(text) else None
+        for base, tokens in found:
+            self.collect(tokens, base, cid)

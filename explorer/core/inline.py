@@ -1,0 +1,275 @@
+"""Inline Markdown and Obsidian syntax inside one block of text.
+
+``scan`` finds the tokens a sentence splitter must not look into (code, links, embeds, URLs,
+math) and the ones the parser collects (tags, block ids, block references, inline fields).
+``mask`` hides them behind same-length filler, so every offset found in the masked string is
+an offset in the original; ``render`` turns a span back into clean claim text.
+
+Every pattern here is linear: no nested quantifiers, and each one stops at the next
+delimiter, so a 50 MB line costs a single pass.
+
+>>> s = "See [[Note#Part|the part]] and `x.y()` at https://a.b/c. Done #tag/sub"
+>>> [(t.kind, t.display) for t in scan(s)]
+[('wikilink', 'the part'), ('code', 'x.y()'), ('url', ''), ('tag', 'tag/sub')]
+>>> render(s, 0, len(s), scan(s))
+'See the part and x.y() at. Done'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+# Kinds whose source is not claim text at all (shown as nothing in a claim).
+HIDDEN = frozenset(
+    {"embed", "image", "url", "blockid", "blockref", "footnote", "field", "html", "transclusion"}
+)
+LINK_KINDS = frozenset(
+    {"wikilink", "embed", "markdown", "image", "url", "transclusion", "blockref"}
+)
+
+
+@dataclass(slots=True)
+class Token:
+    kind: str  # code | math | wikilink | embed | markdown | image | url | tag | blockid |
+    #            blockref | footnote | field | html | transclusion
+    start: int
+    end: int
+    display: str = ""  # what a reader sees in the claim text
+    target: str = ""
+    heading: str | None = None
+    block: str | None = None
+    alias: str | None = None
+
+
+_URL_BODY = r"[^\s<>\[\]\"'`]*[^\s<>\[\]\"'`.,;:!?*_~]"
+
+_INLINE = re.compile(
+    r"(?P<code2>``(?:[^`\n]|`(?!`))+``)"
+    r"|(?P<code>`[^`\n]+`)"
+    r"|(?P<embed>!\[\[(?P<et>[^\[\]\n]{1,1000})\]\])"
+    r"|(?P<wiki>\[\[(?P<wt>[^\[\]\n]{1,1000})\]\](?!\())"
+    r"|(?P<md>(?P<bang>!?)\[(?P<mt>(?:[^\[\]\n]|\[[^\[\]\n]*\]){0,2000})\]"
+    r"\(\s*(?P<mu><[^<>\n]*>|(?:[^\s()]|\([^\s()]*\)){0,4000})"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\))"
+    r"|(?P<footnote>\[\^[^\]\s]{1,100}\])"
+    r"|(?P<field>[\[(](?P<fk>[A-Za-z](?:[\w -]{0,40}?\w)?)::[ \t]*(?P<fv>[^\[\]()\n]{0,500})[\])])"
+    r"|(?P<auto><(?:https?|ftp|mailto|obsidian):[^<>\s]{1,4000}>)"
+    r"|(?P<url>\b(?:https?://|ftp://|www\.)" + _URL_BODY + r")"
+    r"|(?P<math2>\$\$[^$\n]{1,4000}\$\$)"
+    r"|(?P<math>\$(?=[^\s$])[^$\n]{0,4000}(?<=[^\s$])\$(?!\d))"
+    r"|(?P<html></?(?:br|b|i|u|em|strong|span|div|p|sup|sub|mark|a|img|font|small|s|del|ins"
+    r"|kbd|center|details|summary|hr|code|pre|ul|ol|li|blockquote|iframe|video|audio|source"
+    r"|figure|figcaption|table|tr|td|th|tbody|thead|h[1-6])\b[^<>\n]{0,500}>)"
+    r"|(?P<tag>(?<![^\s(\[,;])#(?=[\w/-]*[^\W\d_])[\w/-]{1,200})"
+    r"|(?P<blockid>(?<=\s)\^[A-Za-z0-9-]{1,64}[ \t]*$)"
+    r"|(?P<blockref>(?<![^\s(\[,;])\^(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{2,63}"
+    r"(?![A-Za-z0-9-]))",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TRANSCLUDE = re.compile(r"[ \t]*Transclude of (?P<t>\S[^\n]{0,1000}?)[ \t]*$")
+_CITATION = re.compile(r"\[?\s*\d{1,4}\s*\]?")
+_URL_TRAIL = re.compile(r"[.,;:!?*_~]+$")
+
+
+def scan(s: str) -> list[Token]:
+    """Inline tokens of ``s`` in order, never overlapping."""
+    tokens: list[Token] = []
+    if "Transclude of" in s:
+        m = _TRANSCLUDE.match(s)
+        if m:
+            target, heading, block = _split_target(m.group("t"))
+            return [Token("transclusion", 0, len(s), "", target, heading, block)]
+    for m in _INLINE.finditer(s):
+        kind = m.lastgroup
+        # lastgroup names the innermost closing group for nested ones; find the outer kind
+        if m.group("code2") is not None or m.group("code") is not None:
+            body = m.group()
+            ticks = 2 if body.startswith("``") else 1
+            inner = body[ticks:-ticks]
+            if ticks == 2 and inner.startswith(" ") and inner.endswith(" "):
+                inner = inner[1:-1]
+            tokens.append(Token("code", m.start(), m.end(), inner))
+        elif m.group("embed") is not None:
+            target, heading, block, alias = _wiki_parts(m.group("et"))
+            tokens.append(Token("embed", m.start(), m.end(), "", target, heading, block, alias))
+        elif m.group("wiki") is not None:
+            target, heading, block, alias = _wiki_parts(m.group("wt"))
+            shown = alias or target or heading or block or ""
+            tokens.append(
+                Token("wikilink", m.start(), m.end(), shown, target, heading, block, alias)
+            )
+        elif m.group("md") is not None:
+            tokens.append(_markdown_link(m))
+        elif m.group("footnote") is not None:
+            tokens.append(Token("footnote", m.start(), m.end()))
+        elif m.group("field") is not None:
+            tokens.append(
+                Token(
+                    "field",
+                    m.start(),
+                    m.end(),
+                    "",
+                    m.group("fk").strip(),
+                    alias=m.group("fv").strip(),
+                )
+            )
+        elif m.group("auto") is not None:
+            url = m.group()[1:-1]
+            tokens.append(Token("url", m.start(), m.end(), "", url))
+        elif m.group("url") is not None:
+            url = m.group()
+            while url.endswith(")") and url.count("(") < url.count(")"):
+                url = _URL_TRAIL.sub("", url[:-1])  # "(see https://x.y/z)": the paren is prose
+            end = m.start() + len(url)
+            if len(url) > 4:
+                tokens.append(Token("url", m.start(), end, "", url))
+        elif m.group("math2") is not None or m.group("math") is not None:
+            tokens.append(Token("math", m.start(), m.end(), m.group()))
+        elif m.group("html") is not None:
+            tokens.append(Token("html", m.start(), m.end()))
+        elif m.group("tag") is not None:
+            tokens.append(Token("tag", m.start(), m.end(), m.group()[1:], m.group()[1:]))
+        elif m.group("blockid") is not None:
+            tokens.append(Token("blockid", m.start(), m.end(), "", block=m.group().strip()[1:]))
+        elif m.group("blockref") is not None:
+            tokens.append(Token("blockref", m.start(), m.end(), "", block=m.group()[1:]))
+        else:  # pragma: no cover - every alternative is handled above
+            raise AssertionError(kind)
+    return tokens
+
+
+def _split_target(raw: str) -> tuple[str, str | None, str | None]:
+    """``note#heading`` / ``note#^block`` into its parts."""
+    target, _, frag = raw.partition("#")
+    target = target.strip()
+    heading = block = None
+    if frag:
+        frag = frag.strip()
+        if frag.startswith("^"):
+            block = frag[1:] or None
+        else:
+            heading = frag or None
+    return target, heading, block
+
+
+def _wiki_parts(inner: str) -> tuple[str, str | None, str | None, str | None]:
+    alias = None
+    for sep in ("\\|", "|"):  # inside tables the pipe is escaped
+        if sep in inner:
+            inner, _, alias = inner.partition(sep)
+            alias = alias.strip() or None
+            break
+    target, heading, block = _split_target(inner)
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    return target, heading, block, alias
+
+
+def _markdown_link(m: re.Match) -> Token:
+    text = m.group("mt")
+    url = m.group("mu").strip()
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1]
+    if m.group("bang"):
+        return Token("image", m.start(), m.end(), "", url, alias=text or None)
+    heading = block = None
+    target = url
+    if "://" not in url and not url.startswith(("mailto:", "www.")):
+        # a link to another note of the vault: name it the way a wikilink would
+        path, _, frag = unquote(url).partition("#")
+        target = path[:-3] if path.lower().endswith(".md") else path
+        if frag.startswith("^"):
+            block = frag[1:] or None
+        elif frag:
+            heading = frag
+    shown = "" if _CITATION.fullmatch(text) else text
+    return Token("markdown", m.start(), m.end(), shown, target, heading, block, text or None)
+
+
+# ---------------------------------------------------------------------------- masking
+
+_FILL = "x"
+
+
+def mask(s: str, tokens: list[Token]) -> str:
+    """``s`` with each token replaced by filler of the same length.
+
+    The filler starts with the first letter the reader sees (so "[[Note]]. Next" still shows
+    a capital after a full stop) and contains no sentence punctuation.
+    """
+    if not tokens:
+        return s
+    parts: list[str] = []
+    pos = 0
+    for t in tokens:
+        parts.append(s[pos : t.start])
+        n = t.end - t.start
+        first = t.display[:1] if t.display[:1].isalnum() else _FILL
+        parts.append((first + _FILL * (n - 1)) if n else "")
+        pos = t.end
+    parts.append(s[pos:])
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- rendering
+
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~=$<>])")
+_EMPH = re.compile(
+    r"(?<![\w*_~=])(?:\*{1,3}|_{1,3}|~~|==)(?=[^\s*_~=])"
+    r"|(?<=[^\s*_~=])(?:\*{1,3}|_{1,3}|~~|==)(?![\w*_~=])"
+)
+_WS = re.compile(r"\s+")
+_SPACE_BEFORE = re.compile(r" +(?=[,.;:!?)\]”’](?:\s|$))")
+_SPACE_AFTER = re.compile(r"(?<=[(\[“‘]) +")
+_EDGE = re.compile(r"^[\s•◦▪‣·→⇒➔➜⟶>|-]+|[\s|]+$")
+_ARROW_PREFIX = re.compile(r"^\s*(?:->|=>|-->|[→⇒➔➜⟶])\s*")
+
+
+def plain(s: str) -> str:
+    """Markdown emphasis and escapes removed from text that holds no tokens."""
+    if "\\" in s:
+        s = _ESCAPE.sub(r"\1", s)
+    if "*" in s or "_" in s or "~" in s or "=" in s:
+        s = _EMPH.sub("", s)
+    return s
+
+
+def tidy(s: str) -> str:
+    """Whitespace collapsed, no space before closing punctuation, no leading bullets."""
+    s = _WS.sub(" ", s)
+    if " " in s:
+        s = _SPACE_BEFORE.sub("", s)
+        s = _SPACE_AFTER.sub("", s)
+    s = _ARROW_PREFIX.sub("", s)
+    return _EDGE.sub("", s)
+
+
+def render(s: str, start: int, end: int, tokens: list[Token]) -> str:
+    """Clean text of ``s[start:end]``: links shown by their text, hidden tokens removed.
+
+    Tags at the edges of the span are dropped (they label the claim); a tag inside a
+    sentence keeps its word.
+    """
+    parts: list[tuple[str, str]] = []  # (kind, text); kind "" for plain text
+    pos = start
+    for t in tokens:
+        if t.end <= start or t.start >= end:
+            continue
+        if t.start > pos:
+            parts.append(("", plain(s[pos : t.start])))
+        if t.kind in HIDDEN:
+            parts.append((t.kind, " "))
+        elif t.kind in ("markdown", "wikilink"):
+            parts.append((t.kind, plain(t.display)))
+        else:
+            parts.append((t.kind, t.display))
+        pos = max(pos, t.end)
+    if pos < end:
+        parts.append(("", plain(s[pos:end])))
+    while parts and (parts[0][0] == "tag" or not parts[0][1].strip()):
+        parts.pop(0)
+    while parts and (parts[-1][0] == "tag" or not parts[-1][1].strip()):
+        parts.pop()
+    return tidy("".join(text for _, text in parts))

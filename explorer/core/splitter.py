@@ -1,0 +1,206 @@
+"""Sentence boundaries in one block of masked text.
+
+The input has links, code, URLs and math already masked (see ``inline.mask``), so every
+full stop left is prose. A regex finds each candidate boundary and rules decide it:
+
+* ``word. Next`` and ``word. next`` split (notes often start sentences in lower case),
+  unless ``word`` is an abbreviation (``e.g.``, ``i.e.``, ``Dr.``, ``approx.``) ;
+* ``?`` and ``!`` split only before a capital (``might? be solved`` stays whole);
+* an ellipsis splits only before a capital (``meaningless… as it is`` stays whole);
+* glued boundaries left by exports split: ``one).LLMs``, ``produced.Possible``,
+  ``nowadays)Invention:``; ``CPU.md``, ``3.5``, ``v1.2.3`` and ``Node.JS`` do not;
+* never before ``(`` (a parenthesis after a sentence belongs to it) or an inline
+  enumeration marker such as ``3)``.
+
+A boundary after an initial or a dotted abbreviation (``J. Smith``, ``U.S. The``,
+``etc. Then``) is genuinely ambiguous: for those, and only those, the block is handed to
+pysbd (slow, about 3,600 sentences/s), and its verdict is taken for those positions.
+
+>>> text = "LLMs are GPTs. They (e.g. BERT) interpolate.This is glued... and fine"
+>>> [text[a:b] for a, b in split(text)]
+['LLMs are GPTs.', 'They (e.g. BERT) interpolate.', 'This is glued... and fine']
+"""
+
+from __future__ import annotations
+
+import re
+
+from explorer.core.textexport import word_set
+
+PYSBD_MAX_CHARS = 20_000  # pysbd on longer blocks risks super-linear time; rules decide alone
+
+_CANDIDATE = re.compile(r"(?:[.!?…]+)[\"'”’»)\]]*")
+_GLUED_PAREN = re.compile(r"\)(?=[A-Z][a-z]+\b)")
+_SPACE = re.compile(r"\s+")
+_SKIP_MARKUP = "*_~=\"'“‘«[`"
+_ENUM = re.compile(r"\d{1,2}[.)]\s")
+
+# Abbreviations that (almost) never end a sentence; compared lower-case, without final dot.
+NEVER_END = word_set(
+    """e.g eg i.e ie cf vs viz approx appr ca incl esp resp dr mr mrs ms prof mt fig figs eq
+    eqs vol vols pp ch sec ed eds rev lt col gen sgt capt hon dept est min max avg misc ref
+    refs nr w.r.t wrt a.k.a aka et op ibid abbr adj adv govt intl natl univ assoc approx
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun"""
+)
+# Abbreviations that often end a sentence too: ambiguous before a capital.
+MAYBE_END = word_set("etc inc ltd co corp jr sr al no st llc bros pty plc")
+
+_pysbd_segmenter = None
+
+
+def split(s: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``s``, trimmed of surrounding whitespace, in order."""
+    n = len(s)
+    cuts: list[int] = []  # offsets where a new sentence starts
+    ambiguous: list[tuple[int, int]] = []  # (first offset a cut may take, cut offset)
+    for m in _CANDIDATE.finditer(s):
+        end = m.end()
+        if end >= n:
+            break
+        verdict = _judge(s, m.start(), end, n)
+        if verdict is True:
+            cuts.append(_next_start(s, end, n))
+        elif verdict is None:
+            ambiguous.append((m.start() + 1, _next_start(s, end, n)))
+    if ")" in s:
+        for m in _GLUED_PAREN.finditer(s):
+            if _opens_parenthetical(s, m.start()):
+                cuts.append(m.end())
+        cuts.sort()
+    if ambiguous:
+        cuts = sorted(set(cuts) | _resolve(s, ambiguous))
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in [*cuts, n]:
+        if cut <= start:
+            continue
+        a, b = _trim(s, start, cut)
+        if a < b:
+            spans.append((a, b))
+        start = cut
+    return spans
+
+
+def _next_start(s: str, pos: int, n: int) -> int:
+    while pos < n and s[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _trim(s: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and s[a].isspace():
+        a += 1
+    while b > a and s[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _prev_token(s: str, pos: int) -> str:
+    k = pos
+    lo = max(0, pos - 40)
+    while k > lo and not s[k - 1].isspace():
+        k -= 1
+    return s[k:pos].lstrip("([{\"'“‘*_")
+
+
+def _judge(s: str, start: int, end: int, n: int) -> bool | None:
+    """True: a boundary; False: not one; None: ambiguous (ask pysbd)."""
+    punct_end = start
+    while punct_end < end and s[punct_end] in ".!?…":
+        punct_end += 1
+    punct = s[start:punct_end]
+    glued = not s[end].isspace()
+    if glued:
+        return _judge_glued(s, start, end, punct)
+    j = _next_start(s, end, n)
+    if j >= n:
+        return False
+    if s[j] == "(" or _ENUM.match(s, j):
+        return False
+    k = j
+    while k < n and s[k] in _SKIP_MARKUP:
+        k += 1
+    if k >= n:
+        return False
+    nxt = s[k]
+    upper = nxt.isupper() or nxt.isdigit()
+    if "." not in punct or "…" in punct or len(punct) > 1:
+        # ? ! … and "...": only before a capital
+        return upper
+    # a single full stop
+    tok = _prev_token(s, start)
+    low = tok.lower()
+    if low in NEVER_END:
+        return False
+    if low in MAYBE_END:
+        return None if upper else False
+    letters = sum(c.isalpha() for c in tok)
+    if "." in tok:  # U.S. / Ph.D. / a.m. / 1.2.
+        if letters and all(len(p) <= 2 for p in tok.split(".")):
+            return None if upper else False
+        return upper
+    if len(tok) == 1 and tok.isalpha():  # an initial, "Plan B."
+        return None if upper else False
+    if upper:
+        return True
+    # lower case after a full stop: a sentence when the stop ends an ordinary word
+    return letters >= 2 and letters == len(tok.replace("-", "").replace("'", "").replace("’", ""))
+
+
+def _judge_glued(s: str, start: int, end: int, punct: str) -> bool:
+    """``produced.Possible``: an export dropped the space. ``CPU.md``, ``Node.JS``: not."""
+    word = re.match(r"[A-Z][A-Za-z]*", s[end : end + 40])
+    if not word or len(word.group()) < 2 or not any(c.islower() for c in word.group()):
+        return False
+    if start == 0:
+        return False
+    before = s[start - 1]
+    if not (before.islower() or before.isdigit() or before in ")]”\"’'"):
+        return False
+    tok = _prev_token(s, start).lower()
+    return not (tok in NEVER_END or tok in MAYBE_END or "." in tok)
+
+
+def _opens_parenthetical(s: str, close: int) -> bool:
+    """The ``)`` at ``close`` ends a parenthesis opened after a space, not ``f(x)``."""
+    lo = max(0, close - 500)
+    k = s.rfind("(", lo, close)
+    if k < 0 or ")" in s[k + 1 : close]:
+        return False
+    return k == 0 or s[k - 1].isspace()
+
+
+def _resolve(s: str, ambiguous: list[tuple[int, int]]) -> set[int]:
+    """Ask pysbd about the ambiguous positions; fall back to "no boundary"."""
+    if len(s) > PYSBD_MAX_CHARS:
+        return set()
+    starts = _pysbd_starts(s)
+    found: set[int] = set()
+    for lo, cut in ambiguous:
+        if any(lo <= p <= cut for p in starts):
+            found.add(cut)
+    return found
+
+
+def _pysbd_starts(s: str) -> list[int]:
+    global _pysbd_segmenter
+    try:
+        if _pysbd_segmenter is None:
+            import pysbd
+
+            _pysbd_segmenter = pysbd.Segmenter(language="en", clean=False)
+        sentences = _pysbd_segmenter.segment(s)
+    except Exception:  # pysbd is a heuristic too; its failure must not fail the note
+        return []
+    starts: list[int] = []
+    pos = 0
+    for sent in sentences:
+        sent = sent.strip()
+        if not sent:
+            continue
+        k = s.find(sent, pos)
+        if k < 0:
+            continue
+        starts.append(k)
+        pos = k + len(sent)
+    return starts
