@@ -1,0 +1,145 @@
+"""A small, predictable parser for store and pipeline tests.
+
+The real parser's splitting is not what these tests are about, so notes here are
+line based: ``# Title`` is a section (level = number of ``#``), ``- item`` a list
+item (two spaces of indent per level), any other non-empty line one claim.
+``[[Target]]`` / ``[[Target|alias]]`` become wikilinks, ``http(s)://...`` URLs.
+A note starting with ``---`` and no closing ``---`` gets a front-matter warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from explorer.core.model import Claim, Link, ParsedNote, Section
+
+_WIKI = re.compile(r"\[\[([^\]|#]+)(?:#([^\]|]+))?(?:\|([^\]]+))?\]\]")
+_URL = re.compile(r"https?://\S+")
+
+
+def _h(*parts: object) -> str:
+    return hashlib.sha1("\0".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def line_parser(text: str, path: str, *, positional_ids: bool = False) -> ParsedNote:
+    """Parse ``text`` line by line. With ``positional_ids`` a claim's id also depends
+    on its position, so inserting a line above a claim changes its id (as some
+    parsers do): the case re-attachment exists for."""
+    note = ParsedNote(path=path, title=path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---" and "---" not in [x.strip() for x in lines[1:]]:
+        note.warnings.append("front matter is not closed by ---; read as text")
+    stack: list[Section] = []
+    items: list[tuple[int, str]] = []  # (indent, claim id) of open list items
+    seen: dict[str, int] = {}
+    offset = 0
+    for number, raw in enumerate(lines, 1):
+        start, end = offset, offset + len(raw)
+        offset = end + 1
+        line = raw.strip()
+        if not line or line == "---":
+            continue
+        if line.startswith("#") and line.lstrip("#").startswith(" "):
+            level = len(line) - len(line.lstrip("#"))
+            title = line.lstrip("#").strip()
+            while stack and stack[-1].level >= level:
+                stack.pop()
+            parent = stack[-1] if stack else None
+            section = Section(
+                id="sec:" + _h(path, title, number),
+                title=title,
+                level=level,
+                path=(*(parent.path if parent else ()), title),
+                parent_id=parent.id if parent else None,
+                line=number,
+                start=start,
+                end=end,
+            )
+            note.sections.append(section)
+            stack.append(section)
+            items.clear()
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        is_item = line.startswith("- ")
+        body = line[2:] if is_item else line
+        n = seen.get(body, 0)
+        seen[body] = n + 1
+        key = (path, body, n, len(note.claims)) if positional_ids else (path, body, n)
+        cid = "clm:" + _h(*key)
+        parent_id = None
+        if is_item:
+            while items and items[-1][0] >= indent:
+                items.pop()
+            parent_id = items[-1][1] if items else None
+            items.append((indent, cid))
+        else:
+            items.clear()
+        note.claims.append(
+            Claim(
+                id=cid,
+                text=body,
+                section_id=stack[-1].id if stack else None,
+                parent_id=parent_id,
+                block="list_item" if is_item else "paragraph",
+                position=len(note.claims),
+                line=number,
+                end_line=number,
+                start=start,
+                end=end,
+            )
+        )
+        for m in _WIKI.finditer(raw):
+            note.links.append(
+                Link(
+                    target=m.group(1).strip(),
+                    kind="wikilink",
+                    line=number,
+                    start=start + m.start(),
+                    end=start + m.end(),
+                    alias=m.group(3),
+                    heading=m.group(2),
+                    claim_id=cid,
+                )
+            )
+        for m in _URL.finditer(raw):
+            note.links.append(
+                Link(m.group(), "url", number, start + m.start(), start + m.end(), claim_id=cid)
+            )
+    return note
+
+
+def positional_parser(text: str, path: str) -> ParsedNote:
+    return line_parser(text, path, positional_ids=True)
+
+
+class CountingParser:
+    """Wraps a parser and records the paths it was asked to parse."""
+
+    def __init__(self, inner=line_parser) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+        self.__qualname__ = "CountingParser"
+
+    def __call__(self, text: str, path: str) -> ParsedNote:
+        self.calls.append(path)
+        return self.inner(text, path)
+
+
+def write_vault(root, notes: dict[str, str]):
+    """Create ``root`` with the given ``{relative path: text}`` files; return it."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in notes.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def snapshot(root) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root`` (hidden ones too) with its bytes and mtime."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            out[str(path.relative_to(root))] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return out
