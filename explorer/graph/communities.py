@@ -1,0 +1,231 @@
+"""Communities of claims and the words that name them.
+
+Communities are found on the claim-level projection: an undirected weighted graph
+whose nodes are claims, joined when the concept graph links them directly (similar,
+duplicate, tension, a list item under another) or indirectly (same section, same
+concept, same reference). Louvain (networkx, seeded) partitions it; every other node
+that touches claims (annotation, reference, concept) joins the community most of its
+claims are in.
+
+Each community is named by its most distinctive terms: a class-based TF-IDF over the
+member claims' texts (all texts of a community are one document), so a term that is
+frequent in one community and rare elsewhere ranks first.
+
+>>> from explorer.graph.synthetic import synthetic_graph
+>>> G = synthetic_graph(300, seed=3)
+>>> comm = detect_communities(G, seed=0)
+>>> comm == detect_communities(G, seed=0)
+True
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+import networkx as nx
+
+# How strongly each kind of tie pulls two claims into one community.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "similar": 1.0,  # multiplied by the edge's cosine weight
+    "duplicate": 1.5,
+    "tension": 0.5,  # a disagreement is still about the same thing
+    "contains": 1.0,  # list item under a claim
+    "section": 0.3,  # consecutive claims in one section
+    "concept": 0.5,  # shared concept, divided among the concept's claims
+    "reference": 0.8,  # shared reference, divided among its claims
+    "annotates": 0.0,
+    "links_to": 0.0,
+}
+
+# A concept or reference cited by more claims than this says little about any pair of
+# them, and its clique would cost O(k^2) edges; link each claim to a few neighbours only.
+_HUB_LIMIT = 40
+
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can cannot could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just let me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours
+    yourself yourselves one two get gets got like make makes made much many may might must
+    still even really thing things way ways well use used using via vs etc eg ie""".split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[^\W\d_][\w\-']*[\w]|[^\W\d_]", re.UNICODE)
+
+
+def claim_projection(G: nx.MultiDiGraph, weights: Mapping[str, float] | None = None) -> nx.Graph:
+    """The undirected, weighted claim-to-claim graph communities are found on."""
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    P = nx.Graph()
+    claims = [n for n, d in G.nodes(data=True) if d.get("type") == "claim"]
+    P.add_nodes_from(claims)
+
+    def bump(a, b, amount: float) -> None:
+        if a == b or amount <= 0:
+            return
+        if P.has_edge(a, b):
+            P[a][b]["weight"] += amount
+        else:
+            P.add_edge(a, b, weight=amount)
+
+    hubs: dict[str, list] = defaultdict(list)  # concept/reference -> claims
+    section_claims: dict[object, list] = defaultdict(list)
+    for u, v, d in G.edges(data=True):
+        et = d.get("type")
+        tu, tv = G.nodes[u].get("type"), G.nodes[v].get("type")
+        if tu == "claim" and tv == "claim":
+            if et in ("similar", "duplicate", "tension"):
+                cos = float(d.get("weight", 1.0) or 1.0)
+                bump(u, v, w.get(et, 0.0) * cos)
+            else:
+                bump(u, v, w.get(et, 0.0))
+        elif et == "contains" and tv == "claim":
+            section_claims[u].append(v)
+        elif et in ("mentions", "cites") and tu == "claim":
+            hubs[(et, v)].append(u)
+
+    for members in section_claims.values():
+        members.sort(key=lambda c: G.nodes[c].get("line", 0) or 0)
+        for a, b in zip(members, members[1:], strict=False):
+            bump(a, b, w["section"])
+
+    for (et, _hub), members in hubs.items():
+        base = w["concept"] if et == "mentions" else w["reference"]
+        k = len(members)
+        if k < 2 or base <= 0:
+            continue
+        if k <= _HUB_LIMIT:
+            share = base / (k - 1)
+            for i in range(k):
+                for j in range(i + 1, k):
+                    bump(members[i], members[j], share)
+        else:
+            # A ring through the members in line order keeps the hub's pull, linear.
+            members = sorted(members, key=lambda c: (G.nodes[c].get("note", ""), c))
+            share = base / _HUB_LIMIT
+            for a, b in zip(members, members[1:] + members[:1], strict=False):
+                bump(a, b, share)
+    return P
+
+
+def detect_communities(
+    G: nx.MultiDiGraph,
+    *,
+    seed: int = 0,
+    weights: Mapping[str, float] | None = None,
+    resolution: float = 1.0,
+) -> dict[str, int]:
+    """``{node_id: community}`` for claims and the annotations, references and concepts
+    around them. Communities are numbered 0.. by size, largest first; ties by smallest
+    member id, so the numbering is as reproducible as the partition.
+
+    Isolated claims each form their own community. Notes and sections get none (they
+    hold many topics; see ``majority_group`` for layout purposes).
+    """
+    P = claim_projection(G, weights)
+    if P.number_of_nodes() == 0:
+        return {}
+    parts = nx.community.louvain_communities(P, weight="weight", resolution=resolution, seed=seed)
+    parts = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
+    out: dict[str, int] = {}
+    for i, members in enumerate(parts):
+        for n in members:
+            out[n] = i
+    for n, d in G.nodes(data=True):
+        if d.get("type") in ("annotation", "reference", "concept"):
+            c = _majority(out.get(m) for m in _neighbours(G, n))
+            if c is not None:
+                out[n] = c
+    return out
+
+
+def majority_group(G: nx.MultiDiGraph, communities: Mapping[str, int]) -> dict[str, int]:
+    """Extend ``communities`` to every node: nodes without one take the most common
+    community among their neighbours (a note goes with most of its claims, reached
+    through its sections). Nodes that reach no community get ``-1``.
+    """
+    out = dict(communities)
+    pending = [n for n in G.nodes if n not in out]
+    # Two passes reach claims through one level of sections; deeper chains go to -1.
+    for _ in range(3):
+        still = []
+        for n in pending:
+            c = _majority(out.get(m) for m in _neighbours(G, n))
+            if c is None:
+                still.append(n)
+            else:
+                out[n] = c
+        if len(still) == len(pending):
+            break
+        pending = still
+    for n in pending:
+        out[n] = -1
+    return out
+
+
+def community_terms(
+    G: nx.MultiDiGraph, communities: Mapping[str, int], top_n: int = 3
+) -> dict[int, list[str]]:
+    """The ``top_n`` most distinctive terms of each community (c-TF-IDF over claim texts).
+
+    Score of term t in community c: tf(t, c) / words(c) * log(1 + A / f(t)), where A is
+    the average number of words per community and f(t) the term's count over all of
+    them (the BERTopic form). Ties break alphabetically, so labels are reproducible.
+    """
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for n, c in communities.items():
+        d = G.nodes[n]
+        if d.get("type") == "claim":
+            counts[c].update(tokenize(str(d.get("text", ""))))
+    if not counts:
+        return {}
+    total: Counter = Counter()
+    for cnt in counts.values():
+        total.update(cnt)
+    avg_words = sum(total.values()) / len(counts)
+    out: dict[int, list[str]] = {}
+    for c, cnt in counts.items():
+        size = sum(cnt.values()) or 1
+        scored = sorted(
+            ((tf / size * math.log(1 + avg_words / total[t]), t) for t, tf in cnt.items()),
+            key=lambda s: (-s[0], s[1]),
+        )
+        out[c] = [t for _, t in scored[:top_n]]
+    for c in set(communities.values()) - set(out):
+        out[c] = []
+    return out
+
+
+def community_labels(
+    G: nx.MultiDiGraph, communities: Mapping[str, int], top_n: int = 3
+) -> dict[int, str]:
+    """``{community: "term · term · term"}``; a community without claim text gets its number."""
+    terms = community_terms(G, communities, top_n)
+    return {c: " · ".join(t) if t else f"community {c}" for c, t in terms.items()}
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words of two letters or more, stop words removed."""
+    return [
+        w
+        for w in (m.group(0).lower() for m in _WORD.finditer(text))
+        if len(w) > 1 and w not in _STOPWORDS
+    ]
+
+
+def _neighbours(G: nx.MultiDiGraph, n) -> Iterable:
+    yield from G.successors(n)
+    yield from G.predecessors(n)
+
+
+def _majority(values: Iterable[int | None]) -> int | None:
+    cnt = Counter(v for v in values if v is not None and v >= 0)
+    if not cnt:
+        return None
+    best = max(cnt.values())
+    return min(c for c, k in cnt.items() if k == best)

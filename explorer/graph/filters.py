@@ -1,0 +1,251 @@
+"""The filters every view and export shares: one pure function over the graph.
+
+``filter_graph`` never changes its input; it returns a new graph and an ``info`` dict
+that says what was hidden and why, so a page or a status bar can say "1,204 nodes
+hidden". A filter that is given but matches nothing raises ``NothingMatches`` with a
+message naming the filter and what the graph does hold, so the CLI can exit non-zero
+with a useful line instead of writing an empty file.
+
+>>> from explorer.graph.synthetic import synthetic_graph
+>>> G = synthetic_graph(100, seed=5)
+>>> H, info = filter_graph(G, kinds=["question"])
+>>> {d["kind"] for _, d in H.nodes(data=True) if d["type"] == "claim"}
+{'question'}
+>>> info["hidden_nodes"] > 0
+True
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+from collections.abc import Iterable
+
+import networkx as nx
+
+from explorer.core.model import EDGE_TYPES
+
+SIMILARITY_EDGES = ("similar", "duplicate", "tension")
+
+
+class NothingMatches(ValueError):
+    """A filter selected nothing; the message names the filter and the choices."""
+
+
+def filter_graph(
+    G: nx.MultiDiGraph,
+    kinds: Iterable[str] | None = None,
+    notes_glob: str | None = None,
+    edge_types: Iterable[str] | None = None,
+    min_similarity: float | None = None,
+    focus: str | Iterable[str] | None = None,
+    depth: int = 1,
+    max_nodes: int | None = None,
+    *,
+    include_hidden: bool = False,
+) -> tuple[nx.MultiDiGraph, dict]:
+    """The part of ``G`` the filters select, and what they hid.
+
+    - ``kinds``: keep claims of these kinds; annotations, references and concepts stay
+      only while they still touch a kept claim, sections and notes while they still
+      hold one.
+    - ``notes_glob``: keep nodes of notes whose vault-relative path matches (fnmatch,
+      ``*`` crosses folders); references and concepts stay when a kept claim links them.
+    - ``edge_types``: keep only these edge types (nodes stay).
+    - ``min_similarity``: drop similar/duplicate/tension edges weaker than this.
+    - ``focus`` and ``depth``: keep what lies within ``depth`` hops (either direction)
+      of the focus node(s), counted after the filters above.
+    - ``max_nodes``: keep the most central nodes (``centrality``, else degree), with the
+      focus nodes always among them.
+    - Claims the user hid (``hidden: true``) are left out unless ``include_hidden``.
+
+    ``info``: ``total_nodes``, ``total_edges``, ``shown_nodes``, ``shown_edges``,
+    ``hidden_nodes``, ``hidden_edges``, ``hidden_by_type`` (node type -> count) and
+    ``hidden_by_filter`` (filter -> nodes it removed).
+    """
+    H = G.copy()
+    by_filter: dict[str, int] = {}
+
+    def drop(name: str, nodes: Iterable) -> None:
+        nodes = list(nodes)
+        if nodes:
+            H.remove_nodes_from(nodes)
+            by_filter[name] = by_filter.get(name, 0) + len(nodes)
+
+    if not include_hidden:
+        drop("hidden", [n for n, d in H.nodes(data=True) if d.get("hidden") is True])
+
+    if kinds is not None:
+        wanted = set(_as_list(kinds, "kinds"))
+        present = Counter(d.get("kind") for _, d in H.nodes(data=True) if _is_claim(d))
+        if not wanted & set(present):
+            raise NothingMatches(
+                f"no claims of kind {_names(wanted)}; kinds in the graph: {_names(present)}"
+            )
+        drop(
+            "kinds",
+            [n for n, d in H.nodes(data=True) if _is_claim(d) and d.get("kind") not in wanted],
+        )
+        drop("kinds", _orphans(H))
+
+    if notes_glob is not None:
+        matched = [n for n, d in H.nodes(data=True) if _note_matches(d.get("note"), notes_glob)]
+        if not matched:
+            notes = sorted({d["note"] for _, d in H.nodes(data=True) if d.get("note")})
+            sample = ", ".join(notes[:5]) + (" ..." if len(notes) > 5 else "")
+            raise NothingMatches(
+                f"no note matches {notes_glob!r}; notes in the graph: {sample or '(none)'}"
+            )
+        keep = set(matched)
+        drop(
+            "notes_glob",
+            [n for n, d in H.nodes(data=True) if n not in keep and d.get("note")],
+        )
+        drop("notes_glob", _orphans(H))
+
+    removed_edges: dict[str, int] = {}
+    if edge_types is not None:
+        wanted_e = set(_as_list(edge_types, "edge_types"))
+        unknown = wanted_e - set(EDGE_TYPES)
+        if unknown:
+            raise NothingMatches(
+                f"unknown edge type {_names(unknown)}; edge types are {', '.join(EDGE_TYPES)}"
+            )
+        present_e = Counter(d.get("type") for *_, d in H.edges(data=True))
+        if not wanted_e & set(present_e):
+            raise NothingMatches(
+                f"no edges of type {_names(wanted_e)}; edge types in the graph: {_names(present_e)}"
+            )
+        gone = [
+            (u, v, k)
+            for u, v, k, d in H.edges(keys=True, data=True)
+            if d.get("type") not in wanted_e
+        ]
+        H.remove_edges_from(gone)
+        removed_edges["edge_types"] = len(gone)
+
+    if min_similarity is not None:
+        gone = [
+            (u, v, k)
+            for u, v, k, d in H.edges(keys=True, data=True)
+            if d.get("type") in SIMILARITY_EDGES and float(d.get("weight", 0) or 0) < min_similarity
+        ]
+        H.remove_edges_from(gone)
+        removed_edges["min_similarity"] = len(gone)
+
+    focus_nodes: list = []
+    if focus is not None:
+        focus_nodes = [focus] if isinstance(focus, str) else list(focus)
+        missing = [f for f in focus_nodes if f not in H]
+        if missing:
+            where = (
+                "in the graph" if all(f not in G for f in missing) else "after the other filters"
+            )
+            raise NothingMatches(f"focus node {_names(missing)} is not {where}")
+        if depth < 0:
+            raise ValueError(f"depth must be 0 or more, got {depth}")
+        near = _within(H, focus_nodes, depth)
+        drop("focus", [n for n in H.nodes if n not in near])
+
+    if max_nodes is not None:
+        if max_nodes < 1:
+            raise ValueError(f"max_nodes must be 1 or more, got {max_nodes}")
+        if H.number_of_nodes() > max_nodes:
+            ranked = sorted(
+                H.nodes,
+                key=lambda n: (
+                    n not in focus_nodes,
+                    -float(H.nodes[n].get("centrality", H.degree(n) / 1e6) or 0),
+                    str(n),
+                ),
+            )
+            drop("max_nodes", ranked[max_nodes:])
+
+    hidden_types = Counter(d.get("type") for n, d in G.nodes(data=True) if n not in H)
+    info = {
+        "total_nodes": G.number_of_nodes(),
+        "total_edges": G.number_of_edges(),
+        "shown_nodes": H.number_of_nodes(),
+        "shown_edges": H.number_of_edges(),
+        "hidden_nodes": G.number_of_nodes() - H.number_of_nodes(),
+        "hidden_edges": G.number_of_edges() - H.number_of_edges(),
+        "hidden_by_type": dict(sorted(hidden_types.items(), key=lambda kv: str(kv[0]))),
+        "hidden_by_filter": by_filter,
+        "removed_edges_by_filter": removed_edges,
+    }
+    H.graph["filter_info"] = info
+    return H, info
+
+
+def _is_claim(d: dict) -> bool:
+    return d.get("type") == "claim"
+
+
+def _as_list(values: Iterable[str], name: str) -> list[str]:
+    if isinstance(values, str):
+        values = [v.strip() for v in values.split(",") if v.strip()]
+    values = list(values)
+    if not values:
+        raise NothingMatches(f"{name} is empty: name at least one")
+    return values
+
+
+def _names(values: Iterable) -> str:
+    return ", ".join(repr(v) for v in sorted(map(str, values))) or "(none)"
+
+
+def _note_matches(note: str | None, pattern: str) -> bool:
+    if not note:
+        return False
+    return fnmatch.fnmatchcase(note, pattern) or fnmatch.fnmatchcase(
+        note.rsplit("/", 1)[-1], pattern
+    )
+
+
+def _orphans(H: nx.MultiDiGraph) -> list:
+    """Nodes left without a reason to be shown once claims went: annotations without
+    their claim, references and concepts no kept node links, sections and notes that
+    no longer hold a claim."""
+    out = []
+    claims = {n for n, d in H.nodes(data=True) if _is_claim(d)}
+    for n, d in H.nodes(data=True):
+        t = d.get("type")
+        if t in ("annotation", "reference", "concept"):
+            if not any(m in claims for m in _neighbours(H, n)):
+                out.append(n)
+        elif t in ("section", "note") and not _holds_claim(H, n, claims):
+            out.append(n)
+    return out
+
+
+def _holds_claim(H: nx.MultiDiGraph, n, claims: set) -> bool:
+    stack, seen = [n], {n}
+    while stack:
+        cur = stack.pop()
+        for _, m, d in H.out_edges(cur, data=True):
+            if d.get("type") != "contains" or m in seen:
+                continue
+            if m in claims:
+                return True
+            seen.add(m)
+            stack.append(m)
+    return False
+
+
+def _neighbours(H: nx.MultiDiGraph, n) -> Iterable:
+    yield from H.successors(n)
+    yield from H.predecessors(n)
+
+
+def _within(H: nx.MultiDiGraph, start: list, depth: int) -> set:
+    seen = set(start)
+    frontier = list(start)
+    for _ in range(depth):
+        nxt = []
+        for n in frontier:
+            for m in _neighbours(H, n):
+                if m not in seen:
+                    seen.add(m)
+                    nxt.append(m)
+        frontier = nxt
+    return seen

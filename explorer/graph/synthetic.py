@@ -1,0 +1,294 @@
+"""Seeded, realistic concept graphs that follow docs/EXPORT.md, for tests and benchmarks.
+
+The graph layer and the exporters must be testable without a vault, a store or a
+model. ``synthetic_graph`` builds a ``MultiDiGraph`` shaped like the one the store
+produces: notes hold sections, sections hold claims with kinds, some claims carry the
+author's annotations, cite references and mention concepts, and claims about the same
+topic are linked by ``similar`` edges. Claim texts draw on a per-topic vocabulary, so
+community detection and community labels have something real to find.
+
+``bag_of_words_vectors`` gives claims deterministic pseudo-embeddings (a mean of
+per-word random vectors), so texts that share words land near each other, which is
+all the semantic map needs in a test.
+
+>>> G = synthetic_graph(60, seed=1)
+>>> sum(1 for _, d in G.nodes(data=True) if d["type"] == "claim")
+60
+>>> synthetic_graph(60, seed=1).nodes == G.nodes
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+import networkx as nx
+import numpy as np
+
+KINDS = ("capability", "limitation", "consciousness-criterion", "question", "assertion")
+_KIND_WEIGHTS = (0.25, 0.2, 0.05, 0.1, 0.4)
+STANCES = ("agree", "disagree", "doubt", "revise", "note")
+
+# Topic vocabularies: each topic's claims use these words often, so they are the
+# terms a community label should find.
+_TOPICS = (
+    ("transformer", "attention", "token", "context", "layer", "head", "embedding", "decoder"),
+    ("agent", "planning", "tool", "memory", "reflection", "task", "browser", "loop"),
+    ("benchmark", "evaluation", "score", "leaderboard", "dataset", "metric", "arc", "test"),
+    ("consciousness", "qualia", "experience", "awareness", "subjective", "feeling", "mind", "self"),
+    ("reasoning", "logic", "chain", "thought", "step", "proof", "math", "search"),
+    ("image", "diffusion", "pixel", "prompt", "style", "render", "vision", "photo"),
+    ("audio", "speech", "voice", "whisper", "music", "transcript", "sound", "speaker"),
+    ("code", "compiler", "program", "repository", "bug", "refactor", "typescript", "python"),
+    ("gpu", "inference", "latency", "throughput", "cluster", "memory-bandwidth", "chip", "cost"),
+    ("alignment", "safety", "reward", "preference", "feedback", "policy", "rlhf", "values"),
+    ("retrieval", "index", "vector", "rag", "chunk", "rerank", "document", "query"),
+    ("training", "gradient", "loss", "scaling", "compute", "data", "pretraining", "epoch"),
+)
+_FILLER = (
+    "the",
+    "a",
+    "is",
+    "are",
+    "can",
+    "not",
+    "more",
+    "than",
+    "with",
+    "without",
+    "for",
+    "of",
+    "in",
+    "on",
+    "when",
+    "that",
+    "it",
+    "they",
+    "often",
+    "still",
+    "only",
+    "most",
+    "some",
+    "model",
+    "models",
+    "system",
+    "people",
+    "work",
+    "better",
+    "worse",
+    "new",
+    "old",
+    "good",
+)
+_TENSION_REASONS = ("negation", "opposite stance", "contradicting number")
+
+
+def _hid(prefix: str, *parts: object) -> str:
+    digest = hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:12]
+    return f"{prefix}:{digest}"
+
+
+def _sentence(rng: np.random.Generator, topic: tuple[str, ...]) -> str:
+    n = int(rng.integers(7, 16))
+    words = [
+        topic[int(rng.integers(len(topic)))]
+        if rng.random() < 0.45
+        else _FILLER[int(rng.integers(len(_FILLER)))]
+        for _ in range(n)
+    ]
+    return (" ".join(words)).capitalize() + "."
+
+
+def synthetic_graph(
+    n_claims: int = 200,
+    *,
+    seed: int = 0,
+    n_topics: int | None = None,
+    claims_per_note: int = 40,
+    hostile_text: str | None = None,
+) -> nx.MultiDiGraph:
+    """A seeded concept graph with ``n_claims`` claims and the nodes around them.
+
+    ``hostile_text``, when given, becomes the text of the first claim and the title of
+    the first note (for escaping tests). The result depends only on the arguments.
+    """
+    rng = np.random.default_rng(seed)
+    if n_topics is None:
+        n_topics = int(min(len(_TOPICS), max(3, n_claims // 120)))
+    topics = _TOPICS[:n_topics]
+    G = nx.MultiDiGraph(vault="/synthetic/vault", version="synthetic", model="bag-of-words")
+    if n_claims <= 0:
+        return G
+
+    n_notes = max(1, -(-n_claims // claims_per_note))
+    note_ids: list[str] = []
+    note_topic: list[int] = []
+    for i in range(n_notes):
+        t = i % n_topics
+        folder = ("Research", "Daily notes", "Ideen für später")[i % 3]
+        path = f"{folder}/{topics[t][0].title()} note {i:04d}.md"
+        nid = f"note:{path}"
+        title = f"{topics[t][0].title()} note {i}"
+        if i == 0 and hostile_text is not None:
+            title = hostile_text
+        G.add_node(nid, type="note", label=title[:60], text=title, note=path)
+        note_ids.append(nid)
+        note_topic.append(t)
+
+    # Sections: one to four per note, some nested one level.
+    note_sections: list[list[str]] = []
+    for nid in note_ids:
+        path = G.nodes[nid]["note"]
+        secs: list[str] = []
+        for s in range(int(rng.integers(1, 5))):
+            title = f"Part {s + 1}"
+            sid = _hid("sec", seed, path, s)
+            nested = s > 0 and rng.random() < 0.3
+            parent = secs[-1] if nested else nid
+            heading = f"{G.nodes[parent]['label']} > {title}" if nested else title
+            G.add_node(sid, type="section", label=title, text=heading, note=path, line=1 + s * 20)
+            G.add_edge(parent, sid, type="contains")
+            secs.append(sid)
+        note_sections.append(secs)
+
+    claims: list[str] = []
+    claim_topic: list[int] = []
+    line_in_note = [3] * n_notes
+    for c in range(n_claims):
+        ni = c % n_notes
+        t = note_topic[ni] if rng.random() < 0.85 else int(rng.integers(n_topics))
+        text = _sentence(rng, topics[t])
+        if c == 0 and hostile_text is not None:
+            text = hostile_text
+        sid = note_sections[ni][int(rng.integers(len(note_sections[ni])))]
+        cid = _hid("clm", seed, c)
+        kind = KINDS[int(rng.choice(len(KINDS), p=_KIND_WEIGHTS))]
+        source = ("rule", "embedding", "default", "user")[int(rng.integers(4))]
+        G.add_node(
+            cid,
+            type="claim",
+            label=text[:60],
+            text=text,
+            note=G.nodes[note_ids[ni]]["note"],
+            line=line_in_note[ni],
+            section=G.nodes[sid]["text"],
+            kind=kind,
+            confidence=1.0 if source == "user" else round(float(rng.uniform(0.4, 1.0)), 3),
+            kind_source=source,
+        )
+        line_in_note[ni] += int(rng.integers(1, 4))
+        # Now and then a list item nests under the previous claim of the same note.
+        parent = sid
+        if c >= n_notes and rng.random() < 0.1:
+            parent = claims[c - n_notes]
+        G.add_edge(parent, cid, type="contains")
+        claims.append(cid)
+        claim_topic.append(t)
+
+    by_topic: list[list[int]] = [[] for _ in range(n_topics)]
+    for i, t in enumerate(claim_topic):
+        by_topic[t].append(i)
+
+    # similar edges, mostly within a topic, each pair once.
+    seen: set[tuple[int, int]] = set()
+    for i, t in enumerate(claim_topic):
+        for _ in range(int(rng.integers(1, 4))):
+            pool = by_topic[t] if rng.random() < 0.92 else range(n_claims)
+            j = int(pool[int(rng.integers(len(pool)))])
+            a, b = min(i, j), max(i, j)
+            if a == b or (a, b) in seen:
+                continue
+            seen.add((a, b))
+            w = round(float(rng.uniform(0.55, 0.95)), 3)
+            etype = "duplicate" if w > 0.94 else "similar"
+            G.add_edge(claims[a], claims[b], type=etype, weight=w)
+    for _ in range(max(1, n_claims // 50)):
+        t = int(rng.integers(n_topics))
+        if len(by_topic[t]) < 2:
+            continue
+        a, b = rng.choice(by_topic[t], size=2, replace=False)
+        reason = _TENSION_REASONS[int(rng.integers(len(_TENSION_REASONS)))]
+        w = round(float(rng.uniform(0.6, 0.9)), 3)
+        G.add_edge(claims[int(a)], claims[int(b)], type="tension", weight=w, reason=reason)
+
+    # The author's own annotations on about one claim in twelve.
+    for i in rng.choice(n_claims, size=max(1, n_claims // 12), replace=False):
+        cid = claims[int(i)]
+        stance = STANCES[int(rng.integers(len(STANCES)))]
+        text = f"My take ({stance}): " + _sentence(rng, topics[claim_topic[int(i)]])
+        aid = _hid("ann", seed, int(i))
+        cd = G.nodes[cid]
+        G.add_node(
+            aid,
+            type="annotation",
+            label=text[:60],
+            text=text,
+            note=cd["note"],
+            line=cd["line"] + 1,
+            section=cd["section"],
+            stance=stance,
+        )
+        G.add_edge(aid, cid, type="annotates", stance=stance, confidence=0.8)
+
+    # References, cited mostly by claims of their topic.
+    for r in range(max(1, n_claims // 20)):
+        t = r % n_topics
+        year = 2015 + int(rng.integers(10))
+        text = f"Author {r}. {topics[t][0].title()} and {topics[t][1]} ({year})."
+        rid = _hid("ref", seed, r)
+        attrs = {"type": "reference", "label": text[:60], "text": text}
+        if rng.random() < 0.6:
+            attrs["url"] = f"https://example.org/paper/{r}"
+        G.add_node(rid, **attrs)
+        for _ in range(int(rng.integers(1, 6))):
+            i = by_topic[t][int(rng.integers(len(by_topic[t])))] if by_topic[t] else 0
+            G.add_edge(claims[i], rid, type="cites")
+
+    # Concepts: topic terms, mentioned by claims whose text holds the term.
+    for t, vocab in enumerate(topics):
+        for term in vocab[:3]:
+            con = f"con:{term}"
+            G.add_node(con, type="concept", label=term, text=term)
+            members = by_topic[t]
+            k = min(len(members), max(1, len(members) // 8))
+            for i in rng.choice(members, size=k, replace=False) if members else ():
+                G.add_edge(claims[int(i)], con, type="mentions")
+
+    # Wikilinks between notes, some to notes that do not exist.
+    for i, nid in enumerate(note_ids):
+        if n_notes > 1 and rng.random() < 0.5:
+            j = int(rng.integers(n_notes))
+            if j != i:
+                G.add_edge(nid, note_ids[j], type="links_to", line=2)
+        if rng.random() < 0.1:
+            missing = f"note:Missing note {i}.md"
+            G.add_node(
+                missing,
+                type="note",
+                label=f"Missing note {i}",
+                text=f"Missing note {i}",
+                note=f"Missing note {i}.md",
+                missing=True,
+            )
+            G.add_edge(nid, missing, type="links_to", line=4)
+    return G
+
+
+def bag_of_words_vectors(G: nx.Graph, dim: int = 64, *, seed: int = 0) -> dict[str, np.ndarray]:
+    """Deterministic pseudo-embeddings for claims: the unit mean of per-word vectors."""
+    cache: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("type") != "claim":
+            continue
+        words = [w.strip(".,:;()").lower() for w in str(d.get("text", "")).split()]
+        words = [w for w in words if w and w not in _FILLER] or ["empty"]
+        vec = np.zeros(dim)
+        for w in words:
+            if w not in cache:
+                r = np.random.default_rng([seed, zlib.crc32(w.encode())])
+                cache[w] = r.standard_normal(dim)
+            vec += cache[w]
+        out[n] = (vec / (np.linalg.norm(vec) or 1.0)).astype(np.float32)
+    return out
