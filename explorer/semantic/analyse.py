@@ -52,7 +52,7 @@ class Analyser:
 
     def _split(self, note: ParsedNote):
         kept, entries = self.references.split(note, note.claims)
-        kept, found = self.annotations.split(note.path, kept)
+        kept, found = self.annotations.split(note.path, kept, note.sections)
         return kept, entries, found
 
     def segment(self, note: ParsedNote) -> list[Claim]:

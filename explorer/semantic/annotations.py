@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from explorer.core.model import Claim
+from explorer.core.model import Claim, Section
 from explorer.semantic.context import is_lead_in
 from explorer.semantic.types import Annotation
 
@@ -147,6 +147,7 @@ class Found:
     start: int
     end: int
     index: int  # kept[:index] are the claims before it
+    heading: bool = False  # a heading line in the author's voice ("Thoughts I had some time:")
 
 
 def _strip_aside(text: str, m: re.Match) -> str:
@@ -157,7 +158,7 @@ def _strip_aside(text: str, m: re.Match) -> str:
 class NullAnnotationDetector:
     """Finds no annotations (a no-op stage)."""
 
-    def split(self, path: str, claims: Sequence[Claim]):
+    def split(self, path: str, claims: Sequence[Claim], sections: Sequence[Section] = ()):
         return list(claims), []
 
     def attach(self, path, found, claims, vectors=None, embed=None) -> list[Annotation]:
@@ -170,11 +171,24 @@ class AnnotationDetector:
     def __init__(self, window: int = 15) -> None:
         self.window = window  # earlier claims of the section considered by meaning
 
-    def split(self, path: str, claims: Sequence[Claim]) -> tuple[list[Claim], list[Found]]:
-        """The claims left once annotations are taken out, and the annotations found."""
+    def split(
+        self, path: str, claims: Sequence[Claim], sections: Sequence[Section] = ()
+    ) -> tuple[list[Claim], list[Found]]:
+        """The claims left once annotations are taken out, and the annotations found.
+
+        ``sections`` lets a heading in the author's voice (a flat export's bare
+        "Thoughts I had some time:" line often becomes one) count as an annotation on
+        the first claim under it.
+        """
         kept: list[Claim] = []
         found: list[Found] = []
+        voiced = {s.id: s for s in sections if is_annotation_sentence(s.title)}
         for c in claims:
+            if c.section_id in voiced:
+                s = voiced.pop(c.section_id)
+                found.append(
+                    Found(s.title, c, False, False, s.start, s.end, len(kept), heading=True)
+                )
             text = c.text
             asides = []
             for m in reversed(list(_PAREN.finditer(text))):
@@ -199,6 +213,8 @@ class AnnotationDetector:
         self, f: Found, kept: list[Claim], vectors, ann_vec
     ) -> tuple[Claim | None, str, float]:
         earlier = kept[: f.index]
+        if f.heading:
+            return (kept[f.index] if f.index < len(kept) else None), "next", 0.7
         if f.parenthetical and not f.at_start:
             return (earlier[-1] if earlier else None), "own", 0.9
         for m in _QUOTE.finditer(f.text):
@@ -268,7 +284,15 @@ class AnnotationDetector:
                     end=f.end,
                     section_id=f.origin.section_id,
                     origin_claim_id=f.origin.id,
-                    how=("parenthetical" if f.parenthetical else "sentence") + ":" + how,
+                    how=(
+                        "parenthetical"
+                        if f.parenthetical
+                        else "heading"
+                        if f.heading
+                        else "sentence"
+                    )
+                    + ":"
+                    + how,
                 )
             )
         return out

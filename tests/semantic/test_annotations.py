@@ -7,7 +7,7 @@ from explorer.semantic.annotations import (
     stance_of,
 )
 from explorer.semantic.embedder import HashingEmbedder
-from tests.semantic.conftest import make_note
+from tests.semantic.conftest import by_text, make_note
 
 
 def run(items, vectors=None, embed=None):
@@ -172,3 +172,23 @@ def test_meaning_beats_the_previous_claim_only_when_clearly_closer():
 def test_annotation_first_in_note_has_no_target():
     kept, anns, raw = run(["This just seems plain wrong."])
     assert kept == [] and raw[0].target_claim_id is None
+
+
+def test_heading_in_the_authors_voice_annotates_the_first_claim_under_it():
+    note = make_note(
+        [
+            "# Training stages",
+            "Curriculum learning exists.",
+            "# Thoughts I had some time:",
+            "Train on children's books first.",
+            "Then novels.",
+        ]
+    )
+    det = AnnotationDetector()
+    kept, found = det.split(note.path, note.claims, note.sections)
+    anns = det.attach(note.path, found, kept)
+    assert len(kept) == 3
+    assert [(a.text, a.stance, a.how) for a in anns] == [
+        ("Thoughts I had some time:", "note", "heading:next")
+    ]
+    assert anns[0].target_claim_id == by_text(note, "Train on children's books first.").id
