@@ -15,14 +15,11 @@ True
 from __future__ import annotations
 
 import hashlib
-import re
-
-_WS = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """Case-folded text with whitespace collapsed: the identity of a claim."""
-    return _WS.sub(" ", text).strip().casefold()
+    return " ".join(text.split()).casefold()
 
 
 def _digest(*parts: str) -> str:

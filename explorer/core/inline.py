@@ -68,7 +68,17 @@ _INLINE = re.compile(
     r"(?![A-Za-z0-9-]))",
     re.IGNORECASE | re.MULTILINE,
 )
+# Where a token can start: the first character of every alternative of _INLINE.
+_STARTER = re.compile(r"[`!\[(<$#^]|(?i:\b(?:https?://|ftp://|www\.))")
 _TRANSCLUDE = re.compile(r"[ \t]*Transclude of (?P<t>\S[^\n]{0,1000}?)[ \t]*$")
+_NESTED = re.compile(r"[`!\[<$]|https?://")
+_BARE_URL = re.compile(r"(?:https?://|www\.)\S*|[\w.-]+\.[a-z]{2,6}/\S*", re.IGNORECASE)
+_DOMAIN_URL = re.compile(
+    r"(?<![\w@./-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\."
+    r"(?:com|org|net|io|ai|dev|co|edu|gov|app|xyz|so|gg|tv|info|tt|sh|ly|me|us|uk|de)"
+    r"/" + _URL_BODY,
+    re.IGNORECASE,
+)
 _CITATION = re.compile(r"\[?\s*\d{1,4}\s*\]?")
 _URL_TRAIL = re.compile(r"[.,;:!?*_~]+$")
 
@@ -81,9 +91,20 @@ def scan(s: str) -> list[Token]:
         if m:
             target, heading, block = _split_target(m.group("t"))
             return [Token("transclusion", 0, len(s), "", target, heading, block)]
-    for m in _INLINE.finditer(s):
-        kind = m.lastgroup
-        # lastgroup names the innermost closing group for nested ones; find the outer kind
+    match = _INLINE.match
+    n = len(s)
+    pos = 0
+    while pos < n:
+        # jump to the next place a token can start; trying the whole alternation at every
+        # position is what made a plain regex scan slow
+        hit = _STARTER.search(s, pos)
+        if hit is None:
+            break
+        m = match(s, hit.start())
+        if m is None:
+            pos = hit.start() + 1
+            continue
+        pos = m.end() if m.end() > m.start() else m.start() + 1
         if m.group("code2") is not None or m.group("code") is not None:
             body = m.group()
             ticks = 2 if body.startswith("``") else 1
@@ -135,9 +156,24 @@ def scan(s: str) -> list[Token]:
             tokens.append(Token("blockid", m.start(), m.end(), "", block=m.group().strip()[1:]))
         elif m.group("blockref") is not None:
             tokens.append(Token("blockref", m.start(), m.end(), "", block=m.group()[1:]))
-        else:  # pragma: no cover - every alternative is handled above
-            raise AssertionError(kind)
+    if "/" in s and "." in s:
+        tokens = _add_domain_urls(s, tokens)
     return tokens
+
+
+def _add_domain_urls(s: str, tokens: list[Token]) -> list[Token]:
+    """``arxiv.org/abs/2301.00303``: a link without a scheme, where no other token is."""
+    extra = []
+    k = 0
+    for m in _DOMAIN_URL.finditer(s):
+        while k < len(tokens) and tokens[k].end <= m.start():
+            k += 1
+        if k < len(tokens) and tokens[k].start < m.end():
+            continue  # inside (or across) a token found already
+        extra.append(Token("url", m.start(), m.end(), "", m.group()))
+    if not extra:
+        return tokens
+    return sorted(tokens + extra, key=lambda t: t.start)
 
 
 def _split_target(raw: str) -> tuple[str, str | None, str | None]:
@@ -184,7 +220,10 @@ def _markdown_link(m: re.Match) -> Token:
             block = frag[1:] or None
         elif frag:
             heading = frag
-    shown = "" if _CITATION.fullmatch(text) else text
+    # the text may hold an image or code ([![img](src)](href)); show what a reader sees
+    shown = render(text, 0, len(text), scan(text)) if _NESTED.search(text) else plain(text)
+    if _CITATION.fullmatch(shown) or _BARE_URL.fullmatch(shown):
+        shown = ""  # [4] citation markers and [https://x](https://x) say nothing of their own
     return Token("markdown", m.start(), m.end(), shown, target, heading, block, text or None)
 
 
@@ -193,11 +232,18 @@ def _markdown_link(m: re.Match) -> Token:
 _FILL = "x"
 
 
+def is_hidden(t: Token) -> bool:
+    """Tokens that show nothing in a claim: URLs, embeds, block ids, ``[4]`` markers…"""
+    return t.kind in HIDDEN or (t.kind == "markdown" and not t.display)
+
+
 def mask(s: str, tokens: list[Token]) -> str:
     """``s`` with each token replaced by filler of the same length.
 
-    The filler starts with the first letter the reader sees (so "[[Note]]. Next" still shows
-    a capital after a full stop) and contains no sentence punctuation.
+    A token that shows text is replaced by letters, starting with the first letter a reader
+    sees (so "[[Note]]. Next" still has a capital after its full stop); a hidden token
+    (a URL, an embed, a citation marker) by spaces, so "Fact.[4] Next" still splits.
+    Neither filler holds sentence punctuation.
     """
     if not tokens:
         return s
@@ -206,8 +252,11 @@ def mask(s: str, tokens: list[Token]) -> str:
     for t in tokens:
         parts.append(s[pos : t.start])
         n = t.end - t.start
-        first = t.display[:1] if t.display[:1].isalnum() else _FILL
-        parts.append((first + _FILL * (n - 1)) if n else "")
+        if is_hidden(t):
+            parts.append(" " * n)
+        else:
+            first = t.display[:1] if t.display[:1].isalnum() else _FILL
+            parts.append(first + _FILL * (n - 1))
         pos = t.end
     parts.append(s[pos:])
     return "".join(parts)
@@ -223,7 +272,11 @@ _EMPH = re.compile(
 _WS = re.compile(r"\s+")
 _SPACE_BEFORE = re.compile(r" +(?=[,.;:!?)\]”’](?:\s|$))")
 _SPACE_AFTER = re.compile(r"(?<=[(\[“‘]) +")
-_EDGE = re.compile(r"^[\s•◦▪‣·→⇒➔➜⟶>|-]+|[\s|]+$")
+_GONE = "\ufdd0"  # stands for a hidden token while a claim's text is put together
+_BLANK = " \t\n\r\f\v" + _GONE
+_AROUND_GONE = re.compile(r"\(\s*\ufdd0[\s\ufdd0]*\)|\[\s*\ufdd0[\s\ufdd0]*\]")
+_DANGLING = re.compile(r"\s*[,:;]+(?=[.!?]?$|[.!?]\s)")
+_LEAD_JUNK = " •◦▪‣·→⇒➔➜⟶>|-="
 _ARROW_PREFIX = re.compile(r"^\s*(?:->|=>|-->|[→⇒➔➜⟶])\s*")
 
 
@@ -238,12 +291,16 @@ def plain(s: str) -> str:
 
 def tidy(s: str) -> str:
     """Whitespace collapsed, no space before closing punctuation, no leading bullets."""
-    s = _WS.sub(" ", s)
+    s = " ".join(s.split())
     if " " in s:
         s = _SPACE_BEFORE.sub("", s)
-        s = _SPACE_AFTER.sub("", s)
-    s = _ARROW_PREFIX.sub("", s)
-    return _EDGE.sub("", s)
+        if "(" in s or "[" in s or "“" in s or "‘" in s:
+            s = _SPACE_AFTER.sub("", s)
+    if ":" in s or "," in s or ";" in s:
+        s = _DANGLING.sub("", s)  # "Whisper: <url>." -> "Whisper."
+    if s[:1] in _LEAD_JUNK:
+        s = _ARROW_PREFIX.sub("", s).lstrip(_LEAD_JUNK)
+    return s.rstrip(" |")
 
 
 def render(s: str, start: int, end: int, tokens: list[Token]) -> str:
@@ -259,17 +316,23 @@ def render(s: str, start: int, end: int, tokens: list[Token]) -> str:
             continue
         if t.start > pos:
             parts.append(("", plain(s[pos : t.start])))
-        if t.kind in HIDDEN:
-            parts.append((t.kind, " "))
-        elif t.kind in ("markdown", "wikilink"):
-            parts.append((t.kind, plain(t.display)))
+        kind = t.kind
+        if is_hidden(t):
+            parts.append((kind, _GONE))
+        elif kind == "wikilink":
+            parts.append((kind, plain(t.display)))
         else:
-            parts.append((t.kind, t.display))
+            parts.append((kind, t.display))
         pos = max(pos, t.end)
     if pos < end:
         parts.append(("", plain(s[pos:end])))
-    while parts and (parts[0][0] == "tag" or not parts[0][1].strip()):
+    while parts and (parts[0][0] == "tag" or not parts[0][1].strip(_BLANK)):
         parts.pop(0)
-    while parts and (parts[-1][0] == "tag" or not parts[-1][1].strip()):
+    while parts and (parts[-1][0] == "tag" or not parts[-1][1].strip(_BLANK)):
         parts.pop()
-    return tidy("".join(text for _, text in parts))
+    out = "".join(text for _, text in parts)
+    if _GONE in out:
+        if "(" in out or "[" in out:
+            out = _AROUND_GONE.sub(" ", out)  # "(see <url>)" leaves no empty "( )" behind
+        out = out.replace(_GONE, " ")
+    return tidy(out)

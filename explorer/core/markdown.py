@@ -236,10 +236,7 @@ def _setext(work: str, lines: list[Line]) -> None:
         if prev.kind != "para" or (k >= 2 and lines[k - 2].kind == "para"):
             continue
         prev.kind = "heading"
-        prev.level = 1 if work[line.cstart : line.end].strip()[0] == "=" else 2
-        prev.cstart = prev.start + (
-            len(work[prev.start : prev.end]) - len(work[prev.start : prev.end].lstrip())
-        )
+        prev.level = 1 if work[line.start : line.end].strip()[0] == "=" else 2
         line.kind = "blank"
 
 

@@ -31,6 +31,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from explorer.core import inline, markdown, textexport
@@ -45,6 +46,7 @@ _FILLERS = word_set(
     """etc etc. e.g. i.e. ok okay yes no n/a na tbd todo see cf cf. via source sources ref
     link links more misc"""
 ) | {"see also", "link to original", "read more", "more here", "source:", "via:"}
+_THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 _OPEN_QUOTES = '“"«„'
 _CLOSE_QUOTES = '”"»“'
 
@@ -69,11 +71,12 @@ def note_title(path: str) -> str:
 
 def is_claim_text(text: str) -> bool:
     """Whether clean text says something: not empty, not a filler, not a lone fragment."""
+    if len(text) < 24 and normalise(text).strip(" .…:;,") in _FILLERS:
+        return False
+    if text.count(" ") >= 2 and _THREE_LETTERS.search(text):
+        return True  # the common case, decided without counting words
     ws = [w for w in textexport.words(text) if any(c.isalpha() for c in w)]
     if not ws:
-        return False
-    low = normalise(text).strip(" .…:;,")
-    if low in _FILLERS or low + "." in _FILLERS:
         return False
     if len(ws) == 1:
         if sum(c.isalpha() for c in ws[0]) < 3:
@@ -210,8 +213,8 @@ class _Parser:
         return None
 
     def add_claim(self, text: str, block: str, start: int, end: int, item: int | None) -> str:
-        occ = self.claim_occ.next(normalise(text))
-        cid = claim_id(self.note.path, text, occ)
+        key = normalise(text)
+        cid = claim_id(self.note.path, key, self.claim_occ.next(key))
         if block == "paragraph" and len(text) > 2 and text[0] in _OPEN_QUOTES:
             body = text.rstrip(".")
             if body and body[-1] in _CLOSE_QUOTES:
@@ -261,38 +264,41 @@ class _Parser:
                 return min(a + v - offsets[k], b)
 
         tokens = inline.scan(virtual)
-        masked = inline.mask(virtual, tokens)
-        spans = split(masked)
-        # each sentence with its tokens; sentences without words fold into a neighbour
+        spans = split(inline.mask(virtual, tokens))
+        if not spans:
+            self.collect(tokens, 0, None, to_orig)
+            return
+        # a token belongs to the sentence it starts in, or to the one before it: hidden
+        # tokens (URLs, citation markers) are blank to the splitter and may fall between
+        owned: list[list[inline.Token]] = [[] for _ in spans]
+        k = 0
+        last = len(spans) - 1
+        for t in tokens:
+            while k < last and spans[k + 1][0] <= t.start:
+                k += 1
+            owned[k].append(t)
+        # sentences without words of their own fold into a neighbour, keeping their links
         kept: list[list] = []  # [vs, ve, text, tokens]
         pending: list[inline.Token] = []
         pending_start: int | None = None
-        ti = 0
-        ntok = len(tokens)
-        for vs, ve in spans:
-            while ti < ntok and tokens[ti].end <= vs:
-                pending.append(tokens[ti])  # between sentences (whitespace only): keep
-                ti += 1
-            seg_tokens = []
-            while ti < ntok and tokens[ti].start < ve:
-                seg_tokens.append(tokens[ti])
-                ti += 1
+        for (vs, ve), seg_tokens in zip(spans, owned, strict=True):
+            if seg_tokens:
+                vs = min(vs, seg_tokens[0].start)
+                ve = max(ve, max(t.end for t in seg_tokens))
             text = inline.render(virtual, vs, ve, seg_tokens)
             if is_claim_text(text):
                 if pending_start is not None:
-                    vs = min(vs, pending_start)
+                    vs = pending_start
                 kept.append([vs, ve, text, pending + seg_tokens])
                 pending = []
                 pending_start = None
             elif kept:
                 kept[-1][1] = ve
-                kept[-1][3].extend(pending + seg_tokens)
-                pending = []
+                kept[-1][3].extend(seg_tokens)
             else:
                 pending.extend(seg_tokens)
                 if pending_start is None:
                     pending_start = vs
-        pending.extend(tokens[ti:])
         for vs, ve, text, seg_tokens in kept:
             start, end = to_orig(vs), to_orig(ve - 1) + 1
             cid = self.add_claim(text, unit.block, start, end, unit.item)

@@ -13,8 +13,8 @@ full stop left is prose. A regex finds each candidate boundary and rules decide 
   enumeration marker such as ``3)``.
 
 A boundary after an initial or a dotted abbreviation (``J. Smith``, ``U.S. The``,
-``etc. Then``) is genuinely ambiguous: for those, and only those, the block is handed to
-pysbd (slow, about 3,600 sentences/s), and its verdict is taken for those positions.
+``etc. Then``) is genuinely ambiguous: for those, and only those, the text around the
+position is handed to pysbd (slow, about 3,600 sentences/s), and its verdict is taken.
 
 >>> text = "LLMs are GPTs. They (e.g. BERT) interpolate.This is glued... and fine"
 >>> [text[a:b] for a, b in split(text)]
@@ -27,11 +27,12 @@ import re
 
 from explorer.core.textexport import word_set
 
-PYSBD_MAX_CHARS = 20_000  # pysbd on longer blocks risks super-linear time; rules decide alone
+PYSBD_WINDOW = 240  # characters of context on each side of an ambiguous boundary
+PYSBD_MAX_WINDOW = 2_000
 
 _CANDIDATE = re.compile(r"(?:[.!?…]+)[\"'”’»)\]]*")
 _GLUED_PAREN = re.compile(r"\)(?=[A-Z][a-z]+\b)")
-_SPACE = re.compile(r"\s+")
+_CAP_WORD = re.compile(r"[A-Z][A-Za-z]*")
 _SKIP_MARKUP = "*_~=\"'“‘«[`"
 _ENUM = re.compile(r"\d{1,2}[.)]\s")
 
@@ -149,7 +150,7 @@ def _judge(s: str, start: int, end: int, n: int) -> bool | None:
 
 def _judge_glued(s: str, start: int, end: int, punct: str) -> bool:
     """``produced.Possible``: an export dropped the space. ``CPU.md``, ``Node.JS``: not."""
-    word = re.match(r"[A-Z][A-Za-z]*", s[end : end + 40])
+    word = _CAP_WORD.match(s, end, end + 40)
     if not word or len(word.group()) < 2 or not any(c.islower() for c in word.group()):
         return False
     if start == 0:
@@ -171,15 +172,33 @@ def _opens_parenthetical(s: str, close: int) -> bool:
 
 
 def _resolve(s: str, ambiguous: list[tuple[int, int]]) -> set[int]:
-    """Ask pysbd about the ambiguous positions; fall back to "no boundary"."""
-    if len(s) > PYSBD_MAX_CHARS:
-        return set()
-    starts = _pysbd_starts(s)
+    """Ask pysbd about the ambiguous positions, showing it only the text around them.
+
+    A few hundred characters of context are all pysbd needs to judge a boundary; nearby
+    positions share one window, and no window grows past ``PYSBD_MAX_WINDOW``, so the cost
+    stays linear in the block's length whatever pysbd does on long input.
+    """
     found: set[int] = set()
+    n = len(s)
+    group: list[tuple[int, int]] = []
+    a = b = 0
     for lo, cut in ambiguous:
-        if any(lo <= p <= cut for p in starts):
-            found.add(cut)
+        wa, wb = max(0, lo - PYSBD_WINDOW), min(n, cut + PYSBD_WINDOW)
+        if group and wa <= b and wb - a <= PYSBD_MAX_WINDOW:
+            group.append((lo, cut))
+            b = wb
+            continue
+        if group:
+            found |= _judge_window(s, a, b, group)
+        group, a, b = [(lo, cut)], wa, wb
+    if group:
+        found |= _judge_window(s, a, b, group)
     return found
+
+
+def _judge_window(s: str, a: int, b: int, group: list[tuple[int, int]]) -> set[int]:
+    starts = [a + p for p in _pysbd_starts(s[a:b])]
+    return {cut for lo, cut in group if any(lo <= p <= cut for p in starts)}
 
 
 def _pysbd_starts(s: str) -> list[int]:

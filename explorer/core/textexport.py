@@ -94,6 +94,7 @@ _DEBRIS = re.compile(
     r"|Open original|Back to top|\^[A-Za-z0-9-]+)",
     re.IGNORECASE,
 )
+_LETTER_RUN = re.compile(r"[^\W\d_]{2,}")
 _FORMULA_SYMBOLS = re.compile(r"[=^_\\{}<>|∑∫√±×÷≤≥≈∞]")
 _ARROW = re.compile(r"(?:->|=>|-->|[→⇒➔➜⟶])")
 _ARROW_LEAD = re.compile(r"[ \t]*(?:->|=>|-->|[→⇒➔➜⟶])[ \t]*")
@@ -144,8 +145,8 @@ def is_debris(text: str) -> bool:
         return False
     if _DEBRIS.fullmatch(t):
         return True
-    ws = [w for w in words(t) if sum(c.isalpha() for c in w) >= 2]
-    return len(ws) <= 1 and bool(_FORMULA_SYMBOLS.search(t))  # "… =length", "x^2 + y"
+    # formula remains: "… =length", "x^2 + y"
+    return bool(_FORMULA_SYMBOLS.search(t)) and len(_LETTER_RUN.findall(t)) <= 1
 
 
 def arrow_pieces(text: str) -> list[tuple[int, int]] | None:
