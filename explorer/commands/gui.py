@@ -1,0 +1,42 @@
+"""``explorer gui [VAULT] [--db PATH]``: the desktop explorer.
+
+Qt is imported inside ``run`` only, so ``explorer --help`` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "gui",
+        help="open the desktop explorer",
+        description="Open the desktop explorer, optionally on a vault (a folder of notes).",
+    )
+    p.add_argument("vault", nargs="?", type=Path, help="folder of notes to open")
+    p.add_argument(
+        "--db", type=Path, metavar="PATH", help="database file (default: the vault's usual one)"
+    )
+    # Hidden: a synthetic vault on the fake backend, for demos and the window test.
+    p.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
+    # Hidden: save a screenshot of the window once indexing has finished, then exit.
+    p.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    vault = args.vault
+    if vault is not None and not vault.is_dir():
+        print(f"explorer gui: vault folder not found: {vault}", file=sys.stderr)
+        return 2
+    if args.db is not None and args.db.is_dir():
+        print(f"explorer gui: --db must be a file, not a folder: {args.db}", file=sys.stderr)
+        return 2
+    demo = args.demo or os.environ.get("EXPLORER_GUI_DEMO") == "1"
+    from explorer.gui.app import run_app
+
+    return run_app(vault, args.db, demo=demo, screenshot=args.screenshot)
