@@ -8,7 +8,10 @@ previous version intact) and must not commit.
 Two families of tables, never mixed:
 
 * derived tables (``notes``, ``sections``, ``claims``, ``links``, ``claims_fts`` and any
-  later table with a ``note`` column) are rebuilt note by note on every index;
+  later table with a ``note`` column) are rebuilt note by note on every index. Only
+  ``notes.write_note`` and ``notes.delete_note`` change ``claims``: they keep the
+  external-content index ``claims_fts`` in step, one note at a time (cheaper than
+  row triggers, and it lets a stage drop or rewrite claims before they are indexed);
 * user tables (``user_*``) hold the user's corrections. No index run deletes them or
   changes them, except re-attaching a row to its claim's new id (see reattach.py). Each
   row keeps the claim's text hash and note path so that re-attachment is possible.
@@ -92,7 +95,6 @@ CREATE TABLE claims (
     text_hash TEXT NOT NULL
 );
 CREATE INDEX claims_note ON claims(note);
-CREATE INDEX claims_text_hash ON claims(text_hash);
 CREATE TABLE links (
     id INTEGER PRIMARY KEY,
     note TEXT NOT NULL,
@@ -111,16 +113,6 @@ CREATE INDEX links_target ON links(target);
 CREATE VIRTUAL TABLE claims_fts USING fts5(
     text, content='claims', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN
-    INSERT INTO claims_fts(rowid, text) VALUES (new.seq, new.text);
-END;
-CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN
-    INSERT INTO claims_fts(claims_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-END;
-CREATE TRIGGER claims_fts_update AFTER UPDATE OF text ON claims BEGIN
-    INSERT INTO claims_fts(claims_fts, rowid, text) VALUES ('delete', old.seq, old.text);
-    INSERT INTO claims_fts(rowid, text) VALUES (new.seq, new.text);
-END;
 CREATE TABLE user_kinds (
     claim_id TEXT PRIMARY KEY,
     text_hash TEXT NOT NULL,

@@ -82,7 +82,9 @@ def write_note(
     """Replace the stored version of ``parsed.path`` with ``parsed``; return its claim count.
 
     ``stages`` run inside the same transaction, after the claims are written, so their
-    rows commit (or roll back) with the note's. ``tables`` caches
+    rows commit (or roll back) with the note's; a stage may delete or rewrite the note's
+    claims (say, to move annotations out), and the note's claim count and the search
+    index follow what it leaves. ``tables`` caches
     :func:`derived_note_tables` across a run.
     """
     path = parsed.path
@@ -169,9 +171,20 @@ def write_note(
         )
         for stage in stages:
             stage(db, parsed)
+        # Indexed from the rows as the stages left them (a stage may drop claims).
+        conn.execute(
+            "INSERT INTO claims_fts (rowid, text) SELECT seq, text FROM claims WHERE note = ?",
+            (path,),
+        )
+        count = len(parsed.claims)
+        if stages:
+            count = conn.execute("SELECT COUNT(*) FROM claims WHERE note = ?", (path,)).fetchone()[
+                0
+            ]
+            conn.execute("UPDATE notes SET claim_count = ? WHERE path = ?", (count, path))
         if reattach:
             reattach_in_note(db, path)
-    return len(parsed.claims)
+    return count
 
 
 def touch_note(db: Database, path: str, *, size: int, mtime_ns: int) -> None:
@@ -189,6 +202,12 @@ def delete_note(db: Database, path: str, tables: list[str] | None = None) -> Non
 
 
 def _delete_rows(db: Database, path: str, tables: list[str] | None) -> None:
+    # An external-content FTS5 index forgets a row only when told its old text.
+    db.conn.execute(
+        "INSERT INTO claims_fts (claims_fts, rowid, text) "
+        "SELECT 'delete', seq, text FROM claims WHERE note = ?",
+        (path,),
+    )
     for table in derived_note_tables(db) if tables is None else tables:
         db.conn.execute(f'DELETE FROM "{table}" WHERE note = ?', (path,))
     db.conn.execute("DELETE FROM notes WHERE path = ?", (path,))

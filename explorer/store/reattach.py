@@ -67,20 +67,16 @@ def _move(db: Database, a: Attachment, rowid: int, candidates: Sequence[tuple[st
     return False
 
 
-def _claims_with_hash(db: Database, text_hash: str, note: str | None = None):
-    if note is None:
-        sql = "SELECT id, note FROM claims WHERE text_hash = ? ORDER BY note, position"
-        return db.conn.execute(sql, (text_hash,)).fetchall()
-    sql = "SELECT id, note FROM claims WHERE text_hash = ? AND note = ? ORDER BY position"
-    return db.conn.execute(sql, (text_hash, note)).fetchall()
-
-
 def reattach_in_note(db: Database, note: str) -> int:
     """Move ``note``'s orphaned user rows to claims of the same note with the same text."""
     moved = 0
     for a in ATTACHMENTS:
         for rowid, text_hash, _ in _orphans(db, a, note):
-            moved += _move(db, a, rowid, _claims_with_hash(db, text_hash, note))
+            candidates = db.conn.execute(
+                "SELECT id, note FROM claims WHERE note = ? AND text_hash = ? ORDER BY position",
+                (note, text_hash),
+            ).fetchall()
+            moved += _move(db, a, rowid, candidates)
     return moved
 
 
@@ -90,16 +86,31 @@ def reattach_orphans(db: Database, replaced: Mapping[str, Sequence[str]] | None 
     ``replaced`` maps a deleted note path to the notes that replaced it in this run.
     """
     replaced = replaced or {}
+    orphans = [(a, row) for a in ATTACHMENTS for row in _orphans(db, a, None)]
+    if not orphans:
+        return 0
+    # One pass over the claims for all wanted hashes (there is no index on text_hash:
+    # it would slow every insert, and orphans are rare).
+    wanted = sorted({row[1] for _, row in orphans})
+    by_hash: dict[str, list[tuple[str, str]]] = {}
+    db.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_hash (h TEXT PRIMARY KEY)")
+    db.conn.execute("DELETE FROM wanted_hash")
+    db.conn.executemany("INSERT OR IGNORE INTO wanted_hash VALUES (?)", [(h,) for h in wanted])
+    rows = db.conn.execute(
+        "SELECT c.text_hash, c.id, c.note FROM claims c JOIN wanted_hash w ON w.h = c.text_hash "
+        "ORDER BY c.note, c.position"
+    )
+    for text_hash, claim_id, note in rows:
+        by_hash.setdefault(text_hash, []).append((claim_id, note))
     moved = 0
-    for a in ATTACHMENTS:
-        for rowid, text_hash, note in _orphans(db, a, None):
-            everywhere = _claims_with_hash(db, text_hash)
-            ranked = [c for c in everywhere if c[1] == note]
-            for new_note in replaced.get(note, ()):
-                ranked += [c for c in everywhere if c[1] == new_note]
-            if not ranked and len(everywhere) == 1:
-                ranked = everywhere
-            moved += _move(db, a, rowid, ranked)
+    for a, (rowid, text_hash, note) in orphans:
+        everywhere = by_hash.get(text_hash, [])
+        ranked = [c for c in everywhere if c[1] == note]
+        for new_note in replaced.get(note, ()):
+            ranked += [c for c in everywhere if c[1] == new_note]
+        if not ranked and len(everywhere) == 1:
+            ranked = everywhere
+        moved += _move(db, a, rowid, ranked)
     return moved
 
 

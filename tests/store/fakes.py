@@ -143,3 +143,21 @@ def snapshot(root) -> dict[str, tuple[bytes, int]]:
         if path.is_file() and not path.is_symlink():
             out[str(path.relative_to(root))] = (path.read_bytes(), path.stat().st_mtime_ns)
     return out
+
+
+def assert_fts_matches_claims(db) -> None:
+    """The search index holds exactly the claims rows, no stale or missing entry.
+
+    FTS5's own 'integrity-check' does not compare an external-content index with its
+    table in this SQLite, so the rowids are compared through an fts5vocab table.
+    """
+    db.conn.execute("INSERT INTO claims_fts(claims_fts) VALUES ('integrity-check')")
+    db.conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.claims_vocab "
+        "USING fts5vocab(main, claims_fts, 'instance')"
+    )
+    indexed = {r[0] for r in db.conn.execute("SELECT DISTINCT doc FROM temp.claims_vocab")}
+    stored = {
+        r[0] for r in db.conn.execute("SELECT seq FROM claims WHERE text GLOB '*[a-zA-Z0-9]*'")
+    }
+    assert indexed == stored, f"only indexed: {indexed - stored}, not indexed: {stored - indexed}"

@@ -6,7 +6,7 @@ import pytest
 
 from explorer.store import delete_note, search, set_kind, write_note
 from explorer.store.notes import derived_note_tables, note_states, text_hash, touch_note
-from store.fakes import line_parser
+from store.fakes import assert_fts_matches_claims, line_parser
 
 A = "# Intro\nLLMs memorize programs.\n- They interpolate between them.\n  - Sub item about [[B]].\n"
 B = "Transformers attend to tokens.\nSee https://example.org for more.\n"
@@ -52,7 +52,7 @@ def test_search_index_follows_replace_and_delete(db):
     assert [h.note for h in search(db, "nothing")] == ["a.md"]
     delete_note(db, "a.md")
     assert search(db, "nothing") == []
-    assert db.conn.execute("INSERT INTO claims_fts(claims_fts) VALUES('integrity-check')")
+    assert_fts_matches_claims(db)
 
 
 def test_a_failing_stage_rolls_back_the_whole_note(db):
@@ -109,3 +109,18 @@ def test_touch_updates_only_the_stat(db):
 def test_text_hash_ignores_whitespace_only():
     assert text_hash("LLMs  memorize\nprograms. ") == text_hash("LLMs memorize programs.")
     assert text_hash("LLMs memorize programs.") != text_hash("LLMs memorise programs.")
+
+
+def test_a_stage_may_drop_claims_and_count_and_search_follow(db):
+    def drop_annotations(database, parsed):
+        database.conn.execute(
+            "DELETE FROM claims WHERE note = ? AND text LIKE 'They%'", (parsed.path,)
+        )
+
+    assert put(db, "a.md", A, stages=[drop_annotations]) == 2
+    assert db["notes"].get("a.md")["claim_count"] == 2
+    assert search(db, "interpolate") == []
+    assert [h.note for h in search(db, "memorize")] == ["a.md"]
+    put(db, "a.md", A, stages=[drop_annotations])
+    delete_note(db, "a.md")
+    assert_fts_matches_claims(db)
