@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from explorer.core.model import ParsedNote
 from explorer.paths import is_inside
-from explorer.store.connection import open_db, write_transaction
+from explorer.store.connection import check_store, open_db, write_transaction
 from explorer.store.errors import IndexBusyError
 from explorer.store.lock import index_lock
 from explorer.store.meta import get_meta, set_meta
@@ -162,6 +162,7 @@ def index_vault(
             "into a vault, choose a --db outside it"
         )
     parse = parse or _default_parser()
+    check_store(db_file)  # a wrong file is refused before a lock file appears beside it
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(index_lock(db_file, 0))

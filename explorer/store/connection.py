@@ -65,6 +65,22 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> Database:
     return db
 
 
+def check_store(path: str | os.PathLike[str]) -> None:
+    """Refuse, without writing anything, a file that ``open_db`` would refuse.
+
+    A missing or empty file passes (it will become a store).
+    """
+    path = Path(path).expanduser()
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    check_file(path)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        _check_schema(conn, path)
+    finally:
+        conn.close()
+
+
 def check_file(path: Path) -> None:
     """Refuse a non-empty file whose header is not SQLite's. Reads 16 bytes, writes none."""
     with open(path, "rb") as handle:
