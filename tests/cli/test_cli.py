@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from store.fakes import snapshot, write_vault
 
 from explorer import __version__
 from explorer.cli import main
@@ -18,7 +19,6 @@ from explorer.paths import default_db_path
 from explorer.pipeline import Progress
 from explorer.resources import sample_vault
 from explorer.vault import scan_vault
-from store.fakes import snapshot, write_vault
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTES = {
