@@ -27,8 +27,9 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def claim_id(path: str, text: str, occurrence: int) -> str:
-    return "clm:" + _digest("claim", path, normalise(text), str(occurrence))[:16]
+def claim_id(path: str, text: str, occurrence: int, *, normalised: bool = False) -> str:
+    key = text if normalised else normalise(text)
+    return "clm:" + _digest("claim", path, key, str(occurrence))[:16]
 
 
 def section_id(path: str, heading_path: tuple[str, ...], occurrence: int) -> str:

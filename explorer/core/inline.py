@@ -73,10 +73,10 @@ _STARTER = re.compile(r"[`!\[(<$#^]|(?i:\b(?:https?://|ftp://|www\.))")
 _TRANSCLUDE = re.compile(r"[ \t]*Transclude of (?P<t>\S[^\n]{0,1000}?)[ \t]*$")
 _NESTED = re.compile(r"[`!\[<$]|https?://")
 _BARE_URL = re.compile(r"(?:https?://|www\.)\S*|[\w.-]+\.[a-z]{2,6}/\S*", re.IGNORECASE)
+_TLDS = r"(?:com|org|net|io|ai|dev|co|edu|gov|app|xyz|so|gg|tv|info|tt|sh|ly|me|us|uk|de)"
+_TLD_SLASH = re.compile(r"\." + _TLDS + "/", re.IGNORECASE)
 _DOMAIN_URL = re.compile(
-    r"(?<![\w@./-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\."
-    r"(?:com|org|net|io|ai|dev|co|edu|gov|app|xyz|so|gg|tv|info|tt|sh|ly|me|us|uk|de)"
-    r"/" + _URL_BODY,
+    r"(?<![\w@./-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\." + _TLDS + "/" + _URL_BODY,
     re.IGNORECASE,
 )
 _CITATION = re.compile(r"\[?\s*\d{1,4}\s*\]?")
@@ -156,7 +156,7 @@ def scan(s: str) -> list[Token]:
             tokens.append(Token("blockid", m.start(), m.end(), "", block=m.group().strip()[1:]))
         elif m.group("blockref") is not None:
             tokens.append(Token("blockref", m.start(), m.end(), "", block=m.group()[1:]))
-    if "/" in s and "." in s:
+    if "/" in s and _TLD_SLASH.search(s):
         tokens = _add_domain_urls(s, tokens)
     return tokens
 

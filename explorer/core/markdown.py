@@ -306,6 +306,9 @@ class Structure:
     item_parent: list[int | None] = field(default_factory=list)  # list item -> parent item
 
 
+_NEIGHBOUR_KIND = {"table_head": "table", "table_delim": "table"}
+
+
 @dataclass(slots=True)
 class _Item:
     indent: int
@@ -361,8 +364,7 @@ class _Builder:
         if k < 0 or k >= len(self.lines):
             return None
         line = self.lines[k]
-        kind = {"table_head": "table", "table_delim": "table"}.get(line.kind, line.kind)
-        return kind, self.text(line)
+        return _NEIGHBOUR_KIND.get(line.kind, line.kind), self.work[line.cstart : line.end]
 
     # -- main loop
     def build(self) -> Structure:

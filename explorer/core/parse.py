@@ -46,6 +46,9 @@ _FILLERS = word_set(
     """etc etc. e.g. i.e. ok okay yes no n/a na tbd todo see cf cf. via source sources ref
     link links more misc"""
 ) | {"see also", "link to original", "read more", "more here", "source:", "via:"}
+# pysbd is slow (about 3,600 sentences/s); past this many characters in one note the
+# splitter's rules decide the rare ambiguous boundaries alone
+PYSBD_NOTE_BUDGET = 50_000
 _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 _OPEN_QUOTES = '“"«„'
 _CLOSE_QUOTES = '”"»“'
@@ -97,6 +100,7 @@ class _Parser:
         self.sections: list[Section] = []  # open sections, outermost first
         self.item_claim: dict[int, str] = {}  # list item -> its first claim id
         self.item_parent: list[int | None] = []
+        self.pysbd_budget = [PYSBD_NOTE_BUDGET]
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -214,7 +218,7 @@ class _Parser:
 
     def add_claim(self, text: str, block: str, start: int, end: int, item: int | None) -> str:
         key = normalise(text)
-        cid = claim_id(self.note.path, key, self.claim_occ.next(key))
+        cid = claim_id(self.note.path, key, self.claim_occ.next(key), normalised=True)
         if block == "paragraph" and len(text) > 2 and text[0] in _OPEN_QUOTES:
             body = text.rstrip(".")
             if body and body[-1] in _CLOSE_QUOTES:
@@ -264,7 +268,7 @@ class _Parser:
                 return min(a + v - offsets[k], b)
 
         tokens = inline.scan(virtual)
-        spans = split(inline.mask(virtual, tokens))
+        spans = split(inline.mask(virtual, tokens), self.pysbd_budget)
         if not spans:
             self.collect(tokens, 0, None, to_orig)
             return

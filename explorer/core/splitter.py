@@ -29,6 +29,10 @@ from explorer.core.textexport import word_set
 
 PYSBD_WINDOW = 240  # characters of context on each side of an ambiguous boundary
 PYSBD_MAX_WINDOW = 2_000
+PYSBD_BUDGET = 50_000  # characters pysbd may read per call of split() unless told otherwise
+
+_MAYBE_SPLIT = "maybe-split"  # ambiguous, and the rules alone would split ("etc. Then")
+_MAYBE_NOT = "maybe-not"  # ambiguous, and the rules alone would not ("J. Smith")
 
 _CANDIDATE = re.compile(r"(?:[.!?…]+)[\"'”’»)\]]*")
 _GLUED_PAREN = re.compile(r"\)(?=[A-Z][a-z]+\b)")
@@ -49,11 +53,17 @@ MAYBE_END = word_set("etc inc ltd co corp jr sr al no st llc bros pty plc")
 _pysbd_segmenter = None
 
 
-def split(s: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``s``, trimmed of surrounding whitespace, in order."""
+def split(s: str, budget: list[int] | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``s``, trimmed of surrounding whitespace, in order.
+
+    ``budget`` holds how many characters pysbd may still read (shared by the caller across
+    calls, e.g. one note); once spent, ambiguous positions are decided by rule alone.
+    """
+    if budget is None:
+        budget = [PYSBD_BUDGET]
     n = len(s)
     cuts: list[int] = []  # offsets where a new sentence starts
-    ambiguous: list[tuple[int, int]] = []  # (first offset a cut may take, cut offset)
+    ambiguous: list[tuple[int, int, bool]] = []  # (first offset a cut may take, cut, fallback)
     for m in _CANDIDATE.finditer(s):
         end = m.end()
         if end >= n:
@@ -61,15 +71,15 @@ def split(s: str) -> list[tuple[int, int]]:
         verdict = _judge(s, m.start(), end, n)
         if verdict is True:
             cuts.append(_next_start(s, end, n))
-        elif verdict is None:
-            ambiguous.append((m.start() + 1, _next_start(s, end, n)))
+        elif verdict is not False:  # ambiguous: verdict says what the rules alone would do
+            ambiguous.append((m.start() + 1, _next_start(s, end, n), verdict == _MAYBE_SPLIT))
     if ")" in s:
         for m in _GLUED_PAREN.finditer(s):
             if _opens_parenthetical(s, m.start()):
                 cuts.append(m.end())
         cuts.sort()
     if ambiguous:
-        cuts = sorted(set(cuts) | _resolve(s, ambiguous))
+        cuts = sorted(set(cuts) | _resolve(s, ambiguous, budget))
     spans: list[tuple[int, int]] = []
     start = 0
     for cut in [*cuts, n]:
@@ -89,11 +99,10 @@ def _next_start(s: str, pos: int, n: int) -> int:
 
 
 def _trim(s: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and s[a].isspace():
-        a += 1
-    while b > a and s[b - 1].isspace():
-        b -= 1
-    return a, b
+    seg = s[a:b]
+    left = seg.lstrip()
+    a += len(seg) - len(left)
+    return a, a + len(left.rstrip())
 
 
 def _prev_token(s: str, pos: int) -> str:
@@ -104,8 +113,8 @@ def _prev_token(s: str, pos: int) -> str:
     return s[k:pos].lstrip("([{\"'“‘*_")
 
 
-def _judge(s: str, start: int, end: int, n: int) -> bool | None:
-    """True: a boundary; False: not one; None: ambiguous (ask pysbd)."""
+def _judge(s: str, start: int, end: int, n: int) -> bool | str:
+    """True: a boundary; False: not one; _MAYBE_SPLIT / _MAYBE_NOT: ask pysbd, else guess."""
     punct_end = start
     while punct_end < end and s[punct_end] in ".!?…":
         punct_end += 1
@@ -134,14 +143,14 @@ def _judge(s: str, start: int, end: int, n: int) -> bool | None:
     if low in NEVER_END:
         return False
     if low in MAYBE_END:
-        return None if upper else False
+        return _MAYBE_SPLIT if upper else False
     letters = sum(c.isalpha() for c in tok)
     if "." in tok:  # U.S. / Ph.D. / a.m. / 1.2.
         if letters and all(len(p) <= 2 for p in tok.split(".")):
-            return None if upper else False
+            return _MAYBE_NOT if upper else False
         return upper
     if len(tok) == 1 and tok.isalpha():  # an initial, "Plan B."
-        return None if upper else False
+        return _MAYBE_NOT if upper else False
     if upper:
         return True
     # lower case after a full stop: a sentence when the stop ends an ordinary word
@@ -171,34 +180,40 @@ def _opens_parenthetical(s: str, close: int) -> bool:
     return k == 0 or s[k - 1].isspace()
 
 
-def _resolve(s: str, ambiguous: list[tuple[int, int]]) -> set[int]:
+def _resolve(s: str, ambiguous: list[tuple[int, int, bool]], budget: list[int]) -> set[int]:
     """Ask pysbd about the ambiguous positions, showing it only the text around them.
 
     A few hundred characters of context are all pysbd needs to judge a boundary; nearby
     positions share one window, and no window grows past ``PYSBD_MAX_WINDOW``, so the cost
-    stays linear in the block's length whatever pysbd does on long input.
+    stays linear in the block's length whatever pysbd does on long input. When the budget
+    is spent the rules' own guess stands (split after "etc.", not after "J." or "U.S.").
     """
     found: set[int] = set()
     n = len(s)
-    group: list[tuple[int, int]] = []
+    group: list[tuple[int, int, bool]] = []
     a = b = 0
-    for lo, cut in ambiguous:
+    for lo, cut, guess in ambiguous:
         wa, wb = max(0, lo - PYSBD_WINDOW), min(n, cut + PYSBD_WINDOW)
         if group and wa <= b and wb - a <= PYSBD_MAX_WINDOW:
-            group.append((lo, cut))
+            group.append((lo, cut, guess))
             b = wb
             continue
         if group:
-            found |= _judge_window(s, a, b, group)
-        group, a, b = [(lo, cut)], wa, wb
+            found |= _judge_window(s, a, b, group, budget)
+        group, a, b = [(lo, cut, guess)], wa, wb
     if group:
-        found |= _judge_window(s, a, b, group)
+        found |= _judge_window(s, a, b, group, budget)
     return found
 
 
-def _judge_window(s: str, a: int, b: int, group: list[tuple[int, int]]) -> set[int]:
+def _judge_window(
+    s: str, a: int, b: int, group: list[tuple[int, int, bool]], budget: list[int]
+) -> set[int]:
+    if budget[0] < b - a:
+        return {cut for _, cut, guess in group if guess}
+    budget[0] -= b - a
     starts = [a + p for p in _pysbd_starts(s[a:b])]
-    return {cut for lo, cut in group if any(lo <= p <= cut for p in starts)}
+    return {cut for lo, cut, _ in group if any(lo <= p <= cut for p in starts)}
 
 
 def _pysbd_starts(s: str) -> list[int]:

@@ -265,6 +265,9 @@ def families(lines: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+_MAX_HEADING_CHARS = 160  # longer than any colon intro, question or plain heading allowed
+
+
 @dataclass(frozen=True, slots=True)
 class HeadingCall:
     kind: str  # "known" | "family" | "colon" | "question" | "plain"
@@ -285,6 +288,8 @@ def classify(
     kind of ``markdown`` ("para", "list", "quote", "blank", …), or None at the note's edges.
     """
     t = text.rstrip()
+    if len(t) > _MAX_HEADING_CHARS and not family:
+        return None  # every kind of un-marked heading is a short line; most lines are not
     if not t.strip() or is_debris(t):
         return None
     if is_section_word(t):
@@ -305,8 +310,8 @@ def classify(
     if in_references:
         return None
     content_next = nxt is not None and nxt[0] in ("para", "list", "quote", "table")
-    if not content_next:
-        return None
+    if not content_next or nxt[1].lstrip().startswith(("…", "...")):
+        return None  # nothing follows, or the next line continues this one
     if question_shape(t):
         if nxt[0] == "para" and question_shape(nxt[1]):
             return None

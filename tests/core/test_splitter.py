@@ -125,7 +125,7 @@ def test_empty_and_whitespace():
 def test_long_paragraph_is_linear():
     """A 10,000-word paragraph with ambiguous abbreviations splits in well under a second."""
     block = "We met J. Smith and others etc. Then we went home, e.g. by train. " * 800
-    start = time.perf_counter()
+    start = time.process_time()
     spans = split(block)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert len(spans) >= 800
