@@ -189,7 +189,7 @@ def test_database_inside_the_vault_is_refused(vault):
     with pytest.raises(VaultError, match="inside the vault"):
         run_index(vault, vault / "store.db", parse=line_parser)
     assert not (vault / "store.db").exists()
-    assert not (vault / "store.db.lock").exists()
+    assert not (vault / "store.db.index-lock").exists()
 
 
 def test_busy_store_is_reported_or_waited_for(vault, dbp):

@@ -1,9 +1,12 @@
 """One indexer per store: an advisory lock file beside the database.
 
 SQLite already serialises writers, so two index runs could not corrupt the file, but
-they would interleave and redo each other's work. ``<db>.lock`` is locked with the
+they would interleave and redo each other's work. ``<db>.index-lock`` is locked with the
 operating system's advisory lock, which the kernel drops when the process dies, so a
 killed indexer never leaves the store locked. The lock file itself stays (empty).
+
+The name is not ``<db>.lock`` on purpose: the desktop window holds a QLockFile there
+(one window per store), and the window's own index runs must not collide with it.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ else:
 
 def lock_path(db_path: str | os.PathLike[str]) -> Path:
     p = Path(db_path)
-    return p.with_name(p.name + ".lock")
+    return p.with_name(p.name + ".index-lock")
 
 
 @contextlib.contextmanager

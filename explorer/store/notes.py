@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,8 +21,6 @@ from explorer.store.reattach import reattach_in_note
 
 NoteStage = Callable[[Database, ParsedNote], None]
 
-_SPACE = re.compile(r"\s+")
-
 
 def text_hash(text: str) -> str:
     """Hash of a claim's text, blind to whitespace changes: the key for re-attachment.
@@ -31,7 +28,7 @@ def text_hash(text: str) -> str:
     >>> text_hash("a  b\\n") == text_hash("a b")
     True
     """
-    normal = _SPACE.sub(" ", text).strip()
+    normal = " ".join(text.split())
     return hashlib.blake2b(normal.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
