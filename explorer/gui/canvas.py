@@ -641,19 +641,29 @@ class GraphCanvas(QGraphicsView):
         )
 
     def save_svg(self, path: str, title: str = "concept map") -> None:
-        from PySide6.QtSvg import QSvgGenerator
+        """What the view shows as a vector drawing (see :mod:`explorer.gui.svg_export`)."""
+        from explorer.gui.svg_export import canvas_svg
 
-        vp = self.viewport().size()
-        gen = QSvgGenerator()
-        gen.setFileName(path)
-        gen.setSize(vp)
-        gen.setViewBox(QRectF(0, 0, vp.width(), vp.height()))
-        gen.setTitle(title)
-        gen.setDescription("Exported from concept-map explorer")
-        p = QPainter(gen)
-        p.fillRect(QRectF(0, 0, vp.width(), vp.height()), self.colours["background"])
-        self.render(p, QRectF(0, 0, vp.width(), vp.height()), self.viewport().rect())
-        p.end()
+        if self.model is None:
+            raise ValueError("nothing to save: no map is shown")
+        vp = self.viewport().rect()
+        view = self.mapToScene(vp).boundingRect()
+        svg = canvas_svg(
+            self.model,
+            (view.left(), view.top(), view.width(), view.height()),
+            (vp.width(), vp.height()),
+            background=self.colours["background"].name(),
+            text_colour=self.colours["text"].name(),
+            zoom=self.zoom(),
+            faint_from=LOD_FAINT,
+            labels_from=LOD_LABELS,
+            max_labels=MAX_LABELS,
+            selected=self.selected,
+            select_colour=self.colours["select"].name(),
+            title=title,
+        )
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(svg)
 
 
 __all__ = ["GraphCanvas", "EDGE_STYLES"]

@@ -12,6 +12,7 @@ from html import escape
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -91,13 +92,13 @@ class DetailsPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.kind_label)
         top.addWidget(self.kind, 1)
-        buttons = QHBoxLayout()
-        for b in (self.btn_editor, self.btn_obsidian, self.btn_focus, self.btn_hide):
-            buttons.addWidget(b)
-        ann = QHBoxLayout()
-        ann.addWidget(self.ann_text, 1)
-        ann.addWidget(self.ann_stance)
-        ann.addWidget(self.ann_add)
+        buttons = QGridLayout()  # two by two: the panel stays narrow
+        for i, b in enumerate((self.btn_editor, self.btn_obsidian, self.btn_focus, self.btn_hide)):
+            buttons.addWidget(b, i // 2, i % 2)
+        ann = QGridLayout()
+        ann.addWidget(self.ann_text, 0, 0, 1, 2)
+        ann.addWidget(self.ann_stance, 1, 0)
+        ann.addWidget(self.ann_add, 1, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addLayout(top)

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         wl.addWidget(open_btn, 0, Qt.AlignmentFlag.AlignHCenter)
         self.recent_list = QListWidget()
         self.recent_list.setMaximumWidth(520)
+        self.recent_list.setMinimumWidth(120)
         self.recent_list.setToolTip("Recently opened vaults: double-click to open")
         self.recent_list.itemActivated.connect(lambda it: self.open_vault(Path(it.text())))
         wl.addWidget(self.recent_list, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -489,8 +490,11 @@ class MainWindow(QMainWindow):
         lock = QLockFile(str(db) + ".lock")
         lock.setStaleLockTime(0)  # stale only when its process is gone
         if not lock.tryLock(100):
-            ok, pid, host, _app = lock.getLockInfo()
-            who = f" (process {pid} on {host})" if ok else ""
+            info = lock.getLockInfo()  # (pid, host, app); pid 0 when unreadable
+            pid, host = (
+                (info[0], info[1]) if isinstance(info, tuple) and len(info) >= 2 else (0, "")
+            )
+            who = f" (process {pid} on {host})" if pid else ""
             self.notify(
                 "Already open",
                 f"The vault {vault} is open in another explorer window{who}. Close it there first.",
@@ -524,7 +528,11 @@ class MainWindow(QMainWindow):
             self._set_vault_actions(False)
 
     # ------------------------------------------------------------------ jobs
-    def _start_job(self, name, fn, on_result=None, on_progress=None, then=None) -> Job:
+    def _start_job(
+        self, name, fn, on_result=None, on_progress=None, then=None, on_finished=None, on_error=None
+    ) -> Job:
+        """Run ``fn(cancel)`` in the background. Every handler is connected before the
+        job starts: a fast job may finish before this method returns."""
         job = Job(name, fn)
         self._jobs.add(job)
         if on_result:
@@ -532,6 +540,8 @@ class MainWindow(QMainWindow):
         if on_progress:
             job.signals.progress.connect(on_progress)
         job.signals.error.connect(lambda exc, name=name: self._job_failed(name, exc))
+        if on_error:
+            job.signals.error.connect(on_error)
 
         def finished(ok, job=job):
             self._jobs.discard(job)
@@ -540,6 +550,8 @@ class MainWindow(QMainWindow):
             self.busyChanged.emit(bool(self._jobs))
 
         job.signals.finished.connect(finished)
+        if on_finished:
+            job.signals.finished.connect(on_finished)
         job.start()
         self.busyChanged.emit(True)
         return job
@@ -604,9 +616,9 @@ class MainWindow(QMainWindow):
         self.cancel_btn.show()
         self.act_cancel.setEnabled(True)
         self.statusBar().showMessage("Indexing…")
-        job = self._start_job("index", work, self._graph_loaded, self._index_progress)
-        job.signals.finished.connect(self._index_done)
-        self._index_job = job
+        self._index_job = self._start_job(
+            "index", work, self._graph_loaded, self._index_progress, on_finished=self._index_done
+        )
 
     def _index_progress(self, p: Progress) -> None:
         if p.total > 0:
@@ -1138,9 +1150,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Exported {H.number_of_nodes():,} nodes to {path}", 8000)
             self.exportFinished.emit(str(path))
 
-        job = self._start_job("export", lambda cancel: backend.export(fmt, H, path), done)
-        job.signals.error.connect(lambda _exc: self.exportFinished.emit(""))
-        return job
+        return self._start_job(
+            "export",
+            lambda cancel: backend.export(fmt, H, path),
+            done,
+            on_error=lambda _exc: self.exportFinished.emit(""),
+        )
 
     def _save_canvas_dialog(self, kind: str) -> None:
         start = str(Path.home() / f"{self.vault.name if self.vault else 'map'}.{kind}")
