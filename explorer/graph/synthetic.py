@@ -292,3 +292,54 @@ def bag_of_words_vectors(G: nx.Graph, dim: int = 64, *, seed: int = 0) -> dict[s
             vec += cache[w]
         out[n] = (vec / (np.linalg.norm(vec) or 1.0)).astype(np.float32)
     return out
+
+
+def cheap_graph(n_nodes: int, *, community_size: int = 2000, seed: int = 0) -> nx.MultiDiGraph:
+    """A large graph built in seconds, already carrying the graph layer (community,
+    centrality, x, y): claims in square blocks, one block per community, one note per
+    hundred claims, and a chain of ``similar`` edges. For size tests (100,000 nodes),
+    where community detection and layout would cost more than the test is about.
+    """
+    rng = np.random.default_rng(seed)
+    G = nx.MultiDiGraph(vault="/synthetic/cheap", version="synthetic", model="")
+    n_notes = max(1, n_nodes // 101)
+    n_claims = n_nodes - n_notes
+    side = int(np.ceil(np.sqrt(community_size)))
+    blocks = int(np.ceil(np.sqrt(max(1, n_claims / community_size))))
+    kinds = rng.choice(len(KINDS), size=n_claims, p=_KIND_WEIGHTS)
+    G.graph["communities"] = {}
+    for c in range(n_claims):
+        comm, k = divmod(c, community_size)
+        bx, by = comm % blocks, comm // blocks
+        x = (bx * (side + 3) + k % side) * 40.0
+        y = (by * (side + 3) + k // side) * 40.0
+        note = f"Cheap/{c // 100:05d}.md"
+        G.add_node(
+            f"clm:{c}",
+            type="claim",
+            label=f"Claim {c} about topic {comm}",
+            text=f"Claim {c} about topic {comm}.",
+            note=note,
+            line=c % 100 + 1,
+            section="",
+            kind=KINDS[int(kinds[c])],
+            confidence=0.5,
+            kind_source="default",
+            community=comm,
+            centrality=0.1,
+            x=x,
+            y=y,
+        )
+        G.graph["communities"].setdefault(comm, {"label": f"topic {comm}", "terms": [], "size": 0})
+        G.graph["communities"][comm]["size"] += 1
+        if c % community_size:
+            G.add_edge(f"clm:{c - 1}", f"clm:{c}", type="similar", weight=0.7)
+    for i in range(n_notes):
+        first = min(i * 100, n_claims - 1)
+        x, y = G.nodes[f"clm:{first}"]["x"], G.nodes[f"clm:{first}"]["y"]
+        nid = f"note:Cheap/{i:05d}.md"
+        G.add_node(nid, type="note", label=f"Note {i}", text=f"Note {i}", note=f"Cheap/{i:05d}.md",
+                   centrality=0.5, x=x - 20.0, y=y - 20.0)  # fmt: skip
+        for c in range(i * 100, min((i + 1) * 100, n_claims)):
+            G.add_edge(nid, f"clm:{c}", type="contains")
+    return G

@@ -1,0 +1,553 @@
+/* Concept-map explorer: the page script of an HTML export.
+ *
+ * Reads the graph from <script type="application/json" id="explorer-data">, draws it
+ * with vis-network at the positions computed in Python (physics off), and adds search,
+ * filters, a details panel, neighbourhood highlight and collapsible communities.
+ * Every piece of note text reaches the DOM through textContent (or vis-network's
+ * tooltip, which uses innerText), never as HTML.
+ */
+(function () {
+  "use strict";
+
+  const marks = { start: performance.now() };
+  const DATA = JSON.parse(document.getElementById("explorer-data").textContent);
+  marks.parsed = performance.now();
+  const meta = DATA.meta;
+  const DIM = "rgba(200,200,200,0.35)";
+  const GROUP_COLOUR = "#6f8fb0";
+  const $ = (id) => document.getElementById(id);
+
+  // ---- indexes over the whole graph (shown or not) ----
+  const byId = new Map();
+  const members = new Map();
+  const adjacency = new Map();
+  const push = (map, key, value) => {
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(value);
+  };
+  for (const n of DATA.nodes) {
+    byId.set(n.id, n);
+    push(members, n.g, n);
+  }
+  for (const e of DATA.edges) {
+    push(adjacency, e.from, e);
+    if (e.to !== e.from) push(adjacency, e.to, e);
+  }
+  const groupsById = new Map(DATA.groups.map((g) => [g.id, g]));
+  const kindsById = new Map(meta.kinds.map((k) => [k.id, k]));
+  const typesById = new Map(meta.node_types.map((t) => [t.id, t]));
+  const edgeTypesById = new Map(meta.edge_types.map((t) => [t.id, t]));
+
+  const state = {
+    expanded: new Set(),
+    kinds: new Set(meta.kinds.map((k) => k.id)),
+    types: new Set(meta.node_types.map((t) => t.id)),
+    edgeTypes: new Set(meta.edge_types.map((t) => t.id)),
+    ready: false,
+    firstDrawMs: null,
+    highlighted: null,
+    dimmed: [],
+  };
+  const collapsed = Boolean(meta.collapsed);
+  let network = null;
+  let nodeSet = null;
+  let edgeSet = null;
+
+  // ---- small DOM helpers: text only ----
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+  // Thousands separators without toLocaleString (its first call loads ICU data: ~50 ms).
+  const fmt = (n) => String(Math.round(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const truncate = (s, n) => (s && s.length > n ? s.slice(0, n - 1) + "…" : s || "");
+
+  // ---- what is shown ----
+  function nodeShown(n) {
+    if (!state.types.has(n.t)) return false;
+    if (n.t === "claim" && n.k !== undefined && !state.kinds.has(n.k)) return false;
+    return true;
+  }
+  // The id drawn for node n: itself, its collapsed community, or null (filtered out).
+  function representative(n) {
+    if (collapsed && !state.expanded.has(n.g)) return "group:" + n.g;
+    return nodeShown(n) ? n.id : null;
+  }
+
+  function tooltip(n) {
+    const type = (typesById.get(n.t) || { name: n.t }).name;
+    const kind = n.k !== undefined ? " · " + (kindsById.get(n.k) || { name: n.k }).name : "";
+    const where = n.note ? "\n" + n.note + (n.line ? ":" + n.line : "") : "";
+    return type + kind + "\n" + truncate(n.text || n.label, 400) + where;
+  }
+  // Shape and colour come from vis-network groups (one per node type and claim kind):
+  // shared options are parsed once instead of once per node.
+  const styleGroups = {};
+  function styleGroup(n) {
+    const key = n.t + "|" + n.shape + "|" + n.color;
+    if (!styleGroups[key]) styleGroups[key] = { shape: n.shape, color: n.color };
+    return key;
+  }
+  const visCache = new Map();
+  function visNode(n) {
+    let rec = visCache.get(n.id);
+    if (!rec) {
+      rec = { id: n.id, label: n.label, group: styleGroup(n), size: n.size,
+              x: n.x, y: n.y, title: tooltip(n) };
+      visCache.set(n.id, rec);
+    }
+    return rec;
+  }
+  function groupNode(g) {
+    const radius = Math.min(400, 30 * Math.sqrt(g.size));
+    return {
+      id: "group:" + g.id, label: truncate(g.label, 48) + " (" + fmt(g.size) + ")",
+      shape: "dot", color: GROUP_COLOUR, size: radius, x: g.x, y: g.y,
+      font: { size: Math.max(14, radius * 0.45), color: "#1d2b3a" },
+      title: g.label + "\n" + fmt(g.size) + " nodes, " + fmt(g.claims) + " claims\nClick to open",
+    };
+  }
+  function visEdge(e) {
+    const rec = { id: e.id, from: e.from, to: e.to, color: e.color, title: edgeTitle(e) };
+    if (e.width !== 1) rec.width = e.width;
+    if (e.arrows) rec.arrows = e.arrows;
+    return rec;
+  }
+  function edgeTitle(e) {
+    let s = (edgeTypesById.get(e.t) || { name: e.t }).name;
+    if (e.w !== undefined) s += " · " + e.w;
+    if (e.stance) s += " · " + e.stance;
+    if (e.reason) s += " · " + e.reason;
+    return s;
+  }
+
+  function visibleSets() {
+    const nodes = new Map();
+    for (const n of DATA.nodes) {
+      const r = representative(n);
+      if (r === null || nodes.has(r)) continue;
+      nodes.set(r, r === n.id ? visNode(n) : groupNode(groupsById.get(n.g)));
+    }
+    const edges = new Map();
+    for (const e of DATA.edges) {
+      if (!state.edgeTypes.has(e.t)) continue;
+      const a = representative(byId.get(e.from));
+      const b = representative(byId.get(e.to));
+      if (a === null || b === null || a === b) continue;
+      if (a === e.from && b === e.to) {
+        edges.set(e.id, visEdge(e));
+      } else {
+        const key = "agg:" + (a < b ? a + "|" + b : b + "|" + a);
+        let agg = edges.get(key);
+        if (!agg) edges.set(key, (agg = { id: key, from: a, to: b, count: 0 }));
+        agg.count += 1;
+      }
+    }
+    for (const e of edges.values()) {
+      if (e.count !== undefined) {
+        e.width = Math.min(12, 1 + Math.log2(e.count));
+        e.color = { color: "#9aa7b4", opacity: 0.5 };
+        e.title = fmt(e.count) + " links";
+      }
+    }
+    return { nodes, edges };
+  }
+
+  function refresh() {
+    const { nodes, edges } = visibleSets();
+    clearHighlight();
+    const oldNodes = new Set(nodeSet.getIds());
+    nodeSet.remove([...oldNodes].filter((id) => !nodes.has(id)));
+    nodeSet.add([...nodes.values()].filter((rec) => !oldNodes.has(rec.id)));
+    // Aggregated edges change their counts; replace them all.
+    const oldEdges = edgeSet.getIds();
+    edgeSet.remove(oldEdges.filter((id) => !edges.has(id) || id.startsWith("agg:")));
+    const keep = new Set(edgeSet.getIds());
+    edgeSet.add([...edges.values()].filter((rec) => !keep.has(rec.id)));
+    updateStatus();
+  }
+
+  function counts() {
+    let real = 0;
+    let groups = 0;
+    nodeSet.forEach((rec) => {
+      if (String(rec.id).startsWith("group:")) groups += 1;
+      else real += 1;
+    });
+    let inGroups = 0;
+    if (collapsed) {
+      for (const g of DATA.groups) if (!state.expanded.has(g.id)) inGroups += g.size;
+    }
+    return { real, groups, inGroups, hidden: meta.total_nodes - real };
+  }
+
+  function updateStatus() {
+    const c = counts();
+    const parts = ["Showing " + fmt(c.real) + " of " + fmt(meta.total_nodes) + " nodes"];
+    if (c.groups) {
+      parts.push(fmt(c.inGroups) + " hidden in " + fmt(c.groups) +
+                 " collapsed communities (click one to open it)");
+    }
+    const byFilter = c.hidden - c.inGroups;
+    if (byFilter > 0) parts.push(fmt(byFilter) + " hidden by the filters on the left");
+    if (meta.filtered_out) parts.push(fmt(meta.filtered_out) + " left out by the export's filters");
+    $("status").textContent = parts.join(" · ");
+    $("collapse").hidden = !collapsed || state.expanded.size === 0;
+  }
+
+  // ---- highlight ----
+  function clearHighlight() {
+    if (!state.dimmed.length) return;
+    const restore = [];
+    for (const id of state.dimmed) {
+      if (!nodeSet.get(id)) continue;
+      const n = byId.get(id);
+      restore.push(n ? { id, color: n.color, font: { color: "#343434" } }
+                     : { id, color: GROUP_COLOUR, font: { color: "#1d2b3a" } });
+    }
+    nodeSet.update(restore);
+    state.dimmed = [];
+    state.highlighted = null;
+  }
+  function highlight(id) {
+    clearHighlight();
+    const near = new Set(network.getConnectedNodes(id));
+    near.add(id);
+    const dim = [];
+    nodeSet.forEach((rec) => {
+      if (!near.has(rec.id)) dim.push(rec.id);
+    });
+    nodeSet.update(dim.map((d) => ({ id: d, color: DIM, font: { color: "#c8c8c8" } })));
+    state.dimmed = dim;
+    state.highlighted = id;
+  }
+
+  // ---- details ----
+  function nodeButton(n, prefix) {
+    const li = el("li");
+    if (prefix) li.appendChild(el("span", prefix, "stance"));
+    const b = el("button", truncate(n.text || n.label, 240), "link");
+    b.type = "button";
+    b.addEventListener("click", () => select(n.id));
+    li.appendChild(b);
+    return li;
+  }
+  function listSection(box, title, items) {
+    if (!items.length) return;
+    box.appendChild(el("h3", title + " (" + items.length + ")"));
+    const ul = el("ul");
+    for (const item of items.slice(0, 100)) ul.appendChild(item);
+    if (items.length > 100) ul.appendChild(el("li", "… and " + (items.length - 100) + " more"));
+    box.appendChild(ul);
+  }
+  function neighbours(id, type, direction) {
+    const out = [];
+    for (const e of adjacency.get(id) || []) {
+      if (e.t !== type) continue;
+      if (direction === "out" && e.from !== id) continue;
+      if (direction === "in" && e.to !== id) continue;
+      const other = byId.get(e.from === id ? e.to : e.from);
+      if (other) out.push({ node: other, edge: e });
+    }
+    return out;
+  }
+  function showDetails(n) {
+    const box = $("details");
+    clear(box);
+    const head = el("div", null, "head");
+    const type = typesById.get(n.t) || { name: n.t, colour: "#777" };
+    head.appendChild(el("strong", type.name));
+    if (n.k !== undefined) {
+      const k = kindsById.get(n.k) || { name: n.k, colour: "#777" };
+      const chip = el("span", k.name, "chip");
+      chip.style.backgroundColor = k.colour;
+      head.appendChild(chip);
+    }
+    if (n.stance) head.appendChild(el("span", n.stance, "chip"));
+    box.appendChild(head);
+    box.appendChild(el("p", n.text || n.label, "text"));
+    if (n.note) box.appendChild(el("p", "Note: " + n.note + (n.line ? " · line " + n.line : ""), "meta"));
+    if (n.sec) box.appendChild(el("p", "Section: " + n.sec, "meta"));
+    if (n.k !== undefined && n.conf !== undefined) {
+      box.appendChild(el("p", "Kind confidence " + Number(n.conf).toFixed(2) +
+                             (n.ks ? " (" + n.ks + ")" : ""), "meta"));
+    }
+    if (n.comm !== undefined && groupsById.get(n.comm)) {
+      box.appendChild(el("p", "Community: " + groupsById.get(n.comm).label, "meta"));
+    }
+    if (n.url) {
+      const p = el("p", "", "meta");
+      if (/^https?:\/\//i.test(n.url)) {
+        const a = el("a", n.url);
+        a.href = n.url;
+        a.rel = "noopener noreferrer";
+        a.target = "_blank";
+        p.appendChild(a);
+      } else {
+        p.textContent = n.url;
+      }
+      box.appendChild(p);
+    }
+    if (n.missing) box.appendChild(el("p", "This note does not exist (an unresolved link).", "meta"));
+
+    const id = n.id;
+    const items = (list, prefix) => list.map(({ node, edge }) => nodeButton(node, prefix ? prefix(edge, node) : ""));
+    if (n.t === "claim") {
+      listSection(box, "Your annotations", items(neighbours(id, "annotates", "in"),
+        (e, a) => (a.stance || e.stance || "note") + ":"));
+      listSection(box, "References", items(neighbours(id, "cites", "out")));
+      listSection(box, "Concepts", items(neighbours(id, "mentions", "out")));
+      const byWeight = (a, b) => (b.edge.w || 0) - (a.edge.w || 0);
+      listSection(box, "Similar claims", items(neighbours(id, "similar").sort(byWeight),
+        (e) => (e.w !== undefined ? e.w.toFixed(2) : "")));
+      listSection(box, "Duplicates", items(neighbours(id, "duplicate").sort(byWeight)));
+      listSection(box, "Tensions", items(neighbours(id, "tension"), (e) => (e.reason ? e.reason + ":" : "")));
+      listSection(box, "Part of", items(neighbours(id, "contains", "in")));
+      listSection(box, "Sub-items", items(neighbours(id, "contains", "out")));
+    } else {
+      const titles = {
+        contains: ["Inside", "Contains"], mentions: ["Mentions", "Mentioned by"],
+        cites: ["Cites", "Cited by"], annotates: ["Comments on", "Annotated by"],
+        links_to: ["Links to", "Linked from"], similar: ["Similar", "Similar"],
+        duplicate: ["Duplicate", "Duplicate"], tension: ["Tension", "Tension"],
+      };
+      for (const t of Object.keys(titles)) {
+        listSection(box, titles[t][1], items(neighbours(id, t, "in")));
+        listSection(box, titles[t][0], items(neighbours(id, t, "out")));
+      }
+    }
+  }
+  function showGroupDetails(g) {
+    const box = $("details");
+    clear(box);
+    box.appendChild(el("strong", "Community"));
+    box.appendChild(el("p", g.label, "text"));
+    box.appendChild(el("p", fmt(g.size) + " nodes, " + fmt(g.claims) + " claims", "meta"));
+  }
+
+  // ---- actions ----
+  function expandGroup(gid) {
+    if (!collapsed || state.expanded.has(gid)) return;
+    state.expanded.add(gid);
+    refresh();
+  }
+  function select(id) {
+    const n = byId.get(id);
+    if (!n) return false;
+    if (collapsed && !state.expanded.has(n.g)) state.expanded.add(n.g);
+    if (!nodeShown(n)) {
+      state.types.add(n.t);
+      if (n.k !== undefined) state.kinds.add(n.k);
+      syncChecks();
+    }
+    refresh();
+    network.selectNodes([id]);
+    highlight(id);
+    showDetails(n);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+    return true;
+  }
+
+  // ---- search ----
+  let haystack = null;
+  function search(query) {
+    const q = String(query || "").trim().toLowerCase();
+    if (q.length < 2) return [];
+    if (!haystack) {
+      haystack = DATA.nodes.map((n) => [n.id, ((n.label || "") + "\u0001" + (n.text || "") +
+                                                "\u0001" + (n.note || "")).toLowerCase()]);
+    }
+    const hits = [];
+    for (const [id, hay] of haystack) {
+      if (hay.includes(q)) {
+        hits.push(id);
+        if (hits.length >= 50) break;
+      }
+    }
+    // Claims first, then the rest, each in graph order.
+    const rank = (id) => (byId.get(id).t === "claim" ? 0 : 1);
+    return hits.sort((a, b) => rank(a) - rank(b));
+  }
+  function showResults(ids) {
+    const ul = $("results");
+    clear(ul);
+    if (!$("search").value.trim()) {
+      ul.hidden = true;
+      return;
+    }
+    if (!ids.length) {
+      ul.appendChild(el("li", "No match", "none"));
+    }
+    for (const id of ids) {
+      const n = byId.get(id);
+      const li = el("li", truncate(n.text || n.label, 160));
+      li.setAttribute("role", "option");
+      li.dataset.id = id;
+      const type = (typesById.get(n.t) || { name: n.t }).name;
+      li.appendChild(el("span", type + (n.note ? " · " + n.note + (n.line ? ":" + n.line : "") : ""), "where"));
+      li.addEventListener("click", () => {
+        ul.hidden = true;
+        select(id);
+      });
+      ul.appendChild(li);
+    }
+    ul.hidden = false;
+  }
+
+  // ---- legend and filters ----
+  const SHAPES = { dot: "●", square: "■", triangle: "▲", star: "★", diamond: "◆", hexagon: "⬢" };
+  const checks = [];
+  function checkRow(box, set, id, swatch, name, count) {
+    const label = el("label");
+    const input = el("input");
+    input.type = "checkbox";
+    input.checked = set.has(id);
+    input.addEventListener("change", () => {
+      if (input.checked) set.add(id);
+      else set.delete(id);
+      refresh();
+    });
+    checks.push({ input, set, id });
+    label.appendChild(input);
+    label.appendChild(swatch);
+    label.appendChild(el("span", name));
+    label.appendChild(el("span", fmt(count), "count"));
+    box.appendChild(label);
+  }
+  function syncChecks() {
+    for (const c of checks) c.input.checked = c.set.has(c.id);
+  }
+  function buildLegend() {
+    for (const k of meta.kinds) {
+      if (!k.count) continue;
+      const sw = el("span", null, "swatch");
+      sw.style.backgroundColor = k.colour;
+      checkRow($("legend-kinds"), state.kinds, k.id, sw, k.name, k.count);
+    }
+    for (const t of meta.node_types) {
+      const sw = el("span", SHAPES[t.shape] || "●", "shape");
+      sw.style.color = t.colour;
+      checkRow($("legend-types"), state.types, t.id, sw, t.name, t.count);
+    }
+    for (const t of meta.edge_types) {
+      const sw = el("span", null, "swatch line");
+      sw.style.backgroundColor = t.colour;
+      checkRow($("legend-edges"), state.edgeTypes, t.id, sw, t.name, t.count);
+    }
+    $("generator").textContent = meta.generator + " · " + meta.generated;
+  }
+
+  // ---- the read-only handle for tests and benchmarks ----
+  function focusOn(id, scale) {
+    if (!network || !nodeSet.get(id)) return false;
+    network.moveTo({ position: network.getPosition(id), scale: scale || 2, animation: false });
+    return true;
+  }
+  function domPosition(id) {
+    if (!network || !nodeSet.get(id)) return null;
+    const p = network.canvasToDOM(network.getPosition(id));
+    const r = $("map").getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }
+  const api = {};
+  Object.defineProperties(api, {
+    ready: { get: () => state.ready, enumerable: true },
+    firstDrawMs: { get: () => state.firstDrawMs, enumerable: true },
+    timings: { get: () => Object.assign({}, marks, { firstDraw: state.firstDrawMs }) },
+    nodeCount: { get: () => (nodeSet ? nodeSet.length : 0), enumerable: true },
+    edgeCount: { get: () => (edgeSet ? edgeSet.length : 0), enumerable: true },
+    realNodeCount: { get: () => (nodeSet ? counts().real : 0), enumerable: true },
+    groupCount: { get: () => (nodeSet ? counts().groups : 0), enumerable: true },
+    hiddenCount: { get: () => (nodeSet ? counts().hidden : meta.total_nodes), enumerable: true },
+    totalNodes: { value: meta.total_nodes, enumerable: true },
+    totalEdges: { value: meta.total_edges, enumerable: true },
+    collapsed: { value: collapsed, enumerable: true },
+    search: { value: (q) => search(q).slice() },
+    select: { value: (id) => select(String(id)) },
+    expand: { value: (gid) => expandGroup(Number(gid)) },
+    domPosition: { value: domPosition },
+    focus: { value: (id, scale) => focusOn(String(id), scale) },
+    highlighted: { get: () => state.highlighted, enumerable: true },
+    detailsText: { value: () => $("details").textContent },
+  });
+  Object.freeze(api);
+  Object.defineProperty(window, "explorerMap", { value: api, writable: false, configurable: false });
+
+  // ---- start ----
+  buildLegend();
+  if (!DATA.nodes.length) {
+    $("map").hidden = true;
+    $("details").hidden = true;
+    $("empty").hidden = false;
+    $("status").textContent = "Nothing to show";
+    state.ready = true;
+    state.firstDrawMs = performance.now();
+    return;
+  }
+  marks.indexed = performance.now();
+  const initial = visibleSets();
+  nodeSet = new vis.DataSet([...initial.nodes.values()]);
+  edgeSet = new vis.DataSet([...initial.edges.values()]);
+  marks.datasets = performance.now();
+  const big = initial.edges.size > 4000;
+  network = new vis.Network($("map"), { nodes: nodeSet, edges: edgeSet }, {
+    physics: false,
+    layout: { improvedLayout: false, randomSeed: 0 },
+    interaction: { hover: !big, tooltipDelay: 200, hideEdgesOnDrag: big, hideEdgesOnZoom: big,
+                   keyboard: false },
+    groups: styleGroups,
+    nodes: { borderWidth: 1, font: { size: 14, color: "#343434" },
+             scaling: { label: { drawThreshold: 9 } } },
+    edges: { smooth: false, selectionWidth: 2, hoverWidth: 1.5, color: { opacity: 0.6 },
+             arrows: { to: { scaleFactor: 0.5 } } },
+  });
+  marks.network = performance.now();
+  network.once("afterDrawing", () => {
+    state.firstDrawMs = performance.now();
+    state.ready = true;
+    document.body.dataset.ready = "1";
+  });
+  network.on("click", (params) => {
+    if (!params.nodes.length) {
+      clearHighlight();
+      return;
+    }
+    const id = String(params.nodes[0]);
+    if (id.startsWith("group:")) {
+      const g = groupsById.get(Number(id.slice(6)));
+      showGroupDetails(g);
+      expandGroup(g.id);
+      return;
+    }
+    highlight(id);
+    showDetails(byId.get(id));
+  });
+  let timer = null;
+  $("search").addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => showResults(search($("search").value)), 120);
+  });
+  $("search").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") {
+      const hits = search($("search").value);
+      if (hits.length) {
+        $("results").hidden = true;
+        select(hits[0]);
+      }
+    } else if (ev.key === "Escape") {
+      $("results").hidden = true;
+    }
+  });
+  $("fit").addEventListener("click", () => network.fit({ animation: false }));
+  $("collapse").addEventListener("click", () => {
+    state.expanded.clear();
+    refresh();
+  });
+  updateStatus();
+})();
