@@ -1,19 +1,14 @@
 """``explorer export [VAULT] --format FMT -o FILE``: write the concept graph to a file.
 
-``json`` (networkx node-link JSON, docs/EXPORT.md) is built in. Every other format
-is a module ``explorer.export.<format>`` with a function ``write(graph, path)``; the
-formats offered are the modules that exist.
+Formats come from the exporters' registry, ``explorer.export.FORMATS`` (format name ->
+module with ``write(graph, path)``); ``json`` is networkx node-link JSON
+(docs/EXPORT.md). Exporters are imported only when used.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
-import os
-import pkgutil
 import sys
-import tempfile
 from pathlib import Path
 
 from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
@@ -23,13 +18,10 @@ HELP = "write the concept graph to a file (with a VAULT, index it first)"
 
 
 def formats() -> list[str]:
-    """json, then every ``explorer.export.<name>`` module (found without importing it)."""
-    import explorer.export
+    """Format names, ``json`` first (the registry module imports no exporter)."""
+    from explorer.export import FORMATS
 
-    found = {
-        m.name for m in pkgutil.iter_modules(explorer.export.__path__) if not m.name.startswith("_")
-    }
-    return ["json", *sorted(found - {"json"})]
+    return sorted(FORMATS, key=lambda name: (name != "json", name))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from explorer.export.common import ExportError
     from explorer.graph.build import graph_from_store
     from explorer.store import open_db
 
@@ -73,9 +66,10 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     out = Path(args.output).expanduser()
-    if out.is_dir():
-        raise CommandError(f"{out} is a folder; give a file name with -o")
-    writer(graph, out)
+    try:
+        writer(graph, out)
+    except ExportError as exc:  # it names the path at fault
+        raise CommandError(str(exc)) from None
     if not args.quiet:
         print(
             f"wrote {out} ({args.format}: {graph.number_of_nodes()} nodes, "
@@ -86,31 +80,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _writer(fmt: str):
-    if fmt == "json":
-        return write_json
-    if fmt not in formats():
+    from explorer.export import FORMATS, writer
+
+    if fmt not in FORMATS:
         raise CommandError(f"unknown format {fmt!r}; available: {', '.join(formats())}")
-    module = importlib.import_module(f"explorer.export.{fmt}")
-    write = getattr(module, "write", None)
-    if write is None:
-        raise CommandError(f"format {fmt!r} is not available in this build")
-    return write
-
-
-def write_json(graph, path: str | os.PathLike[str]) -> None:
-    """networkx node-link JSON with links under ``edges``, UTF-8, written atomically."""
-    import networkx as nx
-
-    data = nx.node_link_data(graph, edges="edges")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A temporary file beside the target, renamed over it: a reader never sees half a file.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return writer(fmt)

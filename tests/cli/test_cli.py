@@ -125,6 +125,7 @@ def test_index_refuses_a_store_inside_the_vault(vault, capsys):
 
 
 def test_export_json_follows_the_contract(vault, tmp_path, capsys):
+    (tmp_path / "out").mkdir()
     out_file = tmp_path / "out" / "graph.json"
     code, _, err = run(capsys, "export", str(vault), "--format", "json", "-o", str(out_file))
     assert code == 0 and f"wrote {out_file}" in err
@@ -143,7 +144,7 @@ def test_export_json_follows_the_contract(vault, tmp_path, capsys):
         assert {"source", "target", "type"} <= edge.keys()
     links = {(e["source"], e["target"]) for e in data["edges"] if e["type"] == "links_to"}
     assert ("note:Attention.md", "note:Scaling.md") in links
-    assert not list(tmp_path.glob("out/.graph.json.*"))  # no temporary file left
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["graph.json"]  # no temp file
 
 
 def test_export_from_an_existing_store_and_bad_formats(vault, tmp_path, capsys):
@@ -153,9 +154,22 @@ def test_export_from_an_existing_store_and_bad_formats(vault, tmp_path, capsys):
     code, _, _ = run(capsys, "export", "--db", dbp, "-f", "json", "-o", str(target))
     assert code == 0 and json.loads(target.read_text())["nodes"]
     code, _, err = run(capsys, "export", "--db", dbp, "-f", "docx", "-o", str(target))
-    assert code == 2 and "unknown format 'docx'; available: json" in err
+    assert code == 2 and "unknown format 'docx'; available: json, " in err
     code, _, err = run(capsys, "export", "--db", dbp, "-f", "json", "-o", str(tmp_path))
-    assert code == 2 and "is a folder" in err
+    assert code == 2 and "output path is a folder" in err
+    code, _, err = run(capsys, "export", "--db", dbp, "-f", "json", "-o", str(vault / "m.json"))
+    assert code == 2 and "refusing to write inside the vault" in err
+    assert not (vault / "m.json").exists()
+
+
+def test_other_formats_come_from_the_exporters_registry(vault, tmp_path, capsys):
+    import networkx as nx
+
+    target = tmp_path / "g.graphml"
+    code, _, err = run(capsys, "export", str(vault), "-f", "graphml", "-o", str(target), "-q")
+    assert code == 0, err
+    graph = nx.read_graphml(target)
+    assert "note:Scaling.md" in graph
 
 
 def test_progress_bar_draws_on_a_terminal_only():
