@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     texts = []
     files = sorted(p for p in args.corpus.rglob("*") if p.suffix in (".md", ".txt") and p.is_file())
     for p in files:
-        note = parse_note(p.read_text(encoding="utf-8", errors="replace"), p.relative_to(args.corpus).as_posix())
+        note = parse_note(
+            p.read_text(encoding="utf-8", errors="replace"), p.relative_to(args.corpus).as_posix()
+        )
         texts.extend(c.text for c in note.claims)
 
     t0 = time.perf_counter()
@@ -45,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.perf_counter()
     vecs = emb.encode(texts)
     t2 = time.perf_counter()
-    print(f"corpus: {args.corpus} ({len(files)} notes, {len(texts)} claims, {sum(map(len, texts))} chars)")
+    print(
+        f"corpus: {args.corpus} ({len(files)} notes, {len(texts)} claims, {sum(map(len, texts))} chars)"
+    )
     print(f"model: {emb.name} on {emb.device}, batch {args.batch_size}")
     print(f"import + load: {t1 - t0:.1f} s")
     print(f"encode: {t2 - t1:.1f} s ({len(texts) / (t2 - t1):.0f} claims/s), vectors {vecs.shape}")

@@ -135,3 +135,16 @@ def test_hybrid_rank_reads_bm25_lower_is_better_and_cosine_higher_is_better():
     assert "w" not in ids
     assert ids[0] == "y"  # in both lists
     assert set(ids) == {"x", "y", "z"}
+
+
+def test_clustered_pass_finds_the_exact_pairs_on_clustered_data():
+    X = clustered(2000, dim=48, clusters=20, spread=0.3, seed=5)
+    exact = similar_pairs(X, 5, 0.6, method="exact")
+    approx = similar_pairs(X, 5, 0.6, method="clustered", nprobe=4)
+    want = set(zip(exact[0].tolist(), exact[1].tolist(), strict=True))
+    got = set(zip(approx[0].tolist(), approx[1].tolist(), strict=True))
+    assert len(want) > 1000
+    assert len(want & got) / len(want) >= 0.98
+    assert (approx[0] < approx[1]).all()
+    with pytest.raises(ValueError, match="unknown method"):
+        similar_pairs(X, method="magic")
