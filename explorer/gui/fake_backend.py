@@ -80,6 +80,11 @@ def _hid(prefix: str, *parts: object) -> str:
     return f"{prefix}:" + hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:12]
 
 
+def _link(G: nx.MultiDiGraph, u: str, v: str, **attrs) -> None:
+    """As the store's graph does: the edge's type is its key (one edge per type and pair)."""
+    G.add_edge(u, v, key=attrs["type"], **attrs)
+
+
 def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 30):
     """A seeded graph (docs/EXPORT.md, with x/y/community/centrality) and its note texts.
 
@@ -132,7 +137,7 @@ def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 3
                     line=len(lines),
                     community=topic,
                 )
-                G.add_edge(note_id, sec_ids[si], type="contains")
+                _link(G, note_id, sec_ids[si], type="contains")
             kind = _KINDS[int(rng.choice(len(_KINDS), p=_KIND_P))]
             pick = [words[int(rng.integers(len(words)))] for _ in range(3)]
             filler = _FILLER[int(rng.integers(len(_FILLER)))]
@@ -154,7 +159,7 @@ def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 3
                 kind_source=src,
                 community=topic,
             )
-            G.add_edge(sec_ids[si], cid, type="contains")
+            _link(G, sec_ids[si], cid, type="contains")
             claims.append(cid)
             claim_topic.append(topic)
             if rng.random() < 0.08:
@@ -173,7 +178,7 @@ def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 3
                     stance=stance,
                     community=topic,
                 )
-                G.add_edge(aid, cid, type="annotates", stance=stance, confidence=0.9)
+                _link(G, aid, cid, type="annotates", stance=stance, confidence=0.9)
         notes[path] = "\n".join(lines) + "\n"
     # Concepts: the topic words; references: a shared pool.
     for t in range(n_topics):
@@ -214,20 +219,21 @@ def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 3
         text_words = set(_WORD.findall(G.nodes[cid]["text"].lower()))
         for w in _TOPICS[t]:
             if w in text_words and rng.random() < 0.5:
-                G.add_edge(cid, f"con:{w}", type="mentions")
+                _link(G, cid, f"con:{w}", type="mentions")
         if rng.random() < 0.1:
             pool = refs_by_topic[t]
-            G.add_edge(cid, pool[int(rng.integers(len(pool)))], type="cites")
+            _link(G, cid, pool[int(rng.integers(len(pool)))], type="cites")
         pool = near[i] if rng.random() < 0.98 else np.arange(len(claims))
         j = int(pool[int(rng.integers(len(pool)))])
         if j != i:
-            G.add_edge(
-                cid, claims[j], type="similar", weight=round(float(rng.uniform(0.55, 0.95)), 3)
+            _link(
+                G, cid, claims[j], type="similar", weight=round(float(rng.uniform(0.55, 0.95)), 3)
             )
         if rng.random() < 0.03:
             j = int(near[i][int(rng.integers(len(near[i])))])
             if j != i:
-                G.add_edge(
+                _link(
+                    G,
                     cid,
                     claims[j],
                     type="tension",
@@ -239,7 +245,7 @@ def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 3
         if len(note_ids) > 1 and rng.random() < 0.6:
             other = note_ids[int(rng.integers(len(note_ids)))]
             if other != n:
-                G.add_edge(n, other, type="links_to", line=1)
+                _link(G, n, other, type="links_to", line=1)
     _place(G, rng, dict(zip(claims, claim_xy.tolist(), strict=True)), spread)
     deg = dict(G.degree())
     top = max(deg.values()) if deg else 1
@@ -252,13 +258,22 @@ def _place(G: nx.MultiDiGraph, rng: np.random.Generator, claim_xy: dict, spread:
     """Claims keep their place; every other node sits among the claims it is linked to."""
     for n, (x, y) in claim_xy.items():
         G.nodes[n]["x"], G.nodes[n]["y"] = round(x, 4), round(y, 4)
+    placed = dict(claim_xy)
+    # Two passes: sections, concepts and references sit among their claims first,
+    # then notes among their sections.
+    for _ in range(2):
+        for n in G.nodes:
+            if n in placed:
+                continue
+            nbrs = [placed[m] for m in nx.all_neighbors(G, n) if m in placed]
+            if nbrs:
+                jitter = rng.normal(0, spread * 0.1, size=2)
+                x, y = np.mean(nbrs, axis=0) + jitter
+                placed[n] = (float(x), float(y))
     for n, d in G.nodes(data=True):
-        if n in claim_xy:
-            continue
-        nbrs = [claim_xy[m] for m in nx.all_neighbors(G, n) if m in claim_xy]
-        x, y = np.mean(nbrs, axis=0) if nbrs else (0.0, 0.0)
-        jitter = rng.normal(0, spread * 0.1, size=2)
-        d["x"], d["y"] = round(float(x + jitter[0]), 4), round(float(y + jitter[1]), 4)
+        if n not in claim_xy:
+            x, y = placed.get(n, (0.0, 0.0))
+            d["x"], d["y"] = round(x, 4), round(y, 4)
 
 
 def _semantic_positions(G: nx.MultiDiGraph, seed: int) -> dict[str, tuple[float, float]]:
@@ -444,7 +459,7 @@ class FakeBackend:
             x=c.get("x", 0.0) + 0.05,
             y=c.get("y", 0.0) + 0.05,
         )
-        self._G.add_edge(aid, claim_id, type="annotates", stance=stance, confidence=1.0)
+        _link(self._G, aid, claim_id, type="annotates", stance=stance, confidence=1.0)
         return aid
 
     @_counted

@@ -1,0 +1,232 @@
+"""The map widget: batched layers, level of detail, zoom under the mouse, hit tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
+
+from explorer.gui import graphops
+from explorer.gui.backend import DEFAULT_TAXONOMY
+from explorer.gui.canvas import LOD_COMMUNITY, LOD_FAINT, LOD_LABELS, GraphCanvas, polygon_from
+from explorer.gui.canvas_model import SPACING, CanvasModel, normalise_positions
+from explorer.gui.fake_backend import synthetic_vault
+from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS
+from explorer.gui.svg_export import canvas_svg
+
+pytestmark = pytest.mark.gui
+KINDS = {k: v["colour"] for k, v in DEFAULT_TAXONOMY.items()}
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return synthetic_vault(400, seed=4)[0]
+
+
+@pytest.fixture
+def canvas(qtbot, graph):
+    c = GraphCanvas()
+    qtbot.addWidget(c)
+    c.resize(900, 700)
+    c.show()
+    c.set_model(CanvasModel.from_graph(graph, KINDS, TYPE_COLOURS, SQUARE_TYPES))
+    c.fit()
+    return c
+
+
+def pixels(img: QImage) -> np.ndarray:
+    img = img.convertToFormat(QImage.Format.Format_RGB32)
+    return (
+        np.frombuffer(img.constBits(), dtype=np.uint32)
+        .reshape(img.height(), -1)[:, : img.width()]
+        .copy()
+    )
+
+
+def test_positions_are_rescaled_to_node_spacing():
+    rng = np.random.default_rng(0)
+    for scale in (1e-3, 1.0, 1e4):
+        xy = normalise_positions(rng.normal(0, scale, (2000, 2)))
+        nearest = [np.sort(np.hypot(*(xy - p).T))[1] for p in xy[:200]]
+        assert 0.2 * SPACING < np.median(nearest) < 2 * SPACING
+    assert normalise_positions(np.zeros((3, 2))).tolist() == [[0, 0]] * 3
+
+
+def test_model_reads_graph_attributes(graph):
+    m = CanvasModel.from_graph(graph, KINDS, TYPE_COLOURS, SQUARE_TYPES)
+    claim = next(n for n, d in graph.nodes(data=True) if d["type"] == "claim")
+    i = m.index[claim]
+    assert m.colour[i] == KINDS[graph.nodes[claim]["kind"]]
+    note = next(n for n, d in graph.nodes(data=True) if d["type"] == "note")
+    assert m.square[m.index[note]] and not m.square[i]
+    # Bigger centrality, bigger node.
+    claims = [m.index[n] for n, d in graph.nodes(data=True) if d["type"] == "claim"]
+    order = sorted(claims, key=lambda j: graph.nodes[m.ids[j]]["centrality"])
+    assert np.all(np.diff(m.radius[order]) >= 0) and m.radius[order[-1]] > m.radius[order[0]]
+    assert len(m.edge_keys) == graph.number_of_edges()
+
+
+def test_hit_tests(graph):
+    m = CanvasModel.from_graph(graph, KINDS, TYPE_COLOURS, SQUARE_TYPES)
+    i = 7
+    x, y = m.xy[i]
+    assert m.node_at(x, y, 0) == i
+    assert m.node_at(x + 1e6, y, 0) is None
+    e = next(
+        k for k in range(len(m.edge_keys)) if np.hypot(*(m.xy[m.src[k]] - m.xy[m.dst[k]])) > 50
+    )
+    mid = (m.xy[m.src[e]] + m.xy[m.dst[e]]) / 2
+    found = m.edge_at(mid[0], mid[1], 0.5)
+    a, b = m.xy[m.src[found]], m.xy[m.dst[found]]
+    cross = abs((b[0] - a[0]) * (mid[1] - a[1]) - (b[1] - a[1]) * (mid[0] - a[0])) / np.hypot(
+        *(b - a)
+    )
+    assert cross <= 0.5
+    m.node_visible[:] = False
+    assert m.node_at(x, y, 0) is None
+
+
+def test_polygon_from_numpy():
+    xy = np.array([[1.5, -2.0], [3.25, 4.0], [0.0, 1e6]])
+    poly = polygon_from(xy)
+    assert [(p.x(), p.y()) for p in poly] == [tuple(r) for r in xy.tolist()]
+    assert polygon_from(np.zeros((0, 2))).size() == 0
+
+
+def test_one_item_per_layer_whatever_the_size(canvas):
+    items = canvas.scene().items()
+    assert len(items) == 5  # no item per node, no text item per label
+    assert canvas.scene().itemIndexMethod() == QGraphicsScene.ItemIndexMethod.BspTreeIndex
+    for layer in (canvas.node_layer, canvas.edge_layer):
+        assert layer.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+        assert layer.flags() & QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
+
+
+def _differs_when_hidden(canvas, layer) -> bool:
+    with_layer = pixels(canvas.render_image())
+    layer.setVisible(False)
+    try:
+        without = pixels(canvas.render_image())
+    finally:
+        layer.setVisible(True)
+    return bool((with_layer != without).any())
+
+
+def test_labels_only_when_zoomed_in(canvas):
+    canvas.set_zoom(LOD_LABELS * 0.8)
+    assert not _differs_when_hidden(canvas, canvas.label_layer)
+    canvas.set_zoom(LOD_LABELS * 1.5)
+    canvas.centerOn(QPointF(*canvas.model.xy[0]))
+    assert _differs_when_hidden(canvas, canvas.label_layer)
+
+
+def test_communities_only_when_zoomed_out(canvas):
+    canvas.set_zoom(LOD_COMMUNITY * 0.5)
+    canvas.centerOn(QPointF(0, 0))
+    assert _differs_when_hidden(canvas, canvas.community_layer)
+    canvas.set_zoom(LOD_COMMUNITY * 2)
+    assert not _differs_when_hidden(canvas, canvas.community_layer)
+
+
+def test_faint_edges_only_when_zoomed_in(canvas, graph):
+    faint = frozenset({"contains", "mentions", "links_to"})
+    everything = graphops.apply_filters(graph, graphops.FilterState())
+    no_faint = graphops.apply_filters(
+        graph,
+        graphops.FilterState(
+            edge_types=frozenset(graphops.SIMILARITY_EDGES | {"tension", "cites", "annotates"})
+        ),
+    )
+    assert any(graph.edges[e]["type"] in faint for e in everything.edges - no_faint.edges)
+
+    def faint_visible() -> bool:
+        canvas.set_visible(everything)
+        a = pixels(canvas.render_image())
+        canvas.set_visible(no_faint)
+        b = pixels(canvas.render_image())
+        canvas.set_visible(everything)
+        return bool((a != b).any())
+
+    canvas.centerOn(QPointF(*canvas.model.xy[0]))
+    canvas.set_zoom(LOD_FAINT * 0.7)
+    assert not faint_visible()
+    canvas.set_zoom(LOD_FAINT * 2)
+    assert faint_visible()
+
+
+def test_wheel_zoom_keeps_the_point_under_the_mouse(canvas):
+    vp = canvas.viewport()
+    pos = QPoint(200, 150)
+    before = canvas.mapToScene(pos)
+    z = canvas.zoom()
+    event = QWheelEvent(
+        QPointF(pos),
+        QPointF(vp.mapToGlobal(pos)),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(vp, event)
+    assert canvas.zoom() == pytest.approx(z * 1.44, rel=1e-3)
+    after = canvas.mapToScene(pos)
+    assert (
+        abs(after.x() - before.x()) < 2 / canvas.zoom()
+        and abs(after.y() - before.y()) < 2 / canvas.zoom()
+    )
+
+
+def test_fit_shows_every_visible_node(canvas):
+    canvas.set_zoom(5)
+    canvas.fit()
+    view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    m = canvas.model
+    assert (
+        len(m.nodes_in(view.left(), view.top(), view.right(), view.bottom()))
+        == m.node_visible.sum()
+    )
+
+
+def test_hidden_nodes_are_not_drawn_or_hit(canvas, graph):
+    m = canvas.model
+    target = next(n for n, d in graph.nodes(data=True) if d["type"] == "claim")
+    canvas.centre_on(target, zoom_to=3)
+    pos = canvas.mapFromScene(*m.xy[m.index[target]])
+    assert canvas.node_at(pos) is not None
+    everything = graphops.apply_filters(graph, graphops.FilterState())
+    canvas.set_visible(graphops.Visible(everything.nodes - {target}, everything.edges))
+    assert canvas.node_at(pos) != target
+
+
+def test_svg_of_the_view(graph):
+    m = CanvasModel.from_graph(graph, KINDS, TYPE_COLOURS, SQUARE_TYPES)
+    left, top, right, bottom = m.bounds()
+    svg = canvas_svg(
+        m,
+        (left, top, right - left, bottom - top),
+        (800, 600),
+        background="#ffffff",
+        text_colour="#000000",
+        zoom=0.3,
+        faint_from=LOD_FAINT,
+        labels_from=LOD_LABELS,
+        max_labels=50,
+        title="a <map>",
+    )
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    shapes = root.findall(f"{ns}g[@class='nodes']/*")
+    assert len(shapes) == len(m)
+    assert root.find(f"{ns}title").text == "a <map>"
+    similar = root.find(f"{ns}g[@class='edges similar']")
+    assert similar.get("stroke-dasharray") and len(similar) == sum(
+        1 for t in m.etype if t == "similar"
+    )
+    assert root.find(f"{ns}g[@class='edges contains']") is None  # faint edges: zoomed out
+    assert root.find(f"{ns}g[@class='labels']") is None
