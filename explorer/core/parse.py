@@ -49,6 +49,7 @@ _FILLERS = word_set(
 # pysbd is slow (about 3,600 sentences/s); past this many characters in one note the
 # splitter's rules decide the rare ambiguous boundaries alone
 PYSBD_NOTE_BUDGET = 50_000
+_BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
 _OPEN_QUOTES = '“"«„'
 _CLOSE_QUOTES = '”"»“'
@@ -89,6 +90,16 @@ def is_claim_text(text: str) -> bool:
     return True
 
 
+def _sanitise(work: str) -> str:
+    """Control characters become spaces and lone surrogates U+FFFD, one for one.
+
+    Claim text must be storable as UTF-8 and readable; offsets must not move.
+    """
+    if _BAD_CHARS.search(work) is None:
+        return work
+    return _BAD_CHARS.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else " ", work)
+
+
 class _Parser:
     def __init__(self, text: str, note: ParsedNote):
         self.text = text
@@ -111,7 +122,7 @@ class _Parser:
         for tag in fm.tags:
             self.add_tag(tag)
         self.starts = markdown.line_starts(text)
-        self.work = markdown.blank_regions(text, self.starts, fm.end, note.warnings)
+        self.work = _sanitise(markdown.blank_regions(text, self.starts, fm.end, note.warnings))
         lines = markdown.classify_lines(self.work, self.starts)
         st = markdown.structure(self.work, lines)
         self.item_parent = st.item_parent

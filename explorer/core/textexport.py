@@ -22,8 +22,10 @@ the general rules the parser applies to a top-level paragraph line, in this orde
    after ``The questions we need to be asking:`` are claims.
 6. **Plain headings**: a short line (at most 10 words, 80 characters) that starts with a
    capital, has no final punctuation, no verb of a sentence (``is``, ``are``, ``can``,
-   ``not``…), no URL, and is directly followed by content is a heading, unless the line
-   before or after has the same shape (then the run is an unmarked list, and stays claims).
+   ``not``…), no URL or ``=``, and is directly followed by content is a heading, unless the
+   line before or after has the same shape (then the run is an unmarked list, and stays
+   claims). One that starts with a digit is a heading only above a list (``3 things made it
+   possible``), not above prose (``28 TFLOPS for the half-precision format``).
    ``Learning roadmap (from ZickZack)`` and ``Capability limitations`` are headings;
    ``LLMs are not controllable`` is a claim.
 
@@ -210,7 +212,7 @@ def plain_shape(text: str) -> bool:
     ws = words(t)
     if not 1 <= len(ws) <= 10 or not _starts_upper(t):
         return False
-    if t[-1] in _TERMINAL or _INNER_STOP.search(t) or _has_verb(ws):
+    if t[-1] in _TERMINAL or _INNER_STOP.search(t) or _has_verb(ws) or "=" in t:
         return False
     colon = t.find(": ")
     if colon >= 0:  # "Title: Subtitle" with a short subtitle
@@ -325,6 +327,8 @@ def classify(
     if plain_shape(t):
         if nxt[0] == "para" and plain_shape(nxt[1]):
             return None
+        if _first_char(t).isdigit() and nxt[0] != "list":
+            return None  # "28 TFLOPS for half precision": a figure, unless it heads a list
         if prev is not None and prev[0] == "para" and plain_shape(prev[1]):
             return None
         return HeadingCall("plain", len(t))
