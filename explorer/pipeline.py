@@ -128,6 +128,16 @@ def _stage_id(fn: Callable) -> str:
     return f"{name}@{version}"
 
 
+def default_stages() -> tuple[list[NoteStage], list[VaultStage]]:
+    """The stages ``explorer index`` (and ``export VAULT``) run besides parsing and storing.
+
+    The integration point for the semantic layer: return its per-note stages (kinds,
+    embeddings, annotations, references, concepts) and its vault stages (similarity,
+    layout) here. Empty until it is wired in.
+    """
+    return [], []
+
+
 def _default_parser() -> Parser:
     # Looked up at call time, so the real parser replaces the stand-in with no change here.
     from explorer.core.parse import parse_note

@@ -54,14 +54,17 @@ def _run(args: argparse.Namespace) -> int:
 def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace):
     """Run the pipeline with a progress bar on stderr; return its Summary."""
     from explorer.commands._progress import ProgressBar
-    from explorer.pipeline import Summary, index_vault
+    from explorer.pipeline import Summary, default_stages, index_vault
 
+    note_stages, vault_stages = default_stages()
     bar = ProgressBar(enabled=False if args.quiet else None)
     summary = None
     try:
         for event in index_vault(
             vault,
             db_path,
+            note_stages=note_stages,
+            vault_stages=vault_stages,
             force=args.force,
             lock_timeout=args.wait,
             max_note_bytes=int(args.max_note_mb * 1024 * 1024),
