@@ -105,56 +105,45 @@ def scan(s: str) -> list[Token]:
             pos = hit.start() + 1
             continue
         pos = m.end() if m.end() > m.start() else m.start() + 1
-        if m.group("code2") is not None or m.group("code") is not None:
-            body = m.group()
-            ticks = 2 if body.startswith("``") else 1
-            inner = body[ticks:-ticks]
+        kind = m.lastgroup  # the outermost named group: each alternative is one
+        if kind == "code" or kind == "code2":
+            ticks = 2 if kind == "code2" else 1
+            inner = m.group()[ticks:-ticks]
             if ticks == 2 and inner.startswith(" ") and inner.endswith(" "):
                 inner = inner[1:-1]
             tokens.append(Token("code", m.start(), m.end(), inner))
-        elif m.group("embed") is not None:
-            target, heading, block, alias = _wiki_parts(m.group("et"))
-            tokens.append(Token("embed", m.start(), m.end(), "", target, heading, block, alias))
-        elif m.group("wiki") is not None:
-            target, heading, block, alias = _wiki_parts(m.group("wt"))
-            shown = alias or target or heading or block or ""
-            tokens.append(
-                Token("wikilink", m.start(), m.end(), shown, target, heading, block, alias)
-            )
-        elif m.group("md") is not None:
-            tokens.append(_markdown_link(m))
-        elif m.group("footnote") is not None:
-            tokens.append(Token("footnote", m.start(), m.end()))
-        elif m.group("field") is not None:
-            tokens.append(
-                Token(
-                    "field",
-                    m.start(),
-                    m.end(),
-                    "",
-                    m.group("fk").strip(),
-                    alias=m.group("fv").strip(),
+        elif kind == "tag":
+            name = m.group()[1:]
+            tokens.append(Token("tag", m.start(), m.end(), name, name))
+        elif kind == "wiki" or kind == "embed":
+            target, heading, block, alias = _wiki_parts(m.group("wt" if kind == "wiki" else "et"))
+            if kind == "embed":
+                tokens.append(Token("embed", m.start(), m.end(), "", target, heading, block, alias))
+            else:
+                shown = alias or target or heading or block or ""
+                tokens.append(
+                    Token("wikilink", m.start(), m.end(), shown, target, heading, block, alias)
                 )
-            )
-        elif m.group("auto") is not None:
-            url = m.group()[1:-1]
-            tokens.append(Token("url", m.start(), m.end(), "", url))
-        elif m.group("url") is not None:
+        elif kind == "md":
+            tokens.append(_markdown_link(m))
+        elif kind == "url":
             url = m.group()
             while url.endswith(")") and url.count("(") < url.count(")"):
                 url = _URL_TRAIL.sub("", url[:-1])  # "(see https://x.y/z)": the paren is prose
-            end = m.start() + len(url)
             if len(url) > 4:
-                tokens.append(Token("url", m.start(), end, "", url))
-        elif m.group("math2") is not None or m.group("math") is not None:
+                tokens.append(Token("url", m.start(), m.start() + len(url), "", url))
+        elif kind == "auto":
+            tokens.append(Token("url", m.start(), m.end(), "", m.group()[1:-1]))
+        elif kind == "math" or kind == "math2":
             tokens.append(Token("math", m.start(), m.end(), m.group()))
-        elif m.group("html") is not None:
-            tokens.append(Token("html", m.start(), m.end()))
-        elif m.group("tag") is not None:
-            tokens.append(Token("tag", m.start(), m.end(), m.group()[1:], m.group()[1:]))
-        elif m.group("blockid") is not None:
+        elif kind == "footnote" or kind == "html":
+            tokens.append(Token(kind, m.start(), m.end()))
+        elif kind == "field":
+            key, value = m.group("fk").strip(), m.group("fv").strip()
+            tokens.append(Token("field", m.start(), m.end(), "", key, alias=value))
+        elif kind == "blockid":
             tokens.append(Token("blockid", m.start(), m.end(), "", block=m.group().strip()[1:]))
-        elif m.group("blockref") is not None:
+        else:  # blockref
             tokens.append(Token("blockref", m.start(), m.end(), "", block=m.group()[1:]))
     if "/" in s and _TLD_SLASH.search(s):
         tokens = _add_domain_urls(s, tokens)
@@ -162,15 +151,16 @@ def scan(s: str) -> list[Token]:
 
 
 def _add_domain_urls(s: str, tokens: list[Token]) -> list[Token]:
-    """``arxiv.org/abs/2301.00303``: a link without a scheme, where no other token is."""
+    """``arxiv.org/abs/2301.00303``: a link without a scheme, in the text between tokens."""
     extra = []
-    k = 0
-    for m in _DOMAIN_URL.finditer(s):
-        while k < len(tokens) and tokens[k].end <= m.start():
-            k += 1
-        if k < len(tokens) and tokens[k].start < m.end():
-            continue  # inside (or across) a token found already
-        extra.append(Token("url", m.start(), m.end(), "", m.group()))
+    pos = 0
+    for k in range(len(tokens) + 1):
+        gap_end = tokens[k].start if k < len(tokens) else len(s)
+        if gap_end - pos > 5 and _TLD_SLASH.search(s, pos, gap_end):
+            for m in _DOMAIN_URL.finditer(s, pos, gap_end):
+                extra.append(Token("url", m.start(), m.end(), "", m.group()))
+        if k < len(tokens):
+            pos = max(pos, tokens[k].end)
     if not extra:
         return tokens
     return sorted(tokens + extra, key=lambda t: t.start)
@@ -326,11 +316,12 @@ def render(s: str, start: int, end: int, tokens: list[Token]) -> str:
         pos = max(pos, t.end)
     if pos < end:
         parts.append(("", plain(s[pos:end])))
-    while parts and (parts[0][0] == "tag" or not parts[0][1].strip(_BLANK)):
-        parts.pop(0)
-    while parts and (parts[-1][0] == "tag" or not parts[-1][1].strip(_BLANK)):
-        parts.pop()
-    out = "".join(text for _, text in parts)
+    first, last = 0, len(parts)
+    while first < last and (parts[first][0] == "tag" or not parts[first][1].strip(_BLANK)):
+        first += 1
+    while last > first and (parts[last - 1][0] == "tag" or not parts[last - 1][1].strip(_BLANK)):
+        last -= 1
+    out = "".join(text for _, text in parts[first:last])
     if _GONE in out:
         if "(" in out or "[" in out:
             out = _AROUND_GONE.sub(" ", out)  # "(see <url>)" leaves no empty "( )" behind

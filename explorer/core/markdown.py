@@ -150,16 +150,9 @@ class Line:
     callout: str | None = None
 
 
-def _indent_width(s: str) -> int:
-    col = 0
-    for c in s:
-        if c == "\t":
-            col += 4 - col % 4
-        elif c == " ":
-            col += 1
-        else:
-            break
-    return col
+def _indent_width(lead: str) -> int:
+    """Columns of leading whitespace, a tab reaching the next multiple of four."""
+    return len(lead.expandtabs(4)) if "\t" in lead else len(lead)
 
 
 def classify_lines(work: str, starts: list[int]) -> list[Line]:
@@ -177,7 +170,7 @@ def classify_lines(work: str, starts: list[int]) -> list[Line]:
             continue
         lead = len(stripped) - len(stripped.lstrip(" \t"))
         first = stripped[lead]
-        indent = _indent_width(stripped) if lead else 0
+        indent = _indent_width(stripped[:lead]) if lead else 0
         if first == ">" and _QUOTE.match(stripped):
             m = _QUOTE_MARKS.match(stripped)
             line = Line(i, a, end, "quote", indent, a + m.end())
@@ -277,7 +270,7 @@ def _tables(work: str, lines: list[Line]) -> None:
 
 @dataclass(slots=True)
 class Heading:
-    kind: str  # marked | plain | colon | question | known | family | setext
+    kind: str  # marked (also setext) | plain | colon | question | known | family
     level: int
     start: int  # title source span
     end: int
@@ -346,7 +339,7 @@ class _Builder:
         return unit
 
     def heading(self, kind: str, line: Line, start: int, end: int, marked_level: int = 0) -> None:
-        if kind in ("marked", "setext"):
+        if kind == "marked":
             level = marked_level
             self.base = self.anchor = level
         elif kind == "colon":

@@ -111,6 +111,8 @@ class _Parser:
         self.sections: list[Section] = []  # open sections, outermost first
         self.item_claim: dict[int, str] = {}  # list item -> its first claim id
         self.item_parent: list[int | None] = []
+        self.item_anchor: dict[int, str | None] = {}  # item -> nearest claim at or above it
+        self.seen_tags: set[str] = set()
         self.pysbd_budget = [PYSBD_NOTE_BUDGET]
 
     # ------------------------------------------------------------------ driver
@@ -140,16 +142,18 @@ class _Parser:
         return bisect_right(self.starts, offset)
 
     def add_tag(self, tag: str) -> None:
-        if tag and tag not in self.note.tags:
+        if tag and tag not in self.seen_tags:
+            self.seen_tags.add(tag)
             self.note.tags.append(tag)
 
     def set_property(self, key: str, value: str) -> None:
         props = self.note.properties
-        if key in props:
-            old = props[key]
-            props[key] = [*old, value] if isinstance(old, list) else [old, value]
-        else:
+        if key not in props:
             props[key] = value
+        elif isinstance(props[key], list):
+            props[key].append(value)
+        else:
+            props[key] = [props[key], value]
 
     def collect(self, tokens: list[inline.Token], base: int, cid: str | None, remap=None) -> None:
         """Links, tags and inline fields among ``tokens`` (offsets relative to ``base``)."""
@@ -217,15 +221,21 @@ class _Parser:
 
     # ------------------------------------------------------------------ claims
     def parent_claim(self, item: int | None) -> str | None:
+        """The first claim of the nearest enclosing list item that has one."""
         if item is None:
             return None
-        parent = self.item_parent[item]
-        while parent is not None:
-            cid = self.item_claim.get(parent)
-            if cid is not None:
-                return cid
-            parent = self.item_parent[parent]
-        return None
+        walked = []
+        node = self.item_parent[item]
+        found = None
+        while node is not None:
+            found = self.item_claim.get(node) or self.item_anchor.get(node)
+            if found is not None:
+                break
+            walked.append(node)
+            node = self.item_parent[node]
+        for node in walked:  # remember the answer, so deep chains are walked once
+            self.item_anchor[node] = found
+        return found
 
     def add_claim(self, text: str, block: str, start: int, end: int, item: int | None) -> str:
         key = normalise(text)
