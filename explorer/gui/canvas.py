@@ -43,6 +43,10 @@ LOD_COMMUNITY = 0.22  # ... below which community discs are drawn
 MAX_LABELS = 350  # labels per frame, biggest nodes first
 AA_NODE_LIMIT = 2500  # antialias only when fewer nodes than this are in view
 ZOOM_MIN, ZOOM_MAX = 0.01, 12.0
+# DeviceCoordinateCache on the layers was measured slower here (benchmarks/bench_gui.py,
+# docs/BENCHMARKS_GUI.md): each layer already draws only what is exposed, in a few
+# batched calls, so caching adds a full-viewport pixmap per layer to fill and blend.
+LAYER_CACHE = False
 
 
 def _lod(painter: QPainter) -> float:
@@ -109,7 +113,7 @@ class NodeLayer(_Layer):
     """
 
     def __init__(self, canvas):
-        super().__init__(canvas, 2, cached=True)
+        super().__init__(canvas, 2, cached=LAYER_CACHE)
         self.groups: list[
             tuple[bool, QColor, float, np.ndarray]
         ] = []  # (square, colour, radius, members)
@@ -197,12 +201,16 @@ class NodeLayer(_Layer):
 
 
 class EdgeLayer(_Layer):
-    """Edges as one ``drawLines`` per type, culled to the exposed area each frame."""
+    """Edges as one ``drawLines`` per type, culled to the exposed area each frame.
+
+    A type's QLineF list is built the first time a frame needs it: faint types
+    (most of the edges) are not drawn at all until the user zooms in.
+    """
 
     def __init__(self, canvas):
-        super().__init__(canvas, 1, cached=True)
-        # (faint, thin pen, styled pen, lines, boxes (k, 4) = min x, min y, max x, max y)
-        self.groups: list[tuple[bool, QPen, QPen, list[QLineF], np.ndarray]] = []
+        super().__init__(canvas, 1, cached=LAYER_CACHE)
+        # [faint, thin pen, styled pen, edge numbers, boxes (k, 4): min x, min y, max x, max y, lines]
+        self.groups: list[list] = []
 
     def rebuild(self) -> None:
         m = self.canvas.model
@@ -212,7 +220,6 @@ class EdgeLayer(_Layer):
             for etype in np.unique(m.etype[m.edge_visible]):
                 idx = np.flatnonzero(m.edge_visible & (m.etype == etype))
                 a, b = m.xy[m.src[idx]], m.xy[m.dst[idx]]
-                lines = [QLineF(x1, y1, x2, y2) for x1, y1, x2, y2 in np.hstack([a, b]).tolist()]
                 boxes = np.hstack([np.minimum(a, b), np.maximum(a, b)])
                 st = edge_style(str(etype))
                 colour = st.colour
@@ -222,10 +229,18 @@ class EdgeLayer(_Layer):
                 thin.setCosmetic(True)
                 styled = QPen(_blend(colour, st.alpha, bg), st.width, st.style)
                 styled.setCosmetic(True)
-                self.groups.append((st.faint, thin, styled, lines, boxes))
+                self.groups.append([st.faint, thin, styled, idx, boxes, None])
             # Faint first so the meaningful edges draw over them.
             self.groups.sort(key=lambda g: not g[0])
         self.update()
+
+    def _lines(self, group: list) -> list[QLineF]:
+        if group[5] is None:
+            m = self.canvas.model
+            idx = group[3]
+            ends = np.hstack([m.xy[m.src[idx]], m.xy[m.dst[idx]]]).tolist()
+            group[5] = [QLineF(x1, y1, x2, y2) for x1, y1, x2, y2 in ends]
+        return group[5]
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         lod = _lod(painter)
@@ -234,7 +249,8 @@ class EdgeLayer(_Layer):
         # Antialiased and wide lines cost several times more; only worth it close up,
         # where few edges are in view.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, close)
-        for faint, thin, styled, lines, boxes in self.groups:
+        for group in self.groups:
+            faint, thin, styled, _, boxes, _ = group
             if faint and lod < LOD_FAINT:
                 continue
             hit = np.flatnonzero(
@@ -245,13 +261,14 @@ class EdgeLayer(_Layer):
             )
             if len(hit) == 0:
                 continue
+            lines = self._lines(group)
             painter.setPen(styled if close else thin)
             painter.drawLines(lines if len(hit) == len(lines) else [lines[i] for i in hit.tolist()])
 
 
 class CommunityLayer(_Layer):
     def __init__(self, canvas):
-        super().__init__(canvas, 0, cached=True)
+        super().__init__(canvas, 0, cached=LAYER_CACHE)
         self.discs: list[tuple[int, float, float, float, int]] = []
 
     def rebuild(self) -> None:
@@ -424,10 +441,12 @@ class GraphCanvas(QGraphicsView):
         )
 
     # -- content -------------------------------------------------------------------
-    def set_model(self, model: CanvasModel | None) -> None:
-        """Show a new model (all nodes visible until :meth:`set_visible`)."""
+    def set_model(self, model: CanvasModel | None, visible: Visible | None = None) -> None:
+        """Show a new model, with only ``visible`` shown when given (one rebuild either way)."""
         self.model = model
         self.selected, self.highlighted, self.path_nodes, self.path_edges = [], [], [], []
+        if model is not None and visible is not None:
+            model.set_visible(visible)
         self._update_rect()
         self.rebuild()
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from explorer.gui.graphops import Visible
+from explorer.gui.graphops import Visible, edge_rows
 
 # Scene units: the layout is rescaled so a node has about SPACING units of room,
 # whatever the layout's own units were. Radii are in the same units.
@@ -81,9 +81,9 @@ class CanvasModel:
     ) -> CanvasModel:
         """Arrays for ``G``. Pass the ``frame`` of the model being replaced so that
         adding a node does not shift the whole map."""
-        ids = list(G.nodes)
+        ids, data = zip(*G.nodes(data=True), strict=True) if len(G) else ((), ())
+        ids = list(ids)
         index = {n: i for i, n in enumerate(ids)}
-        data = [G.nodes[n] for n in ids]
         if positions is None:
             raw = np.array(
                 [(float(d.get("x", 0.0)), float(d.get("y", 0.0))) for d in data]
@@ -103,10 +103,12 @@ class CanvasModel:
             else type_colours.get(t, unknown_colour)
             for d, t in zip(data, ntype, strict=True)
         ]
-        edge_keys = list(G.edges(keys=True))
-        src = np.array([index[u] for u, _, _ in edge_keys], dtype=np.int64)
-        dst = np.array([index[v] for _, v, _ in edge_keys], dtype=np.int64)
-        etype = np.array([str(G.edges[k].get("type", "")) for k in edge_keys], dtype=object)
+        # One pass over the edges: looking each one up again by key is several times slower.
+        edges = [(u, v, k, d.get("type", "")) for u, v, k, d in edge_rows(G)]
+        edge_keys = [(u, v, k) for u, v, k, _ in edges]
+        src = np.fromiter((index[u] for u, _, _, _ in edges), dtype=np.int64, count=len(edges))
+        dst = np.fromiter((index[v] for _, v, _, _ in edges), dtype=np.int64, count=len(edges))
+        etype = np.array([str(t) for *_, t in edges], dtype=object)
         frame = frame or position_frame(raw)
         return cls(
             ids=ids,
@@ -138,6 +140,12 @@ class CanvasModel:
         self.xy = normalise_positions(raw, self.frame)
 
     def set_visible(self, visible: Visible) -> None:
+        """Masks from a :class:`Visible` computed over the same graph as this model."""
+        if len(visible.nodes) == len(self.ids) and len(visible.edges) == len(self.edge_keys):
+            # Everything: the common case at start, without hashing every edge key.
+            self.node_visible = np.ones(len(self.ids), dtype=bool)
+            self.edge_visible = np.ones(len(self.edge_keys), dtype=bool)
+            return
         self.node_visible = np.fromiter(
             (n in visible.nodes for n in self.ids), dtype=bool, count=len(self.ids)
         )

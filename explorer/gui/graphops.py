@@ -48,6 +48,18 @@ class Visible:
     edges: set[tuple[str, str, object]] = field(default_factory=set)
 
 
+def edge_rows(G: nx.MultiDiGraph):
+    """Every edge as (u, v, key, attributes), straight from the adjacency dicts.
+
+    About twice as fast as ``G.edges(keys=True, data=True)``, which matters when the
+    window re-filters 70,000 edges.
+    """
+    for u, nbrs in G.adjacency():
+        for v, keyed in nbrs.items():
+            for k, d in keyed.items():
+                yield u, v, k, d
+
+
 def node_passes(d: dict, f: FilterState) -> bool:
     """Whether one node's attributes pass the filter."""
     if d.get("hidden"):
@@ -84,11 +96,19 @@ def apply_filters(G: nx.MultiDiGraph, f: FilterState, within: set[str] | None = 
     nodes = {n for n, d in G.nodes(data=True) if node_passes(d, f)}
     if within is not None:
         nodes &= within
-    edges = {
-        (u, v, k)
-        for u, v, k, d in G.edges(keys=True, data=True)
-        if u in nodes and v in nodes and edge_passes(d, f)
-    }
+    if f.edge_types is None and f.min_similarity <= 0:
+        # Only hidden edges and the ends matter: skip the per-edge filter calls.
+        edges = {
+            (u, v, k)
+            for u, v, k, d in edge_rows(G)
+            if u in nodes and v in nodes and not d.get("hidden")
+        }
+    else:
+        edges = {
+            (u, v, k)
+            for u, v, k, d in edge_rows(G)
+            if u in nodes and v in nodes and edge_passes(d, f)
+        }
     return Visible(nodes, edges)
 
 
@@ -204,7 +224,8 @@ def counts(G: nx.MultiDiGraph, visible: Visible | None = None) -> dict[str, int]
     )
     c = Counter(t for _, t in nodes)
     out = {t: c.get(t, 0) for t in ("note", "claim", "annotation", "reference", "concept")}
-    out["edges"] = G.number_of_edges() if visible is None else len(visible.edges)
+    # MultiDiGraph.number_of_edges() walks every adjacency dict; len(edges) is cheaper.
+    out["edges"] = len(G.edges) if visible is None else len(visible.edges)
     return out
 
 

@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 from PySide6.QtCore import QLockFile, QSettings, Qt, QTimer, QUrl, QUrlQuery, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.vault: Path | None = None
         self.G: nx.MultiDiGraph | None = None
         self.visible = graphops.Visible()
+        self._totals: dict[str, int] = {}
         self.taxonomy: dict[str, dict] = {}
         self.selection: list[str] = []
         self.focus_centre: str | None = None
@@ -713,18 +715,16 @@ class MainWindow(QMainWindow):
         zoom = self.canvas.zoom()
         self.G = G
         kinds = {k: v.get("colour", UNKNOWN_KIND_COLOUR) for k, v in self.taxonomy.items()}
-        positions = None
-        self.canvas.set_model(
-            CanvasModel.from_graph(
-                G, kinds, TYPE_COLOURS, SQUARE_TYPES, UNKNOWN_KIND_COLOUR, positions
-            )
-        )
+        model = CanvasModel.from_graph(G, kinds, TYPE_COLOURS, SQUARE_TYPES, UNKNOWN_KIND_COLOUR)
+        self._fill_filter_options(model)
+        self._totals = self._model_counts(model)
+        self.visible = self._compute_visible()
+        self.canvas.set_model(model, self.visible)
+        self._update_counts()
         layouts = self.backend.layouts()
         if self.layout_name and layouts and self.layout_name != layouts[0]:
             self.set_layout(self.layout_name)
-        self._fill_filter_options()
         self.stack.setCurrentWidget(self.canvas)
-        self.apply_filters()
         if keep_view:
             self.canvas.set_zoom(zoom)
             self.canvas.centerOn(centre)
@@ -736,29 +736,43 @@ class MainWindow(QMainWindow):
             self.show_details(self.selection[-1])
         self.graphShown.emit()
 
-    def _fill_filter_options(self) -> None:
+    def _fill_filter_options(self, model: CanvasModel) -> None:
         G = self.G
-        notes = sorted(
-            {d["note"] for _, d in G.nodes(data=True) if d.get("type") == "note" and d.get("note")}
-        )
+        notes = set()
         sizes: dict[int, int] = {}
         for _, d in G.nodes(data=True):
-            if d.get("type") == "claim" and "community" in d:
+            t = d.get("type")
+            if t == "note" and d.get("note"):
+                notes.add(d["note"])
+            elif t == "claim" and "community" in d:
                 sizes[d["community"]] = sizes.get(d["community"], 0) + 1
         comms = sorted(sizes.items(), key=lambda kv: -kv[1])
-        etypes = sorted({t for *_, t in G.edges(data="type") if t})
-        self.filters.set_options(self.taxonomy, notes, comms, etypes)
+        etypes = sorted({str(t) for t in np.unique(model.etype)} - {""}) if len(model.etype) else []
+        self.filters.set_options(self.taxonomy, sorted(notes), comms, etypes)
 
-    def apply_filters(self) -> None:
-        if self.G is None:
-            return
+    @staticmethod
+    def _model_counts(model: CanvasModel) -> dict[str, int]:
+        """Totals per node type and of edges, from the arrays (the graph's views are slower)."""
+        out = {t: 0 for t in ("note", "claim", "annotation", "reference", "concept")}
+        for t in model.ntype:
+            if t in out:
+                out[t] += 1
+        out["edges"] = len(model.edge_keys)
+        return out
+
+    def _compute_visible(self) -> graphops.Visible:
         state = self.filters.state()
         within = None
         if self.focus_centre is not None and self.focus_centre in self.G:
             base = graphops.apply_filters(self.G, state)
             within = graphops.neighbourhood(self.G, self.focus_centre, self.depth.value(), base)
             within.add(self.focus_centre)
-        self.visible = graphops.apply_filters(self.G, state, within)
+        return graphops.apply_filters(self.G, state, within)
+
+    def apply_filters(self) -> None:
+        if self.G is None:
+            return
+        self.visible = self._compute_visible()
         self.canvas.set_visible(self.visible)
         self._update_counts()
 
@@ -766,7 +780,7 @@ class MainWindow(QMainWindow):
         if self.G is None:
             self.counts_label.setText("")
             return
-        total = graphops.counts(self.G)
+        total = self._totals
         shown = graphops.counts(self.G, self.visible)
         self.counts_label.setText(
             f"{shown['claim']:,}/{total['claim']:,} claims · {shown['note']:,} notes · "
