@@ -43,12 +43,16 @@ _ENUM = re.compile(r"\d{1,2}[.)]\s")
 # Abbreviations that (almost) never end a sentence; compared lower-case, without final dot.
 NEVER_END = word_set(
     """e.g eg i.e ie cf vs viz approx appr ca incl esp resp dr mr mrs ms prof mt fig figs eq
-    eqs vol vols pp ch sec ed eds rev lt col gen sgt capt hon dept est min max avg misc ref
-    refs nr w.r.t wrt a.k.a aka et op ibid abbr adj adv govt intl natl univ assoc approx
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun"""
+    eqs vol vols pp nr w.r.t wrt a.k.a aka et ibid abbr adj adv dept govt intl natl univ
+    assoc"""
 )
-# Abbreviations that often end a sentence too: ambiguous before a capital.
-MAYBE_END = word_set("etc inc ltd co corp jr sr al no st llc bros pty plc")
+# Abbreviations that may end a sentence too, and words that may be abbreviations ("sat",
+# "max", "Jan"): ambiguous before a capital, so pysbd decides.
+MAYBE_END = word_set(
+    """etc inc ltd co corp jr sr al no st llc bros pty plc sec min max avg misc ref refs est
+    gen col lt rev ed eds ch op sgt capt hon jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue wed thu fri sat sun"""
+)
 
 _pysbd_segmenter = None
 
