@@ -17,7 +17,12 @@ is indexed again even if its file did not change.
 
 Incremental rules, per file: same size and mtime_ns as stored -> not even read;
 else same content hash -> only the stat is updated; else parsed and replaced.
-Notes no longer in the vault are removed (their user rows stay, see reattach.py).
+Notes no longer in the vault are removed (their user rows stay, see reattach.py). A
+note that cannot be read this time (too large, binary, unreadable) or whose parser or
+stages fail keeps its previous version in the store, and is tried again next run.
+
+Threads: the store is opened on the first ``next()``, so create and iterate the
+generator on the same (worker) thread.
 """
 
 from __future__ import annotations

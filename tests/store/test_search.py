@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from explorer.store import hide, search, write_note
 from explorer.store.search import fts_query
@@ -64,3 +66,16 @@ def test_hidden_claims_are_left_out_unless_asked(filled):
 def test_fts_query_quotes_every_word():
     assert fts_query(["a-b", "c*"]) == '"a" "b" "c"*'
     assert fts_query("") == ""
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=40))
+def test_any_typed_text_searches_without_an_sqlite_error(filled, typed):
+    try:
+        hits = search(filled, typed)
+    except ValueError as exc:  # only "nothing to search for", never FTS syntax
+        assert "nothing to search for" in str(exc)
+    else:
+        assert all(h.note in {"a.md", "dir/b.md", "c.md"} for h in hits)
