@@ -24,9 +24,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
+    import networkx as nx
+
 
 SEARCH_MODES = ("words", "meaning", "both")
 STANCES = ("agree", "disagree", "doubt", "revise", "note")

@@ -8,11 +8,15 @@ mouse" with one vectorised distance computation instead of a scene query.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from explorer.gui.graphops import Visible, edge_rows
+
+if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
+    import networkx as nx
+
 
 # Scene units: the layout is rescaled so a node has about SPACING units of room,
 # whatever the layout's own units were. Radii are in the same units.

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
+    import networkx as nx
+
 
 # Edge types whose ``weight`` is a similarity the "minimum similarity" filter applies to.
 SIMILARITY_EDGES = frozenset({"similar", "duplicate"})
@@ -114,6 +117,8 @@ def apply_filters(G: nx.MultiDiGraph, f: FilterState, within: set[str] | None = 
 
 def filtered_subgraph(G: nx.MultiDiGraph, visible: Visible) -> nx.MultiDiGraph:
     """An independent copy of the visible part, with the graph attributes kept (for export)."""
+    import networkx as nx
+
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from((n, G.nodes[n]) for n in G.nodes if n in visible.nodes)
@@ -124,6 +129,8 @@ def filtered_subgraph(G: nx.MultiDiGraph, visible: Visible) -> nx.MultiDiGraph:
 
 
 def _undirected(G: nx.MultiDiGraph, nodes: set[str] | None, edges: set | None) -> nx.Graph:
+    import networkx as nx
+
     view = G
     if nodes is not None or edges is not None:
         view = nx.subgraph_view(
@@ -143,6 +150,8 @@ def neighbourhood(
     visible: Visible | None = None,
 ) -> set[str]:
     """Nodes within ``depth`` steps of ``centre``, edges followed both ways."""
+    import networkx as nx
+
     U = _undirected(G, visible.nodes if visible else None, visible.edges if visible else None)
     if centre not in U:
         return set()
@@ -151,6 +160,8 @@ def neighbourhood(
 
 def shortest_path(G: nx.MultiDiGraph, a: str, b: str, visible: Visible | None = None) -> list[str]:
     """The shortest path from ``a`` to ``b`` on the undirected view; [] when none."""
+    import networkx as nx
+
     U = _undirected(G, visible.nodes if visible else None, visible.edges if visible else None)
     try:
         return nx.shortest_path(U, a, b)

@@ -12,8 +12,8 @@ import os
 import threading
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 from PySide6.QtCore import QLockFile, QSettings, Qt, QTimer, QUrl, QUrlQuery, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
@@ -57,6 +57,10 @@ from explorer.gui.jobs import Job
 from explorer.gui.path_panel import PathPanel
 from explorer.gui.search_panel import SearchPanel
 from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS, UNKNOWN_KIND_COLOUR, make_palette
+
+if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
+    import networkx as nx
+
 
 MAX_RECENT = 8
 WATCH_LIMIT = 4000  # inotify watches are a shared, limited resource
