@@ -24,13 +24,15 @@ if str(ROOT) not in sys.path:
 from synth_graph import make_graph  # noqa: E402
 
 
-def _time(fn, runs: int) -> tuple[float, float, object]:
-    times, result = [], None
+def _time(fn, runs: int) -> tuple[float, float, float, object]:
+    """Median wall seconds, slowest wall seconds, median CPU seconds, last result."""
+    times, cpu, result = [], [], None
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), max(times), result
+        cpu.append(time.process_time() - c0)
+    return statistics.median(times), max(times), statistics.median(cpu), result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     from explorer.graph.synthetic import bag_of_words_vectors
 
     print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
-    print("| nodes | edges | step | median s | max s |")
-    print("| ---: | ---: | --- | ---: | ---: |")
+    print("| nodes | edges | step | median s | max s | median CPU s |")
+    print("| ---: | ---: | --- | ---: | ---: | ---: |")
     for size in args.sizes:
         G = make_graph(size, args.seed)
         n, m = G.number_of_nodes(), G.number_of_edges()

@@ -52,8 +52,17 @@ def find_binaries(chromium: str = CHROMIUM, chromedriver: str = CHROMEDRIVER) ->
 class OfflineChromium:
     """``with OfflineChromium() as b: b.open(path)``; ``b.driver`` is the selenium driver."""
 
-    def __init__(self, chromium: str = CHROMIUM, chromedriver: str = CHROMEDRIVER):
+    def __init__(
+        self,
+        chromium: str = CHROMIUM,
+        chromedriver: str = CHROMEDRIVER,
+        *,
+        page_load_strategy: str = "normal",
+    ):
+        """``page_load_strategy="none"`` makes ``open`` return at once instead of at the
+        page's load event (for pages that keep the browser busy for minutes)."""
         self.chromium, self.chromedriver = find_binaries(chromium, chromedriver)
+        self.page_load_strategy = page_load_strategy
         self.profile = tempfile.mkdtemp(prefix="explorer-chromium-")
         self.driver = None
 
@@ -63,6 +72,7 @@ class OfflineChromium:
 
         opts = webdriver.ChromeOptions()
         opts.binary_location = self.chromium
+        opts.page_load_strategy = self.page_load_strategy
         for flag in OFFLINE_FLAGS:
             opts.add_argument(flag)
         opts.add_argument(f"--user-data-dir={self.profile}")
@@ -70,6 +80,9 @@ class OfflineChromium:
         self.driver = webdriver.Chrome(service=Service(self.chromedriver), options=opts)
         self.driver.set_script_timeout(600)
         self.driver.set_page_load_timeout(600)
+        # A command to a page whose main thread is busy waits for it; selenium's own
+        # HTTP timeout (120 s) would then fail the session.
+        self.driver.command_executor._client_config.timeout = 900
         return self
 
     def __exit__(self, *exc) -> None:
@@ -79,10 +92,13 @@ class OfflineChromium:
         finally:
             shutil.rmtree(self.profile, ignore_errors=True)
 
-    def open(self, path: str | Path) -> None:
-        """Load a local file, after emptying the logs so they hold this page only."""
+    def open(self, path: str | Path, query: str = "") -> None:
+        """Load a local file, after emptying the logs so they hold this page only.
+
+        ``query`` (``"run=3"``) tells one load of the same file from the previous one.
+        """
         self.drain_logs()
-        self.driver.get(Path(path).resolve().as_uri())
+        self.driver.get(Path(path).resolve().as_uri() + (f"?{query}" if query else ""))
 
     def drain_logs(self) -> None:
         self.driver.get_log("browser")

@@ -175,13 +175,17 @@ def community_terms(
 
     Score of term t in community c: tf(t, c) / words(c) * log(1 + A / f(t)), where A is
     the average number of words per community and f(t) the term's count over all of
-    them (the BERTopic form). Ties break alphabetically, so labels are reproducible.
+    them (the BERTopic form). Terms found in at least two member claims come first;
+    ties break alphabetically, so labels are reproducible.
     """
     counts: dict[int, Counter] = defaultdict(Counter)
+    spread: dict[int, Counter] = defaultdict(Counter)  # in how many member claims
     for n, c in communities.items():
         d = G.nodes[n]
         if d.get("type") == "claim":
-            counts[c].update(tokenize(str(d.get("text", ""))))
+            words = tokenize(str(d.get("text", "")))
+            counts[c].update(words)
+            spread[c].update(set(words))
     if not counts:
         return {}
     total: Counter = Counter()
@@ -191,11 +195,15 @@ def community_terms(
     out: dict[int, list[str]] = {}
     for c, cnt in counts.items():
         size = sum(cnt.values()) or 1
+        # A word from one claim only (a name, a typo) says little about the group: terms
+        # found in two or more member claims rank first.
         scored = sorted(
-            ((tf / size * math.log(1 + avg_words / total[t]), t) for t, tf in cnt.items()),
-            key=lambda s: (-s[0], s[1]),
+            (
+                (spread[c][t] < 2, -tf / size * math.log(1 + avg_words / total[t]), t)
+                for t, tf in cnt.items()
+            ),
         )
-        out[c] = [t for _, t in scored[:top_n]]
+        out[c] = [t for *_, t in scored[:top_n]]
     for c in set(communities.values()) - set(out):
         out[c] = []
     return out

@@ -51,7 +51,8 @@ EDGE_PULL: dict[str, float] = {
 K = 40.0  # ideal edge length inside the simulation; the output is rescaled to ``spacing``
 DISC = 1.4  # disc radius per sqrt(member): room for FR spacing
 CROSS_GROUP_PULL = 0.1
-_MAX_GROUPS = 400  # exact O(groups^2) placement above this would be slow
+_MAX_GROUPS = 150  # exact O(groups^2) placement: keep it small
+ITER_GROUPS = 120
 LAYOUT_VERSION = 1  # bump when the algorithm changes, so cached layouts are recomputed
 
 
@@ -165,15 +166,31 @@ def _groups(G, nodes, index, communities, u, v) -> np.ndarray:
                 next_id += 1
         if loose:
             group[loose] = next_id
-    # Too many groups: the smallest share one last group (mostly single stray nodes).
     _, group = np.unique(group, return_inverse=True)
     sizes = np.bincount(group)
     if len(sizes) > _MAX_GROUPS:
-        keep = np.argsort(-sizes, kind="stable")[: _MAX_GROUPS - 1]
-        remap = np.full(len(sizes), _MAX_GROUPS - 1)
-        remap[keep] = np.arange(len(keep))
-        group = remap[group]
+        group = _fold_small_groups(group, sizes, u, v)
     return group
+
+
+def _fold_small_groups(group: np.ndarray, sizes: np.ndarray, u, v) -> np.ndarray:
+    """Keep the largest groups; each smaller one joins the kept group it has most
+    edges to, and the ones linked to none share a last, loose group."""
+    keep = np.argsort(-sizes, kind="stable")[: _MAX_GROUPS - 1]
+    remap = np.full(len(sizes), -1)
+    remap[keep] = np.arange(len(keep))
+    gu, gv = group[u], group[v]
+    votes: dict[int, dict[int, int]] = {}
+    for a, b in ((gu, gv), (gv, gu)):
+        cross = (remap[a] < 0) & (remap[b] >= 0)
+        for small, big in zip(a[cross].tolist(), remap[b[cross]].tolist(), strict=True):
+            tally = votes.setdefault(small, {})
+            tally[big] = tally.get(big, 0) + 1
+    loose = len(keep)
+    for g in np.flatnonzero(remap < 0):
+        tally = votes.get(int(g))
+        remap[g] = max(tally, key=lambda b: (tally[b], -b)) if tally else loose
+    return remap[group]
 
 
 def _place_groups(group, sizes, radius, u, v, w, rng, k, start=None) -> np.ndarray:
@@ -203,7 +220,7 @@ def _place_groups(group, sizes, radius, u, v, w, rng, k, start=None) -> np.ndarr
     gap = 2.0 * k
     need = radius[:, None] + radius[None, :] + gap
     np.fill_diagonal(need, 0.0)
-    for it in range(200):
+    for it in range(ITER_GROUPS):
         delta = centres[:, None, :] - centres[None, :, :]
         dist = np.sqrt((delta**2).sum(-1)) + np.eye(m)
         unit = delta / dist[..., None]
@@ -213,7 +230,7 @@ def _place_groups(group, sizes, radius, u, v, w, rng, k, start=None) -> np.ndarr
         force = (-link * slack * 0.1 + overlap * 0.5)[..., None] * unit
         step = force.sum(1)
         step -= (centres - centres.mean(0)) * 0.01  # gentle gravity keeps unlinked groups near
-        if it > 150:
+        if it > ITER_GROUPS - 40:
             step = (overlap[..., None] * unit).sum(1) * 0.5  # final pass: overlaps only
         centres += step
     return centres

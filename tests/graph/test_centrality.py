@@ -42,7 +42,7 @@ def test_edge_cases():
 
 def test_cheap_at_twenty_thousand_nodes():
     G = synthetic_graph(16000, seed=0)
-    start = time.perf_counter()
+    start = time.process_time()
     c = centrality(G)
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 3.0
     assert len(c) == G.number_of_nodes()

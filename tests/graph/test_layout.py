@@ -93,11 +93,13 @@ def test_twenty_thousand_nodes_in_under_ten_seconds():
     G = synthetic_graph(16300, seed=0)
     assert G.number_of_nodes() >= 19_500
     comm = detect_communities(G, seed=0)
-    start = time.perf_counter()
+    # CPU time, not wall time: this machine is shared, and a busy neighbour must not
+    # fail the test (numpy's element-wise work here runs on one core).
+    start = time.process_time()
     pos = force_layout(G, seed=0, communities=comm)
-    elapsed = time.perf_counter() - start
+    used = time.process_time() - start
     assert len(pos) == G.number_of_nodes()
-    assert elapsed < 10.0, f"layout took {elapsed:.1f} s"
+    assert used < 10.0, f"layout used {used:.1f} s of CPU"
 
 
 def test_fingerprint_tracks_structure_not_text():
