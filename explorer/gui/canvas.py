@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QStyleOptionGraphicsItem,
     QToolTip,
+    QWidget,
 )
 
 from explorer.gui.canvas_model import R_MAX, CanvasModel
 from explorer.gui.graphops import Visible
-from explorer.gui.style import EDGE_STYLES, canvas_colours, edge_style
+from explorer.gui.style import EDGE_STYLES, SQUARE_TYPES, TYPE_COLOURS, canvas_colours, edge_style
 
 LOD_FAINT = 0.55  # device pixels per scene unit above which faint edges are drawn
 LOD_LABELS = 0.7  # ... above which labels are drawn
@@ -384,6 +385,61 @@ class OverlayLayer(_Layer):
                 painter.drawEllipse(QPointF(*m.xy[i]), r, r)
 
 
+class Legend(QWidget):
+    """What the colours, shapes and line styles mean, in a corner of the map."""
+
+    EDGES = ("similar", "tension", "annotates", "cites", "contains")
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.rows: list[
+            tuple[str, str, str]
+        ] = []  # (shape: disc|square|line, colour or edge type, text)
+        self.dark = False
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        font = self.font()
+        font.setPointSizeF(max(7.5, font.pointSizeF() - 1))
+        self.setFont(font)
+
+    def set_kinds(self, kinds: list[tuple[str, str]]) -> None:
+        self.rows = [("disc", colour, name) for name, colour in kinds]
+        for t in ("annotation", "concept", "reference", "note", "section"):
+            self.rows.append(("square" if t in SQUARE_TYPES else "disc", TYPE_COLOURS[t], t))
+        self.rows += [("line", e, edge_style(e).label) for e in self.EDGES]
+        fm = QFontMetricsF(self.font())
+        width = max(fm.horizontalAdvance(text) for _, _, text in self.rows) + 40
+        self.resize(int(width), int(len(self.rows) * (fm.height() + 1) + 10))
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QColor(128, 128, 128, 120))
+        p.setBrush(QColor(40, 40, 44, 215) if self.dark else QColor(255, 255, 255, 215))
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        fm = QFontMetricsF(self.font())
+        h = fm.height() + 1
+        text_colour = QColor("#e8e8e8") if self.dark else QColor("#1b1b1b")
+        y = 5.0
+        for shape, what, text in self.rows:
+            mid = QPointF(14, y + h / 2)
+            if shape == "line":
+                st = edge_style(what)
+                p.setPen(QPen(QColor(st.colour), 1.6, st.style))
+                p.drawLine(QPointF(5, mid.y()), QPointF(23, mid.y()))
+            else:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QColor(what))
+                if shape == "square":
+                    p.drawRect(QRectF(mid.x() - 4.5, mid.y() - 4.5, 9, 9))
+                else:
+                    p.drawEllipse(mid, 4.5, 4.5)
+            p.setPen(text_colour)
+            p.drawText(QPointF(28, y + fm.ascent()), text)
+            y += h
+        p.end()
+
+
 class GraphCanvas(QGraphicsView):
     """The map widget. Feed it a graph with :meth:`set_graph`; it emits what the user does."""
 
@@ -435,6 +491,9 @@ class GraphCanvas(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
+        # A child of the view, not of its viewport: the viewport's children scroll with it.
+        self.legend = Legend(self)
+        self.legend.move(10, 10)
         self.set_dark(False)
         self.setToolTip(
             "Drag to pan, wheel to zoom, click a node for its details, right-click for actions"
@@ -484,6 +543,8 @@ class GraphCanvas(QGraphicsView):
         self.dark = dark
         self.colours = canvas_colours(dark)
         self.setBackgroundBrush(self.colours["background"])
+        self.legend.dark = dark
+        self.legend.update()
         self.rebuild()
 
     # -- selection and emphasis ------------------------------------------------------

@@ -240,6 +240,14 @@ class MainWindow(QMainWindow):
         self.act_zoom_out = self._act(
             "Zoom &out", lambda: self.canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut
         )
+        self.act_legend = self._act(
+            "&Legend",
+            lambda on: self.canvas.legend.setVisible(on),
+            None,
+            "Show what the colours and lines mean",
+            checkable=True,
+        )
+        self.act_legend.setChecked(True)
         self.act_dark = self._act(
             "&Dark palette",
             self.set_dark,
@@ -317,6 +325,7 @@ class MainWindow(QMainWindow):
             v.addAction(a)
         v.addSeparator()
         v.addAction(self.act_dark)
+        v.addAction(self.act_legend)
         v.addSeparator()
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
@@ -350,6 +359,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self.act_dark.setChecked(str(s.value("view/dark", "false")).lower() == "true")
+        self.act_legend.setChecked(str(s.value("view/legend", "true")).lower() == "true")
         self.depth.setValue(int(s.value("view/focus_depth", 2)))
 
     def save_settings(self) -> None:
@@ -357,6 +367,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("view/dark", self.act_dark.isChecked())
+        s.setValue("view/legend", self.act_legend.isChecked())
         s.setValue("view/focus_depth", self.depth.value())
         s.sync()
 
@@ -451,6 +462,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{vault.name} — Concept-map explorer")
         self.taxonomy = self.backend.taxonomy()
         self.details.set_taxonomy(self.taxonomy)
+        self.canvas.legend.set_kinds(
+            [
+                (v.get("name", k), v.get("colour", UNKNOWN_KIND_COLOUR))
+                for k, v in self.taxonomy.items()
+            ]
+        )
         self.semantic = self.backend.semantic_available()
         self.search.set_semantic(*self.semantic)
         self.semantic_label.setText("" if self.semantic[0] else "Meaning search off")

@@ -92,3 +92,15 @@ def test_gui_command_rejects_a_folder_as_database(tmp_path):
     (tmp_path / "v").mkdir()
     out = _explorer(tmp_path, "gui", str(tmp_path / "v"), "--db", str(tmp_path))
     assert out.returncode == 2 and "--db must be a file" in out.stderr
+
+
+def test_gui_command_without_the_store_backend_says_so(tmp_path):
+    try:
+        import explorer.gui.store_backend  # noqa: F401
+    except ModuleNotFoundError:
+        pass
+    else:
+        pytest.skip("the store backend exists: this message no longer applies")
+    out = _explorer(tmp_path, "gui")
+    assert out.returncode == 2
+    assert "explorer.gui.store_backend" in out.stderr and "--demo" in out.stderr

@@ -439,3 +439,36 @@ def test_about_names_version_and_model(opened):
     from explorer import __version__
 
     assert opened.about_text() == f"Concept-map explorer {__version__}; model: fake-bag-of-words"
+
+
+def test_thread_check_catches_a_leftover_thread():
+    """The autouse fixture's check itself: a thread still running is reported."""
+    import threading
+
+    from tests.gui.conftest import leftover_threads
+
+    before = {t.ident for t in threading.enumerate()}
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, name="leaky", daemon=True)
+    t.start()
+    try:
+        assert leftover_threads(before, 0, grace=0.1) == ["thread 'leaky'"]
+    finally:
+        stop.set()
+        t.join()
+    assert leftover_threads(before, 0, grace=0.1) == []
+
+
+def test_thread_check_catches_an_unfinished_job(qtbot):
+    import threading
+
+    from explorer.gui.jobs import Job
+    from tests.gui.conftest import leftover_threads
+
+    before = {t.ident for t in threading.enumerate()}
+    job = Job("sleepy", lambda cancel: cancel.wait(10)).start()
+    try:
+        assert "job 'sleepy'" in leftover_threads(before, 0, grace=0.1)
+    finally:
+        job.stop()
+        assert job.wait(5)
