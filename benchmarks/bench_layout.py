@@ -54,20 +54,16 @@ def main(argv: list[str] | None = None) -> int:
         G = make_graph(size, args.seed)
         n, m = G.number_of_nodes(), G.number_of_edges()
         vectors = bag_of_words_vectors(G, dim=384)
-        med, worst, comm = _time(lambda G=G: detect_communities(G, seed=args.seed), args.runs)
-        rows = [("communities (Louvain on claim projection)", med, worst)]
-        med, worst, _ = _time(lambda G=G: centrality(G), args.runs)
-        rows.append(("centrality (PageRank, numpy)", med, worst))
-        med, worst, _ = _time(
-            lambda G=G, c=comm: force_layout(G, seed=args.seed, communities=c), args.runs
-        )
-        rows.append(("force layout (given communities)", med, worst))
-        med, worst, _ = _time(
-            lambda G=G, v=vectors: semantic_layout(G, v, seed=args.seed), args.runs
-        )
-        rows.append(("semantic map (PCA + overlap removal)", med, worst))
-        for step, med, worst in rows:
-            print(f"| {n:,} | {m:,} | {step} | {med:.2f} | {worst:.2f} |")
+        *t, comm = _time(lambda G=G: detect_communities(G, seed=args.seed), args.runs)
+        rows = [("communities (Louvain on claim projection)", *t)]
+        *t, _ = _time(lambda G=G: centrality(G), args.runs)
+        rows.append(("centrality (PageRank, numpy)", *t))
+        *t, _ = _time(lambda G=G, c=comm: force_layout(G, seed=args.seed, communities=c), args.runs)
+        rows.append(("force layout (given communities)", *t))
+        *t, _ = _time(lambda G=G, v=vectors: semantic_layout(G, v, seed=args.seed), args.runs)
+        rows.append(("semantic map (PCA + overlap removal)", *t))
+        for step, med, worst, cpu in rows:
+            print(f"| {n:,} | {m:,} | {step} | {med:.2f} | {worst:.2f} | {cpu:.2f} |", flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     return 0
 
