@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -175,3 +176,11 @@ def test_empty_graph(tmp_path, fmt):
 def test_unknown_format():
     with pytest.raises(ValueError, match="unknown export format 'pdf'"):
         write(nx.MultiDiGraph(), "pdf", "x.pdf")
+
+
+def test_every_format_is_documented():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "EXPORTERS.md").read_text(
+        encoding="utf-8"
+    )
+    for fmt in FORMATS:
+        assert f"(`{fmt}`)" in doc, f"docs/EXPORTERS.md has no section for {fmt}"

@@ -201,3 +201,10 @@ def test_hundred_thousand_nodes_collapse_report_size_and_load(tmp_path):
         )
         assert counts == [info["groups"], 100_000, 100_000]
         assert b.console_errors() == []
+
+
+def test_missing_browser_is_an_error_naming_the_binary(tmp_path):
+    from explorer.export.browser import BrowserMissing, find_binaries
+
+    with pytest.raises(BrowserMissing, match="no-chromium-here"):
+        find_binaries(str(tmp_path / "no-chromium-here"), str(tmp_path / "no-driver"))
