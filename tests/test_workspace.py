@@ -1,0 +1,387 @@
+"""Workspace: the index, graph, layout cache, search, corrections and rebuild over a real store.
+
+Every test works on a copy of ``data/sample-vault`` and a real SQLite file in a
+temporary folder. Most use the hashing embedder (``model_path="hashing"``): fast,
+deterministic, and it still exercises every vector path; the tests marked ``slow``
+use the real all-MiniLM-L6-v2 model.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import explorer.graph.analyze as analyze
+from explorer.pipeline import Progress, Summary
+from explorer.resources import sample_vault
+from explorer.vault import VaultError
+from explorer.workspace import (
+    DatabaseDamagedError,
+    Workspace,
+    WorkspaceError,
+    layout_key,
+    parse_user_annotation_id,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_vault(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(sample_vault(), tmp_path / "vault"))
+
+
+@pytest.fixture
+def vault(tmp_path):
+    return copy_vault(tmp_path)
+
+
+@pytest.fixture
+def ws(vault, tmp_path):
+    w = Workspace(vault, tmp_path / "store" / "claims.db", model_path="hashing").open()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def indexed(ws):
+    summary = ws.run_index()
+    assert summary.notes >= 10 and summary.claims > 100 and not summary.errors
+    return ws
+
+
+@pytest.fixture
+def count_layouts(monkeypatch):
+    """How often the graph layer computes a layout (enrich and positions both call this)."""
+    calls = []
+    real = analyze.compute_layout
+
+    def counting(G, method="force", **kw):
+        calls.append(method)
+        return real(G, method, **kw)
+
+    monkeypatch.setattr(analyze, "compute_layout", counting)
+    return calls
+
+
+def claims(G, **attrs):
+    return [
+        n
+        for n, d in G.nodes(data=True)
+        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
+    ]
+
+
+def damage_table(db_path: Path, table: str) -> None:
+    """Overwrite the root page of ``table`` with noise, as a failing disk would."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with open(db_path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
+
+
+# ---------------------------------------------------------------------- opening
+def test_open_checks_vault_and_database(vault, tmp_path):
+    with pytest.raises(VaultError):
+        Workspace(tmp_path / "missing", tmp_path / "x.db").open()
+    with pytest.raises(WorkspaceError, match="inside the vault"):
+        Workspace(vault, vault / "claims.db").open()
+    assert not (vault / "claims.db").exists()
+    text = tmp_path / "notes.db"
+    text.write_text("my shopping list\n", encoding="utf-8")
+    with pytest.raises(DatabaseDamagedError) as err:
+        Workspace(vault, text).open()
+    assert str(text) in str(err.value)
+    assert text.read_text(encoding="utf-8") == "my shopping list\n"  # left alone
+
+
+def test_default_database_lives_outside_the_vault(vault, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(tmp_path / "data"))
+    w = Workspace(vault)
+    assert w.db_path.parent == tmp_path / "data" / "vaults"
+    w.open().close()
+    assert w.db_path.exists() and not any(vault.rglob("*.db"))
+
+
+# ---------------------------------------------------------------------- index
+def test_index_events_and_incremental_second_run(ws):
+    events = list(ws.index())
+    assert isinstance(events[-1], Summary) and all(isinstance(e, Progress) for e in events[:-1])
+    first = events[-1]
+    assert first.indexed == first.notes >= 10
+    again = ws.run_index()
+    assert again.indexed == 0 and again.unchanged == first.notes
+
+
+def test_cancel_stops_between_notes_and_keeps_the_store_consistent(ws):
+    cancel = threading.Event()
+    for event in ws.index(cancel):
+        if isinstance(event, Progress) and event.stage == "index" and event.done >= 2:
+            cancel.set()
+        if isinstance(event, Summary):
+            summary = event
+    assert summary.cancelled and 1 <= summary.notes < 12
+    conn = sqlite3.connect(ws.db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert ws.run_index().notes > summary.notes  # a later run finishes the job
+
+
+def test_vault_vanishing_mid_index_stops_without_emptying_the_store(indexed, vault, tmp_path):
+    before = indexed.graph().number_of_nodes()
+    moved = tmp_path / "elsewhere"
+    with pytest.raises(VaultError, match="vanished"):
+        for event in indexed.index(force=True):
+            if isinstance(event, Progress) and event.stage == "index" and event.done == 2:
+                vault.rename(moved)
+    moved.rename(vault)
+    assert indexed.graph().number_of_nodes() == before
+
+
+def test_index_busy_while_another_indexer_holds_the_lock(indexed):
+    from explorer.store import IndexBusyError, index_lock
+
+    with index_lock(indexed.db_path), pytest.raises(IndexBusyError, match="busy"):
+        indexed.run_index()
+
+
+def test_missing_model_indexes_all_the_same_without_vectors(vault, tmp_path):
+    w = Workspace(vault, tmp_path / "c.db", model_path=tmp_path / "no-model").open()
+    ok, why = w.semantic_status()
+    assert not ok and str(tmp_path / "no-model") in why
+    events = list(w.index())
+    assert any("no-model" in (e.message or "") for e in events if isinstance(e, Progress))
+    assert events[-1].claims > 100
+    assert w.layouts() == ["force"]
+    assert w.search("global workspace", "words")  # word search needs no model
+    w.close()
+
+
+# ---------------------------------------------------------------------- graph and layout cache
+def test_graph_follows_the_export_contract(indexed):
+    G = indexed.graph()
+    types = {d["type"] for _, d in G.nodes(data=True)}
+    assert {"note", "section", "claim"} <= types
+    for _, d in G.nodes(data=True):
+        assert {"label", "x", "y", "centrality"} <= set(d)
+    assert all("community" in G.nodes[c] for c in claims(G))
+    assert G.graph["communities"] and G.graph["layout"] == "force"
+
+
+def test_layout_is_computed_once_then_read_from_the_cache(indexed, count_layouts):
+    first = indexed.graph()
+    assert count_layouts == ["force"]
+    second = indexed.graph()
+    assert count_layouts == ["force"]  # the second time: no layout computed
+    assert {n: (d["x"], d["y"]) for n, d in first.nodes(data=True)} == {
+        n: (d["x"], d["y"]) for n, d in second.nodes(data=True)
+    }
+    # The cache is in the database: another workspace on the same file uses it too.
+    other = Workspace(indexed.vault, indexed.db_path, model_path="hashing").open()
+    third = other.graph()
+    other.close()
+    assert count_layouts == ["force"]
+    assert third.nodes[claims(third)[0]]["x"] == first.nodes[claims(third)[0]]["x"]
+    assert indexed.positions("force") == {n: (d["x"], d["y"]) for n, d in first.nodes(data=True)}
+    assert count_layouts == ["force"]
+
+
+def test_a_changed_graph_gets_a_fresh_layout_and_old_rows_go(indexed, vault, count_layouts):
+    indexed.graph()
+    note = vault / "LLM Capabilities.md"
+    note.write_text(
+        note.read_text(encoding="utf-8") + "\n- A brand new claim about tools.\n", "utf-8"
+    )
+    indexed.run_index()
+    G = indexed.graph()
+    assert count_layouts == ["force", "force"]
+    versions = indexed.db().conn.execute(
+        "SELECT DISTINCT version FROM layouts WHERE layout = 'force'"
+    )
+    assert [v for (v,) in versions] == [layout_key(G, "force")]
+
+
+def test_layout_key_is_the_graph_layers_fingerprint(indexed):
+    G = indexed.graph()
+    _, key = analyze.compute_layout(G, "force", seed=0)
+    assert layout_key(G, "force") == key
+    vectors = indexed._layout_vectors("semantic")
+    _, key = analyze.compute_layout(G, "semantic", seed=0, vectors=vectors)
+    assert layout_key(G, "semantic", vectors=vectors) == key
+
+
+def test_semantic_positions_from_the_stores_vectors_cached(indexed, count_layouts):
+    assert indexed.layouts() == ["force", "semantic"]
+    G = indexed.graph()
+    pos = indexed.positions("semantic")
+    assert set(pos) == set(G) and count_layouts == ["force", "semantic"]
+    assert pos != {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
+    assert indexed.positions("semantic") == pos
+    assert count_layouts == ["force", "semantic"]
+
+
+def test_graph_and_search_from_several_threads(indexed):
+    indexed.graph()
+
+    def work(i):
+        if i % 2:
+            return indexed.graph().number_of_nodes()
+        return len(indexed.search("consciousness", "words"))
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, range(8)))
+    assert len(set(results[1::2])) == 1 and all(r > 0 for r in results)
+
+
+# ---------------------------------------------------------------------- search
+def test_word_search_hits_carry_kind_place_and_score(indexed):
+    hits = indexed.search("global workspace", "words", limit=5)
+    assert 0 < len(hits) <= 5
+    top = hits[0]
+    assert {"id", "text", "kind", "note", "line", "score"} <= set(top)
+    assert "workspace" in top["text"].lower() and top["kind"]
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert indexed.search("   ", "words") == [] and indexed.search("?!", "words") == []
+    with pytest.raises(ValueError, match="unknown search mode"):
+        indexed.search("x", "regex")
+
+
+def test_meaning_and_both_search(indexed):
+    target = indexed.search("global workspace", "words")[0]
+    meaning = indexed.search(target["text"], "meaning", limit=5)
+    assert meaning[0]["id"] == target["id"] and meaning[0]["score"] > 0.99
+    both = indexed.search("global workspace broadcast", "both", limit=5)
+    assert both and len({h["id"] for h in both}) == len(both)
+
+
+def test_word_search_never_imports_torch(indexed):
+    code = (
+        "import sys; from explorer.workspace import Workspace; "
+        f"w = Workspace({str(indexed.vault)!r}, {str(indexed.db_path)!r}).open(); "
+        "assert w.search('consciousness', 'words'); w.semantic_status(); w.layouts(); "
+        "print([m for m in ('torch', 'sentence_transformers') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------- corrections
+def test_kind_correction_survives_a_forced_reindex(indexed):
+    cid = claims(indexed.graph())[3]
+    other = next(k for k in indexed.taxonomy().ids if k != indexed.graph().nodes[cid].get("kind"))
+    indexed.set_kind(cid, other)
+    indexed.run_index(force=True)
+    d = indexed.graph().nodes[cid]
+    assert (d["kind"], d["kind_source"], d["confidence"]) == (other, "user", 1.0)
+    assert indexed.details(cid)["kind"] == other
+    with pytest.raises(ValueError, match="unknown kind 'sarcasm'.*capability"):
+        indexed.set_kind(cid, "sarcasm")
+
+
+def test_own_annotation_is_a_user_node_annotating_its_claim(indexed):
+    cid = claims(indexed.graph())[0]
+    aid = indexed.add_annotation(cid, "I am not so sure any more.", "doubt")
+    assert parse_user_annotation_id(aid) is not None
+    G = indexed.graph()
+    a = G.nodes[aid]
+    assert (a["type"], a["source"], a["stance"]) == ("annotation", "user", "doubt")
+    assert G.has_edge(aid, cid) and G.edges[aid, cid, "annotates"]["stance"] == "doubt"
+    assert [x["text"] for x in indexed.details(cid)["annotations"]] == [
+        "I am not so sure any more."
+    ]
+    assert indexed.details(aid)["annotates"] == cid
+    indexed.run_index(force=True)
+    assert aid in indexed.graph()  # survives re-index
+
+
+def test_hidden_claim_and_edge_stay_hidden(indexed):
+    G = indexed.graph()
+    cid = indexed.search("global workspace", "words")[0]["id"]
+    indexed.hide(cid)
+    u, v, t = next((u, v, t) for u, v, t in G.edges(data="type") if t == "contains")
+    if v == cid:
+        u, v, t = next(
+            (a, b, c) for a, b, c in G.edges(data="type") if c == "contains" and cid not in (a, b)
+        )
+    indexed.hide(u, t, v)
+    indexed.run_index(force=True)
+    H = indexed.graph()
+    assert cid not in H and not H.has_edge(u, v, key=t)
+    assert cid not in {h["id"] for h in indexed.search("global workspace", "words")}
+    assert cid not in {h["id"] for h in indexed.search(G.nodes[cid]["text"], "meaning")}
+    assert indexed.graph(include_hidden=True).nodes[cid]["hidden"] is True
+    with pytest.raises(ValueError, match="only claims and edges"):
+        indexed.hide("note:LLM Capabilities.md")
+
+
+# ---------------------------------------------------------------------- reading notes
+def test_note_lines_numbered_around_the_claim(indexed, vault):
+    G = indexed.graph()
+    cid = claims(G)[5]
+    d = G.nodes[cid]
+    lines = indexed.note_lines(d["note"], d["line"], 2)
+    assert [n for n, _ in lines] == list(range(max(1, d["line"] - 2), d["line"] + 3))
+    own = dict(lines)[d["line"]]
+    assert d["text"].split()[0] in own
+    with pytest.raises(FileNotFoundError):
+        indexed.note_lines("../outside.md", 1)
+    (vault / d["note"]).unlink()
+    with pytest.raises(FileNotFoundError):
+        indexed.note_lines(d["note"], d["line"])
+
+
+# ---------------------------------------------------------------------- export, model, kinds
+def test_export_every_format(indexed, tmp_path):
+    G = indexed.graph()
+    formats = indexed.export_formats()
+    assert [f for f, _, _ in formats][:2] == ["html", "json"]
+    for fmt, label, suffix in formats:
+        if fmt == "html":
+            continue  # pyvis, covered by the exporters' own tests
+        out = tmp_path / f"map{suffix or '-' + fmt}"
+        info = indexed.export(fmt, G, out)
+        assert out.exists() and info["nodes"] == G.number_of_nodes(), label
+
+
+def test_taxonomy_and_model_name(indexed):
+    assert indexed.taxonomy().ids[0] == "capability"
+    assert indexed.model_name().startswith("hashing")
+
+
+# ---------------------------------------------------------------------- a damaged database
+def test_damaged_database_is_rebuilt_with_the_users_rows(indexed, vault):
+    G = indexed.graph()
+    cid = claims(G)[2]
+    indexed.set_kind(cid, "question")
+    aid = indexed.add_annotation(cid, "Keep this one.", "agree")
+    db_path = indexed.db_path
+    indexed.close()
+    damage_table(db_path, "claims")
+
+    w = Workspace(vault, db_path, model_path="hashing").open()  # sqlite_master still reads
+    with pytest.raises(DatabaseDamagedError, match="malformed"):
+        w.graph()
+    backup = w.rebuild_database()
+    assert backup.parent == db_path.parent and backup.name.startswith("claims.backup-")
+    saved = sqlite3.connect(backup)
+    assert saved.execute("SELECT claim_id, kind FROM user_kinds").fetchall() == [(cid, "question")]
+    assert saved.execute("SELECT text FROM user_annotations").fetchall() == [("Keep this one.",)]
+    saved.close()
+    assert any(p.name.startswith("claims.db.damaged-") for p in db_path.parent.iterdir())
+    w.run_index()
+    H = w.graph()
+    assert H.nodes[cid]["kind"] == "question" and aid in H
+    w.close()
