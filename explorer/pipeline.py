@@ -15,6 +15,16 @@ which are passed on. A stage may carry ``name`` and ``version`` attributes: they
 form the pipeline key stored with each note, and a note indexed under another key
 is indexed again even if its file did not change.
 
+A note stage may also have ``prepare(db, parsed_notes)``: the pipeline then reads and
+parses notes ahead, up to ``chunk_claims`` claims, hands the whole chunk to
+``prepare`` (outside any note transaction; it may yield Progress events, and a
+cancel is honoured between them), and only then writes the chunk's notes one by one.
+The semantic stage embeds a chunk's new texts there in one batch: one encode call per
+tiny note costs several times more per claim than large, length-sorted batches.
+Without such a stage every note is written as soon as it is parsed.
+
+``default_stages`` returns the semantic layer's stages (explorer/index_stages.py).
+
 Incremental rules, per file: same size and mtime_ns as stored -> not even read;
 else same content hash -> only the stat is updated; else parsed and replaced.
 Notes no longer in the vault are removed (their user rows stay, see reattach.py). A
@@ -118,6 +128,18 @@ class Changes:
 
 VaultStage = Callable[[Database, Changes], Iterable[Progress] | None]
 
+# Notes read and parsed ahead of writing, so a stage's ``prepare`` sees many at once.
+CHUNK_CLAIMS = 4096
+CHUNK_NOTES = 1000
+
+
+@dataclass(slots=True)
+class _Pending:
+    done: int
+    file: object  # vault.NoteFile
+    note: object  # vault.Note
+    parsed: ParsedNote
+
 
 def pipeline_key(parse: Parser, note_stages: Sequence[NoteStage]) -> str:
     """Names and versions of the parser and note stages: what a note was indexed with."""
@@ -133,14 +155,23 @@ def _stage_id(fn: Callable) -> str:
     return f"{name}@{version}"
 
 
-def default_stages() -> tuple[list[NoteStage], list[VaultStage]]:
+def default_stages(
+    vault: str | Path | None = None, *, embedder=None, taxonomy=None
+) -> tuple[list[NoteStage], list[VaultStage]]:
     """The stages ``explorer index`` (and ``export VAULT``) run besides parsing and storing.
 
-    The integration point for the semantic layer: return its per-note stages (kinds,
-    embeddings, annotations, references, concepts) and its vault stages (similarity,
-    layout) here. Empty until it is wired in.
+    Kinds, annotations, references and concepts per note; vault-wide concepts and
+    similarity edges after. ``embedder`` is any object with ``name``, ``dim`` and
+    ``encode`` (see ``index_stages.resolve_embedder`` for the one the user chose), or
+    ``None`` for kinds by rules only and no vectors. ``taxonomy`` defaults to the
+    vault's own ``.explorer/taxonomy.toml`` when ``vault`` has one (a
+    ``TaxonomyError`` naming its line is raised here, before anything is written),
+    else the shipped one. For the run's state (the model's error, if it failed to
+    load) use ``index_stages.SemanticIndex`` directly.
     """
-    return [], []
+    from explorer.index_stages import SemanticIndex
+
+    return SemanticIndex(vault, embedder=embedder, taxonomy=taxonomy).stages()
 
 
 def _default_parser() -> Parser:
@@ -161,6 +192,7 @@ def index_vault(
     max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
     lock_timeout: float = 0.0,
     parse: Parser | None = None,
+    chunk_claims: int = CHUNK_CLAIMS,
 ) -> Iterator[Progress | Summary]:
     """Index ``vault`` into the store at ``db_path``; yield Progress, then one Summary.
 
@@ -199,6 +231,7 @@ def index_vault(
             force,
             max_note_bytes,
             started,
+            chunk_claims,
         )
 
 
@@ -213,6 +246,7 @@ def _run(
     force: bool,
     max_note_bytes: int,
     started: float,
+    chunk_claims: int = CHUNK_CLAIMS,
 ) -> Iterator[Progress | Summary]:
     warnings: list[str] = []
     problems: list[str] = []
@@ -251,6 +285,58 @@ def _run(
 
     added_sha: dict[str, str] = {}
     cancelled = False
+    preparers = [stage for stage in note_stages if callable(getattr(stage, "prepare", None))]
+    pending: list[_Pending] = []
+    pending_claims = 0
+
+    def write(item: _Pending) -> Iterator[Progress]:
+        f, note, parsed = item.file, item.note, item.parsed
+        try:
+            n = write_note(
+                db,
+                parsed,
+                size=note.size,
+                mtime_ns=note.mtime_ns,
+                sha=note.sha,
+                pipeline=key,
+                stages=note_stages,
+                tables=tables,
+                reattach=has_user_rows,
+            )
+        except Exception as err:  # the note's transaction was rolled back: old version kept
+            counts["errors"] += 1
+            problems.append(f"{f.path}: not stored: {type(err).__name__}: {err}")
+            yield Progress("index", item.done, total, f.path, problems[-1], "error")
+            return
+        counts["indexed"] += 1
+        counts["claims_written"] += n
+        changes.indexed.append(f.path)
+        yield Progress("index", item.done, total, f.path)
+
+    def flush() -> Iterator[Progress]:
+        """Let the stages prepare the waiting notes together (one embedding batch), then
+        write them one transaction each; stop early on cancel."""
+        nonlocal cancelled, pending_claims
+        batch = pending[:]
+        pending.clear()
+        pending_claims = 0
+        notes = [item.parsed for item in batch]
+        for stage in preparers:
+            try:
+                for event in stage.prepare(db, notes) or ():
+                    yield event
+                    if cancel is not None and cancel.is_set():
+                        cancelled = True
+                        return
+            except Exception as err:  # the stage works per note without its preparation
+                name = getattr(stage, "name", type(stage).__name__)
+                yield warn("index", 0, total, None, f"{name}: preparing failed: {err}")
+        for item in batch:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                return
+            yield from write(item)
+
     for done, f in enumerate(files, 1):
         if cancel is not None and cancel.is_set():
             cancelled = True
@@ -295,27 +381,14 @@ def _run(
             continue
         for message in parsed.warnings[len(note.warnings) :]:
             yield warn("index", done, total, f.path, f"{f.path}: {message}")
-        try:
-            n = write_note(
-                db,
-                parsed,
-                size=note.size,
-                mtime_ns=note.mtime_ns,
-                sha=note.sha,
-                pipeline=key,
-                stages=note_stages,
-                tables=tables,
-                reattach=has_user_rows,
-            )
-        except Exception as err:  # the note's transaction was rolled back: old version kept
-            counts["errors"] += 1
-            problems.append(f"{f.path}: not stored: {type(err).__name__}: {err}")
-            yield Progress("index", done, total, f.path, problems[-1], "error")
-            continue
-        counts["indexed"] += 1
-        counts["claims_written"] += n
-        changes.indexed.append(f.path)
-        yield Progress("index", done, total, f.path)
+        pending.append(_Pending(done, f, note, parsed))
+        pending_claims += len(parsed.claims)
+        if not preparers or pending_claims >= chunk_claims or len(pending) >= CHUNK_NOTES:
+            yield from flush()
+            if cancelled:
+                break
+    if pending and not cancelled:
+        yield from flush()
     counts["removed"] += len(gone)
 
     yield Progress("finish", 0, 1, message="re-attaching your corrections")

@@ -12,7 +12,12 @@ import sys
 from pathlib import Path
 
 from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
-from explorer.commands.index import add_index_options, format_summary, index_with_progress
+from explorer.commands.index import (
+    NO_MODEL,
+    add_index_options,
+    format_summary,
+    index_with_progress,
+)
 
 HELP = "write the concept graph to a file (with a VAULT, index it first)"
 
@@ -56,10 +61,12 @@ def _run(args: argparse.Namespace) -> int:
 
     writer = _writer(args.format)
     db_path = resolve_db(args.db, args.vault, "export")
+    code = 0
     if args.vault:
-        summary = index_with_progress(args.vault, db_path, args)
+        summary, model_error = index_with_progress(args.vault, db_path, args, "export")
         if not args.quiet:
             print(format_summary(summary), file=sys.stderr)
+        code = NO_MODEL if model_error else 0
     db = open_db(db_path, create=False)
     try:
         graph = graph_from_store(db, include_hidden=args.include_hidden)
@@ -76,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
             f"{graph.number_of_edges()} edges)",
             file=sys.stderr,
         )
-    return 0
+    return code
 
 
 def _writer(fmt: str):

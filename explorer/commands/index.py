@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands._common import add_db_option, resolve_db, run_guarded
+from explorer.commands._common import CommandError, add_db_option, error, resolve_db, run_guarded
 
 HELP = "read a folder of notes into its claim store (only changed notes are read again)"
 
@@ -37,6 +37,19 @@ def add_index_options(p: argparse.ArgumentParser) -> None:
         help="skip notes larger than this, with a message (default: 10)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    model = p.add_mutually_exclusive_group()
+    model.add_argument(
+        "--model",
+        metavar="PATH",
+        help="a sentence-transformers model directory to embed claims with (remembered by "
+        "the store); 'default' for the shipped all-MiniLM-L6-v2",
+    )
+    model.add_argument(
+        "--no-embed",
+        action="store_true",
+        help="no embeddings: kinds by rules only, no meaning search or similarity edges "
+        "for new text (fast)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,18 +58,57 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     db_path = resolve_db(args.db, args.vault, "index")
-    summary = index_with_progress(args.vault, db_path, args)
+    summary, model_error = index_with_progress(args.vault, db_path, args)
     if not args.quiet:
         print(format_summary(summary))
-    return 1 if summary.errors else 0
+    return exit_code(summary, model_error)
 
 
-def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace):
-    """Run the pipeline with a progress bar on stderr; return its Summary."""
+# Exit status when the notes were indexed but the model could not embed them.
+NO_MODEL = 4
+
+
+def exit_code(summary, model_error: str | None) -> int:
+    if summary.errors:
+        return 1
+    return NO_MODEL if model_error else 0
+
+
+def semantic_index(vault: str, db_path: Path, args: argparse.Namespace, command: str = "index"):
+    """The semantic stages the options ask for, and the model's error if it is unusable.
+
+    A taxonomy file with an error stops here, before anything is written. A model
+    that cannot be found or read does not: the run goes on with kinds by rules only,
+    and says so.
+    """
+    from explorer.index_stages import SemanticIndex, make_embedder, model_choice
+    from explorer.semantic.embedder import EmbedderError
+    from explorer.semantic.taxonomy import TaxonomyError, taxonomy_for_vault
+    from explorer.store.meta import peek_meta
+
+    try:
+        taxonomy = taxonomy_for_vault(vault)
+    except TaxonomyError as exc:
+        raise CommandError(f"the vault's taxonomy cannot be used: {exc}") from None
+    embedder, problem = None, None
+    if not getattr(args, "no_embed", False):
+        choice = model_choice(getattr(args, "model", None), peek_meta(db_path, "model_path"))
+        try:
+            embedder = make_embedder(choice)
+        except EmbedderError as exc:
+            problem = f"{exc}; indexing without embeddings (kinds by rules only)"
+            error(command, problem)
+    return SemanticIndex(vault, embedder=embedder, taxonomy=taxonomy), problem
+
+
+def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace, command="index"):
+    """Run the pipeline with a progress bar on stderr; return its Summary and the model's
+    error (``None`` when the claims were embedded or ``--no-embed`` was asked for)."""
     from explorer.commands._progress import ProgressBar
-    from explorer.pipeline import Summary, default_stages, index_vault
+    from explorer.pipeline import Summary, index_vault
 
-    note_stages, vault_stages = default_stages()
+    semantic, problem = semantic_index(vault, db_path, args, command)
+    note_stages, vault_stages = semantic.stages()
     bar = ProgressBar(enabled=False if args.quiet else None)
     summary = None
     try:
@@ -76,7 +128,7 @@ def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace):
     finally:
         bar.close()
     assert summary is not None
-    return summary
+    return summary, problem or semantic.embed_error
 
 
 def format_summary(s) -> str:

@@ -7,7 +7,10 @@ import json
 
 from explorer.commands._common import add_db_option, resolve_db, run_guarded
 
-HELP = "count the notes, sections, claims, links and corrections in a claim store"
+HELP = (
+    "count the notes, claims, kinds, annotations, references, concepts, edges and "
+    "corrections in a claim store"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,8 +49,24 @@ def format_stats(n: dict) -> str:
         f"claims     {n['claims']}  "
         + ", ".join(f"{k} {v}" for k, v in n["claims_by_block"].items()),
         f"links      {n['links']}",
+        f"kinds      {_pairs(n['claims_by_kind']) or '(none: index with this version)'}"
+        + (
+            f"  ({n['low_confidence_share']:.0%} below 0.5 confidence)"
+            if n["claims_by_kind"]
+            else ""
+        ),
+        f"annotations {n['annotations']}  {_pairs(n['annotations_by_stance'])}",
+        f"references {n['references']}  ({n['cites']} citations)",
+        f"concepts   {n['concepts']}  ({n['mentions']} mentions)",
+        f"edges      {_pairs(n['edges_by_type'])}",
+        f"model      {n['model'] or '(none: no vectors)'}"
+        + (f"  ({n['claims_with_vectors']} claims with vectors)" if n["model"] else ""),
         f"your edits {n['user_kinds']} kinds, {n['user_annotations']} annotations, "
         f"{n['user_hidden']} hidden ({n['user_rows_detached']} waiting for their claim)",
         f"size       {n['size_bytes'] / 1024:.0f} KiB, schema {n['schema_version']}",
     ]
     return "\n".join(lines)
+
+
+def _pairs(counts: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())

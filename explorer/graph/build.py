@@ -1,9 +1,12 @@
 """Build the concept graph (``networkx.MultiDiGraph``) from a claim store.
 
 The node and edge types, and their attributes, are the contract in docs/EXPORT.md.
-``graph_from_store`` covers the structural layer: notes, sections and claims, joined
-by ``contains`` and ``links_to`` edges. Edge keys are the edge type, so two nodes
-have at most one edge of each type.
+``graph_from_store`` builds the structural layer (notes, sections and claims, joined
+by ``contains`` and ``links_to`` edges) and the semantic layer the index stored:
+claim kinds, annotations (the author's and the user's own), references, concepts,
+and ``annotates``, ``cites``, ``mentions``, ``similar``, ``duplicate`` and
+``tension`` edges. Edge keys are the edge type, so two nodes have at most one edge of
+each type.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlite_utils import Database
 
 from explorer import __version__
 from explorer.store.meta import get_meta
-from explorer.store.user import hidden_claims, hidden_edges, user_kinds
+from explorer.store.user import hidden_claims, hidden_edges
 
 LABEL_CHARS = 60
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -116,18 +119,18 @@ def _has_other_suffix(name: str) -> bool:
 
 
 def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiDiGraph:
-    """Notes, sections and claims of the store, with ``contains`` and ``links_to`` edges.
+    """The concept graph of the store (docs/EXPORT.md).
 
     Claims the user hid are left out (their sub-items hang from the next visible
-    container) unless ``include_hidden``; then they carry ``hidden: true``. Edges the
-    user hid are always left out.
+    container, and annotations of a hidden claim go with it) unless
+    ``include_hidden``; then they carry ``hidden: true``. Edges the user hid are
+    always left out. A kind the user chose wins over the computed one.
     """
     graph = nx.MultiDiGraph(
         vault=get_meta(db, "vault"), version=__version__, model=get_meta(db, "model")
     )
     hidden = hidden_claims(db)
     hidden_edge_keys = hidden_edges(db)
-    kinds = user_kinds(db)
 
     paths = []
     for path, title in db.conn.execute("SELECT path, title FROM notes ORDER BY path"):
@@ -149,23 +152,30 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
 
     claims = db.conn.execute(
         "SELECT c.id, c.note, c.text, c.line, c.section_id, c.parent_id, "
-        "COALESCE(s.heading_path, '') FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
-        "ORDER BY c.note, c.position"
+        "COALESCE(s.heading_path, ''), c.kind, c.confidence, c.kind_source, c.kind_reason, "
+        "u.kind FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
+        "LEFT JOIN user_kinds u ON u.claim_id = c.id ORDER BY c.note, c.position"
     ).fetchall()
-    parent_of = {cid: parent for cid, _, _, _, _, parent, _ in claims}
-    for cid, note, text, line, _, _, heading in claims:
+    parent_of = {row[0]: row[5] for row in claims}
+    claim_node: dict[str, str] = {}  # stored id -> node id, for the claims in the graph
+    for cid, note, text, line, _, _, heading, kind, conf, source, reason, user in claims:
         if cid in hidden and not include_hidden:
             continue
         attrs = dict(type="claim", label=label(text), text=text, note=note, line=line)
         if heading:
             attrs["section"] = heading
-        if cid in kinds:
-            attrs.update(kind=kinds[cid], confidence=1.0, kind_source="user")
+        if user is not None:
+            attrs.update(kind=user, confidence=1.0, kind_source="user")
+        elif kind is not None:
+            attrs.update(kind=kind, confidence=round(float(conf or 0.0), 4), kind_source=source)
+            if reason:
+                attrs["kind_reason"] = reason
         if cid in hidden:
             attrs["hidden"] = True
-        graph.add_node(_prefixed("clm:", cid), **attrs)
-    for cid, note, _, _, section_id, parent, _ in claims:
-        if cid in hidden and not include_hidden:
+        claim_node[cid] = _prefixed("clm:", cid)
+        graph.add_node(claim_node[cid], **attrs)
+    for cid, note, _, _, section_id, parent, *_ in claims:
+        if cid not in claim_node:
             continue
         # The nearest visible list item above, else the section, else the note.
         while parent and parent in hidden and not include_hidden:
@@ -176,10 +186,149 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
             source = sections[section_id]
         else:
             source = note_id(note)
-        _edge(graph, source, _prefixed("clm:", cid), "contains", hidden_edge_keys)
+        _edge(graph, source, claim_node[cid], "contains", hidden_edge_keys)
 
     _add_links(db, graph, NoteResolver(paths), hidden_edge_keys)
+    _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hidden_edge_keys)
+    _add_references(db, graph, claim_node, hidden_edge_keys)
+    _add_concepts(db, graph, claim_node, hidden_edge_keys)
+    _add_similarity(db, graph, claim_node, hidden_edge_keys)
     return graph
+
+
+def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hidden_edges):
+    """The author's annotations found in the notes, and the user's own."""
+    rows = db.conn.execute(
+        "SELECT a.id, a.note, a.claim_id, a.section_id, a.text, a.stance, a.confidence, a.line, "
+        "COALESCE(s.heading_path, '') FROM annotations a "
+        "LEFT JOIN sections s ON s.id = a.section_id ORDER BY a.note, a.seq"
+    )
+    for aid, note, target, section_id, text, stance, conf, line, heading in rows:
+        if target is not None and target not in claim_node:
+            if target in hidden and not include_hidden:
+                continue  # it goes with the claim it comments on
+            target = None  # its claim is gone from the store
+        attrs = dict(
+            type="annotation",
+            label=label(text),
+            text=text,
+            note=note,
+            line=line,
+            stance=stance,
+            source="author",
+        )
+        if heading:
+            attrs["section"] = heading
+        node = _prefixed("ann:", aid)
+        graph.add_node(node, **attrs)
+        if target is not None:
+            _edge(
+                graph,
+                node,
+                claim_node[target],
+                "annotates",
+                hidden_edges,
+                stance=stance,
+                confidence=round(float(conf), 4),
+            )
+        else:  # nothing before it to comment on: it hangs from its section or note
+            source = sections.get(section_id) or note_id(note)
+            _edge(graph, source, node, "contains", hidden_edges)
+    rows = db.conn.execute(
+        "SELECT a.id, a.claim_id, a.text, a.stance, c.note, c.line, "
+        "COALESCE(s.heading_path, '') FROM user_annotations a "
+        "JOIN claims c ON c.id = a.claim_id LEFT JOIN sections s ON s.id = c.section_id "
+        "ORDER BY a.id"
+    )
+    for uid, cid, text, stance, note, line, heading in rows:
+        if cid not in claim_node:
+            continue
+        node = user_annotation_id(uid)
+        attrs = dict(
+            type="annotation",
+            label=label(text),
+            text=text,
+            note=note,
+            line=line,
+            stance=stance,
+            source="user",
+        )
+        if heading:
+            attrs["section"] = heading
+        graph.add_node(node, **attrs)
+        _edge(
+            graph, node, claim_node[cid], "annotates", hidden_edges, stance=stance, confidence=1.0
+        )
+
+
+def user_annotation_id(annotation_id: int) -> str:
+    """The node id of the user's own annotation number ``annotation_id``."""
+    return f"ann:user-{int(annotation_id)}"
+
+
+def _add_references(db, graph, claim_node, hidden_edges) -> None:
+    """Sources, cited by claims, or by a note for the entries of its References section.
+
+    Wikilinks are references of kind ``note`` in the store, but not nodes here: the
+    ``links_to`` edges already say that one note names another.
+    """
+    refs = {}
+    for rid, lab, text, url, kind in db.conn.execute(
+        "SELECT id, label, text, url, kind FROM refs WHERE kind != 'note' ORDER BY note, rowid"
+    ):
+        refs.setdefault(rid, (lab, text, url, kind))
+    for note, cid, rid in db.conn.execute(
+        "SELECT note, claim_id, ref_id FROM cites ORDER BY note, rowid"
+    ):
+        if rid not in refs:
+            continue
+        if cid is None:
+            source = note_id(note)
+        elif cid in claim_node:
+            source = claim_node[cid]
+        else:
+            continue
+        if rid not in graph:
+            lab, text, url, kind = refs[rid]
+            attrs = dict(type="reference", label=label(text), text=text, ref_kind=kind)
+            if url:
+                attrs["url"] = url
+            graph.add_node(rid, **attrs)
+        _edge(graph, source, rid, "cites", hidden_edges)
+
+
+def _add_concepts(db, graph, claim_node, hidden_edges) -> None:
+    """Vault concepts, mentioned by claims and annotations."""
+    concepts = {
+        cid: (term, n)
+        for cid, term, n in db.conn.execute("SELECT id, term, mentions FROM vault_concepts")
+    }
+    rows = db.conn.execute(
+        "SELECT m.claim_id, cm.concept_id FROM mentions m "
+        "JOIN concept_map cm ON cm.candidate_id = m.concept_id ORDER BY m.note, m.rowid"
+    )
+    for owner, concept in rows:
+        source = claim_node.get(owner) or (owner if owner in graph else None)
+        if source is None or concept not in concepts:
+            continue
+        if concept not in graph:
+            term, n = concepts[concept]
+            graph.add_node(concept, type="concept", label=label(term), text=term, mentions=n)
+        _edge(graph, source, concept, "mentions", hidden_edges)
+
+
+def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
+    """similar, duplicate and tension edges between visible claims."""
+    rows = db.conn.execute(
+        "SELECT source, target, type, weight, reason FROM sim_edges ORDER BY source, target, type"
+    )
+    for a, b, kind, weight, reason in rows:
+        if a not in claim_node or b not in claim_node:
+            continue
+        attrs = {"weight": round(float(weight), 4)}
+        if kind == "tension":
+            attrs["reason"] = reason
+        _edge(graph, claim_node[a], claim_node[b], kind, hidden_edges, **attrs)
 
 
 def _add_links(

@@ -5,13 +5,17 @@ appending a function to the list: it gets the ``sqlite_utils.Database`` inside a
 transaction (DDL is transactional in SQLite, so a migration that fails leaves the
 previous version intact) and must not commit.
 
-Two families of tables, never mixed:
+Families of tables, never mixed:
 
 * derived tables (``notes``, ``sections``, ``claims``, ``links``, ``claims_fts`` and any
   later table with a ``note`` column) are rebuilt note by note on every index. Only
   ``notes.write_note`` and ``notes.delete_note`` change ``claims``: they keep the
   external-content index ``claims_fts`` in step, one note at a time (cheaper than
   row triggers, and it lets a stage drop or rewrite claims before they are indexed);
+* vault-wide derived tables (``vault_concepts``, ``concept_map``, ``sim_edges``) have
+  no ``note`` column: the pipeline's vault stages rebuild them after the notes; and
+  caches (``embeddings``, keyed by model and content hash; ``layouts``, keyed by graph
+  fingerprint) that no index run clears, since their keys say when a row is stale;
 * user tables (``user_*``) hold the user's corrections. No index run deletes them or
   changes them, except re-attaching a row to its claim's new id (see reattach.py). Each
   row keeps the claim's text hash and note path so that re-attachment is possible.
@@ -150,8 +154,123 @@ CREATE INDEX user_hidden_other_note ON user_hidden(other_note);
     )
 
 
+def m002_semantic(db: Database) -> None:
+    """Kinds on claims; annotations, references, concepts; the vector cache; edges; layouts.
+
+    Per-note tables (a ``note`` column, cleared with the note): ``annotations``,
+    ``refs``, ``cites``, ``concepts``, ``mentions``. Vault-wide tables, rebuilt by the
+    pipeline's vault stages and never cleared per note: ``vault_concepts`` and
+    ``concept_map`` (which per-note candidate became which vault concept),
+    ``sim_edges``. ``embeddings`` is a cache keyed by (model, content hash), kept
+    across re-indexes so unchanged text is never embedded twice. ``layouts`` holds
+    node positions per graph fingerprint for the graph layer.
+
+    ``claims.kind`` is the computed kind; a user's correction lives in ``user_kinds``
+    and wins when read (see ``store.semantic``).
+    """
+    _run(
+        db,
+        """
+ALTER TABLE claims ADD COLUMN kind TEXT;
+ALTER TABLE claims ADD COLUMN confidence REAL;
+ALTER TABLE claims ADD COLUMN kind_source TEXT;
+ALTER TABLE claims ADD COLUMN kind_reason TEXT;
+ALTER TABLE claims ADD COLUMN embed_hash TEXT;
+CREATE TABLE annotations (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    note TEXT NOT NULL,
+    claim_id TEXT,
+    origin_claim_id TEXT NOT NULL,
+    section_id TEXT,
+    text TEXT NOT NULL,
+    stance TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    how TEXT NOT NULL DEFAULT '',
+    line INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    text_hash TEXT NOT NULL
+);
+CREATE INDEX annotations_note ON annotations(note);
+CREATE INDEX annotations_claim ON annotations(claim_id);
+CREATE VIRTUAL TABLE annotations_fts USING fts5(
+    text, content='annotations', content_rowid='seq',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE refs (
+    note TEXT NOT NULL,
+    id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT,
+    kind TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    PRIMARY KEY (note, id)
+);
+CREATE INDEX refs_id ON refs(id);
+CREATE TABLE cites (
+    note TEXT NOT NULL,
+    claim_id TEXT,
+    ref_id TEXT NOT NULL
+);
+CREATE INDEX cites_note ON cites(note);
+CREATE TABLE concepts (
+    note TEXT NOT NULL,
+    id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    term TEXT NOT NULL,
+    variants TEXT NOT NULL DEFAULT '[]',
+    in_heading INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (note, id)
+);
+CREATE TABLE mentions (
+    note TEXT NOT NULL,
+    claim_id TEXT NOT NULL,
+    concept_id TEXT NOT NULL
+);
+CREATE INDEX mentions_note ON mentions(note);
+CREATE TABLE vault_concepts (
+    id TEXT PRIMARY KEY,
+    term TEXT NOT NULL,
+    variants TEXT NOT NULL DEFAULT '[]',
+    mentions INTEGER NOT NULL,
+    in_heading INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE concept_map (
+    candidate_id TEXT PRIMARY KEY,
+    concept_id TEXT NOT NULL
+);
+CREATE TABLE embeddings (
+    model TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, hash)
+) WITHOUT ROWID;
+CREATE TABLE sim_edges (
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('similar', 'duplicate', 'tension')),
+    weight REAL NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (source, target, type)
+);
+CREATE TABLE layouts (
+    version TEXT NOT NULL,
+    layout TEXT NOT NULL,
+    node TEXT NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL,
+    PRIMARY KEY (version, layout, node)
+) WITHOUT ROWID;
+""",
+    )
+
+
 # Append new migrations here; never edit or reorder one that has shipped.
-MIGRATIONS: list[Migration] = [m001_claim_store]
+MIGRATIONS: list[Migration] = [m001_claim_store, m002_semantic]
 
 
 def schema_version() -> int:

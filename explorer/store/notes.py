@@ -205,6 +205,11 @@ def _delete_rows(db: Database, path: str, tables: list[str] | None) -> None:
         "SELECT 'delete', seq, text FROM claims WHERE note = ?",
         (path,),
     )
+    db.conn.execute(
+        "INSERT INTO annotations_fts (annotations_fts, rowid, text) "
+        "SELECT 'delete', seq, text FROM annotations WHERE note = ?",
+        (path,),
+    )
     for table in derived_note_tables(db) if tables is None else tables:
         db.conn.execute(f'DELETE FROM "{table}" WHERE note = ?', (path,))
     db.conn.execute("DELETE FROM notes WHERE path = ?", (path,))

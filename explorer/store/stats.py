@@ -9,6 +9,8 @@ from sqlite_utils import Database
 from explorer.store.meta import get_meta
 from explorer.store.migrations import current_version
 from explorer.store.reattach import orphan_count
+from explorer.store.semantic import semantic_counts
+from explorer.store.vectors import cache_counts
 
 
 def _count(db: Database, sql: str) -> int:
@@ -25,6 +27,9 @@ def stats(db: Database) -> dict:
         "SELECT path, claim_count FROM notes ORDER BY claim_count DESC, path LIMIT 5"
     ).fetchall()
     last = db.conn.execute("SELECT MAX(indexed_at) FROM notes").fetchone()[0]
+    model = get_meta(db, "model")
+    cached = cache_counts(db)
+    claim_vectors = _count_vectors(db, model)
     return {
         "database": path,
         "vault": get_meta(db, "vault"),
@@ -40,6 +45,23 @@ def stats(db: Database) -> dict:
         "user_annotations": _count(db, "SELECT COUNT(*) FROM user_annotations"),
         "user_hidden": _count(db, "SELECT COUNT(*) FROM user_hidden"),
         "user_rows_detached": orphan_count(db),
+        **semantic_counts(db),
+        "model": model,
+        "model_path": get_meta(db, "model_path"),
+        "claims_with_vectors": claim_vectors,
+        "vectors_cached": cached,
         "last_indexed": last,
         "size_bytes": os.path.getsize(path) if path and os.path.exists(path) else 0,
     }
+
+
+def _count_vectors(db: Database, model: str) -> int:
+    if not model:
+        return 0
+    return int(
+        db.conn.execute(
+            "SELECT COUNT(*) FROM claims c JOIN embeddings e "
+            "ON e.model = ? AND e.hash = c.embed_hash",
+            (model,),
+        ).fetchone()[0]
+    )

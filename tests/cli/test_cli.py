@@ -98,7 +98,7 @@ def test_search_prints_note_and_line(vault, capsys):
     (hit,) = json.loads(out)
     assert (hit["note"], hit["line"]) == ("Attention.md", 3)
     assert hit["text"].startswith("Transformers attend to every token")
-    code, out, err = run(capsys, "search", "quantum", "--vault", str(vault))
+    code, out, err = run(capsys, "search", "quantum", "--vault", str(vault), "--words")
     assert code == 1 and out == "" and "no claim contains all of: quantum" in err
     code, out, _ = run(capsys, "search", "a", "--vault", str(vault), "--limit", "1")
     assert len(out.splitlines()) <= 1
@@ -132,7 +132,11 @@ def test_export_json_follows_the_contract(vault, tmp_path, capsys):
     data = json.loads(out_file.read_text(encoding="utf-8"))
     assert set(data) == {"directed", "multigraph", "graph", "nodes", "edges"}
     assert data["directed"] is True and data["multigraph"] is True
-    assert data["graph"] == {"vault": str(vault.resolve()), "version": __version__, "model": ""}
+    assert data["graph"] == {
+        "vault": str(vault.resolve()),
+        "version": __version__,
+        "model": "hashing-384",
+    }
     types = {n["type"] for n in data["nodes"]}
     assert {"note", "claim"} <= types
     for node in data["nodes"]:
