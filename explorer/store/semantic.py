@@ -118,8 +118,9 @@ def write_analysis(
     )
     cites = []
     for r in analysis.references:
-        if r.scope == "note":
-            # A bibliography entry is listed for the whole note: the note cites it.
+        if r.scope == "note" or not r.claim_ids:
+            # A bibliography entry is listed for the whole note, and a link outside any
+            # kept claim belongs to no claim: the note cites them.
             cites.append((path, None, r.id))
         cites.extend((path, cid, r.id) for cid in r.claim_ids)
     conn.executemany("INSERT INTO cites (note, claim_id, ref_id) VALUES (?, ?, ?)", cites)
