@@ -42,6 +42,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from explorer.graph.build import user_annotation_id
 from explorer.paths import default_db_path, is_inside
 
 if TYPE_CHECKING:  # imported where used: networkx and numpy are not needed to open a vault
@@ -97,13 +98,9 @@ def is_damage(exc: BaseException) -> bool:
     return any(w in text for w in _DAMAGE_WORDS)
 
 
-def user_annotation_id(row_id: int) -> str:
-    """The graph node id of the user's own annotation ``row_id`` (``user_annotations.id``)."""
-    return f"ann:user-{int(row_id)}"
-
-
 def parse_user_annotation_id(node_id: str) -> int | None:
-    """Inverse of :func:`user_annotation_id`; None for any other id."""
+    """The ``user_annotations`` row of a node id from ``graph.build.user_annotation_id``;
+    None for any other id."""
     prefix = "ann:user-"
     if node_id.startswith(prefix) and node_id[len(prefix) :].isdigit():
         return int(node_id[len(prefix) :])
@@ -134,10 +131,12 @@ class Workspace:
         self.model_path = str(model_path) if model_path else None
         self._stores = self._new_stores()
         self._lock = threading.RLock()
-        self._memory_layouts: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
         self._embedder = None
         self._embedder_error: str | None = None
-        self._vector_index = None  # (model, VectorIndex), dropped whenever claims change
+        # Per thread: a ClaimSearch (it holds the claim vectors) and the generation it
+        # was made in; the generation moves on whenever claims or hidden ones change.
+        self._searchers = threading.local()
+        self._generation = 0
 
     # ------------------------------------------------------------------ opening
     def _new_stores(self):
@@ -163,7 +162,7 @@ class Workspace:
             )
         try:
             with self._guard():
-                self.db()
+                _probe(self.db())
         except NotSQLiteError as exc:
             raise DatabaseDamagedError(self.db_path, str(exc)) from exc
         except StoreError as exc:
@@ -183,7 +182,7 @@ class Workspace:
         with self._lock:
             self._stores.close()
             self._stores = self._new_stores()
-            self._vector_index = None
+            self._generation += 1
 
     def __enter__(self) -> Workspace:
         return self.open()
@@ -248,7 +247,7 @@ class Workspace:
                     if cancel is not None and cancel.is_set():
                         stop.set()
             finally:
-                self._vector_index = None
+                self._generation += 1
 
     def run_index(self, **kwargs) -> Summary:
         """:meth:`index` to the end; its Summary."""
@@ -266,8 +265,8 @@ class Workspace:
         """The concept graph of docs/EXPORT.md with communities, centrality and x/y.
 
         Positions come from the ``layouts`` table when the graph's fingerprint is
-        there, else they are computed and stored (while a store has no such table,
-        they are kept in memory). Hidden items are left out unless ``include_hidden``.
+        there, else they are computed and stored under it (replacing the rows of older
+        graphs). Hidden items are left out unless ``include_hidden``.
         """
         from explorer.graph.analyze import enrich
 
@@ -287,10 +286,13 @@ class Workspace:
         return G
 
     def layouts(self) -> list[str]:
-        """Layouts this store can show: ``force`` always, ``semantic`` once claims have vectors."""
+        """Layouts this store can show: ``force``, and ``semantic`` when its claims have
+        vectors or will have them (the model is there: the next index embeds them)."""
         with self._guard():
             model = self._store_model()
-            return ["force", "semantic"] if model and self._has_vectors(model) else ["force"]
+            if model and self._has_vectors(model):
+                return ["force", "semantic"]
+        return ["force", "semantic"] if self.semantic_status()[0] else ["force"]
 
     def positions(self, layout: str) -> dict[str, tuple[float, float]]:
         """``{node: (x, y)}`` of the visible graph in ``layout``, from the cache when it can."""
@@ -309,13 +311,10 @@ class Workspace:
             return pos
 
     def _structure(self, include_hidden: bool) -> nx.MultiDiGraph:
-        """The store's graph before the graph layer: nodes, edges, the user's annotations."""
+        """The store's graph before the graph layer adds communities and positions."""
         from explorer.graph.build import graph_from_store
 
-        db = self.db()
-        G = graph_from_store(db, include_hidden=include_hidden)
-        add_user_annotations(db, G)
-        return G
+        return graph_from_store(self.db(), include_hidden=include_hidden)
 
     def _layout_vectors(self, layout: str) -> dict[str, np.ndarray] | None:
         if layout != "semantic":
@@ -332,12 +331,8 @@ class Workspace:
         return dict(zip(ids, matrix, strict=True))
 
     def _cached_positions(self, key: str, layout: str) -> dict[str, tuple[float, float]] | None:
-        db = self.db()
-        if not _has_table(db, "layouts"):
-            return self._memory_layouts.get((key, layout))
-        rows = db.conn.execute(
-            "SELECT node, x, y FROM layouts WHERE version = ? AND layout = ?", (key, layout)
-        ).fetchall()
+        sql = "SELECT node, x, y FROM layouts WHERE version = ? AND layout = ?"
+        rows = self.db().conn.execute(sql, (key, layout)).fetchall()
         return {n: (x, y) for n, x, y in rows} or None
 
     def _store_positions(
@@ -346,11 +341,6 @@ class Workspace:
         from explorer.store import write_transaction
 
         db = self.db()
-        if not _has_table(db, "layouts"):
-            # Only the latest graph of each layout is worth keeping.
-            self._memory_layouts = {k: v for k, v in self._memory_layouts.items() if k[1] != layout}
-            self._memory_layouts[(key, layout)] = dict(positions)
-            return
         with write_transaction(db):
             # Older graphs' positions of this layout can never be asked for again.
             db.conn.execute("DELETE FROM layouts WHERE layout = ? AND version != ?", (layout, key))
@@ -377,114 +367,55 @@ class Workspace:
             return []
         limit = max(1, int(limit))
         with self._guard():
-            if mode == "words":
-                return self._word_search(text, limit)
-            cosines = self._meaning_scores(text, limit if mode == "meaning" else 4 * limit)
-            if mode == "meaning":
-                ranked = sorted(cosines.items(), key=lambda kv: -kv[1])[:limit]
-                return self._hits(ranked, {})
-            from explorer.semantic.hybrid import hybrid_rank
-
-            words = self._word_search(text, 4 * limit)
-            # hybrid_rank wants bm25 values (lower is better); the hits carry -bm25.
-            fts = {h["id"]: -h["score"] for h in words}
-            fused = hybrid_rank(fts, cosines, limit=limit)
-            return self._hits(fused, {h["id"]: h["snippet"] for h in words})
-
-    def _word_search(self, text: str, limit: int) -> list[dict]:
-        from explorer.store import search
-
-        try:
-            found = search(self.db(), text, limit=limit)
-        except ValueError:  # nothing searchable in the text (only punctuation)
-            return []
-        kinds = self._kinds([h.claim_id for h in found])
+            searcher = self._searcher(words_only=mode == "words")
+            try:
+                if mode == "words":
+                    hits = searcher.words(text, limit)
+                elif not searcher.has_vectors():
+                    raise WorkspaceError(
+                        "no claim of this database has a vector yet: wait for the index to "
+                        "finish (it embeds the claims), then search by meaning again"
+                    )
+                elif mode == "meaning":
+                    hits = searcher.meaning(text, limit)
+                else:
+                    hits = searcher.hybrid(text, limit)
+            except ValueError:  # nothing searchable in the text (only punctuation)
+                return []
         return [
-            {
-                "id": h.claim_id,
-                "type": "claim",
-                "text": h.text,
-                "kind": kinds.get(h.claim_id, ""),
-                "note": h.note,
-                "line": h.line,
-                "score": round(float(h.score), 4),
-                "snippet": h.snippet,
-            }
-            for h in found
+            {"type": "claim", "snippet": h.snippet or h.text, **h.as_dict(), "kind": h.kind or ""}
+            for h in hits
         ]
 
-    def _meaning_scores(self, text: str, limit: int) -> dict[str, float]:
-        index = self._vectors_for_search()
-        query = self.embedder().encode([text])[0]
-        return dict(index.query(query, k=limit))
+    def _searcher(self, *, words_only: bool):
+        """This thread's ``ClaimSearch``, made again after an index run or a hidden claim.
 
-    def _vectors_for_search(self):
-        from explorer.semantic.similarity import VectorIndex
-        from explorer.store.vectors import claim_vectors
+        Meaning search needs the model the store's vectors were made with; a word
+        search never asks for it (nor imports torch).
+        """
+        from explorer.claim_search import ClaimSearch
+        from explorer.store import get_meta
 
-        model = self.embedder().name
-        with self._lock:
-            cached = self._vector_index
-        if cached is not None and cached[0] == model:
-            return cached[1]
-        ids, matrix = claim_vectors(self.db(), model, include_hidden=False)
-        if not ids:
-            raise WorkspaceError(
-                f"no claim of this database has a vector of the model {model} yet: "
-                "wait for the index to finish (it embeds the claims), then search again"
-            )
-        index = VectorIndex(ids, matrix)
-        with self._lock:
-            self._vector_index = (model, index)
-        return index
-
-    def _hits(self, ranked: list[tuple[str, float]], snippets: Mapping[str, str]) -> list[dict]:
-        ids = [i for i, _ in ranked]
-        if not ids:
-            return []
-        db = self.db()
-        rows = {}
-        for part in _chunks(ids, 900):
-            marks = ",".join("?" * len(part))
-            for cid, note, line, text in db.conn.execute(
-                f"SELECT id, note, line, text FROM claims WHERE id IN ({marks})", part
-            ):
-                rows[cid] = (note, line, text)
-        kinds = self._kinds(ids)
-        out = []
-        for cid, score in ranked:
-            if cid not in rows:  # removed by an index run since the vectors were read
-                continue
-            note, line, text = rows[cid]
-            out.append(
-                {
-                    "id": cid,
-                    "type": "claim",
-                    "text": text,
-                    "kind": kinds.get(cid, ""),
-                    "note": note,
-                    "line": line,
-                    "score": round(float(score), 4),
-                    "snippet": snippets.get(cid, text),
-                }
-            )
-        return out
-
-    def _kinds(self, claim_ids: list[str]) -> dict[str, str]:
-        """The kind each claim shows: the user's correction, else the computed one."""
-        db = self.db()
-        computed = "c.kind" if _has_column(db, "claims", "kind") else "NULL"
-        out = {}
-        for part in _chunks(claim_ids, 900):
-            marks = ",".join("?" * len(part))
-            for cid, kind in db.conn.execute(
-                f"SELECT c.id, COALESCE(u.kind, {computed}) FROM claims c "
-                f"LEFT JOIN user_kinds u ON u.claim_id = c.id WHERE c.id IN ({marks})",
-                part,
-            ):
-                if kind:
-                    out[cid] = kind
-        return out
+        local = self._searchers
+        searcher = getattr(local, "searcher", None)
+        fresh = (
+            searcher is not None
+            and local.generation == self._generation
+            and searcher.db is self.db()
+        )
+        if not fresh:
+            searcher = ClaimSearch(self.db())
+            local.searcher, local.generation = searcher, self._generation
+        if not words_only and searcher.embedder is None:
+            embedder = self.embedder()
+            stored = get_meta(self.db(), "model")
+            if stored and embedder.name != stored:
+                raise WorkspaceError(
+                    f"this database's vectors were made with the model {stored}, not with "
+                    f"{embedder.name}; index the vault again with this model to search by meaning"
+                )
+            searcher.embedder = embedder
+        return searcher
 
     # ------------------------------------------------------------------ reading one item
     def details(self, node_id: str) -> dict:
@@ -506,11 +437,12 @@ class Workspace:
                 ).fetchone()
                 if row is None:
                     raise KeyError(node_id)
-                claim_id, note, text, stance, created = row
+                claim_id, note, text, stance, _ = row
                 claim = get_claim(db, claim_id)
+                target = {"id": claim_id, "type": "claim", "stance": stance}
+                target["label"] = _label(claim.text) if claim else claim_id
                 return _user_annotation_attrs(node_id, text, stance, note, claim) | {
-                    "annotates": claim_id,
-                    "created_at": created,
+                    "annotates": [target]
                 }
             if node_id.startswith("note:"):
                 note = get_note(db, node_id[5:])
@@ -532,7 +464,7 @@ class Workspace:
             out = {
                 "id": claim.id,
                 "type": "claim",
-                "label": claim.text if len(claim.text) <= 60 else claim.text[:59] + "…",
+                "label": _label(claim.text),
                 "text": claim.text,
                 "note": claim.note,
                 "line": claim.line,
@@ -546,6 +478,8 @@ class Workspace:
                 "annotations": [
                     {
                         "id": user_annotation_id(a.id),
+                        "type": "annotation",
+                        "label": _label(a.text),
                         "text": a.text,
                         "stance": a.stance,
                         "own": True,
@@ -563,8 +497,6 @@ class Workspace:
         ).fetchone()
         if user is not None:
             return {"kind": user[0], "confidence": 1.0, "kind_source": "user"}
-        if not _has_column(db, "claims", "kind"):
-            return {}
         kind, conf, source = db.conn.execute(
             "SELECT kind, confidence, kind_source FROM claims WHERE id = ?", (claim_id,)
         ).fetchone()
@@ -670,9 +602,6 @@ class Workspace:
                 check_model_dir(default_model_dir() if default else Path(choice).expanduser())
             except EmbedderError as exc:
                 return False, str(exc)
-        with self._guard():
-            if not _has_table(self.db(), "embeddings"):
-                return False, f"the database {self.db_path} has no table for claim vectors"
         return True, ""
 
     def model_name(self) -> str:
@@ -695,7 +624,7 @@ class Workspace:
     def _has_vectors(self, model: str) -> bool:
         from explorer.store.vectors import has_vectors
 
-        return _has_table(self.db(), "embeddings") and has_vectors(self.db(), model)
+        return has_vectors(self.db(), model)
 
     def taxonomy(self) -> Taxonomy:
         """The vault's kinds: its own ``.explorer/taxonomy.toml``, else the default."""
@@ -755,7 +684,6 @@ class Workspace:
                 _insert_rows(fresh, rows)
             finally:
                 fresh.close()
-        self._memory_layouts.clear()
         return backup
 
 
@@ -781,40 +709,17 @@ def layout_key(
     raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
 
 
-def add_user_annotations(db: Database, G: nx.MultiDiGraph) -> int:
-    """Add the user's own annotations (``source="user"``) to a graph from the store.
+def _label(text: str) -> str:
+    from explorer.graph.build import label
 
-    Each becomes an annotation node ``ann:user-<row>`` with an ``annotates`` edge to
-    its claim; those of claims not in ``G`` (hidden, or gone from the vault) are left
-    out. Returns how many were added.
-    """
-    added = 0
-    rows = db.conn.execute(
-        "SELECT id, claim_id, note, text, stance FROM user_annotations ORDER BY id"
-    ).fetchall()
-    for row_id, claim_id, note, text, stance in rows:
-        node = user_annotation_id(row_id)
-        if claim_id not in G or node in G:
-            continue
-        claim = G.nodes[claim_id]
-        attrs = _user_annotation_attrs(node, text, stance, note, None)
-        attrs.pop("id")
-        if claim.get("line"):
-            attrs["line"] = claim["line"]
-        if claim.get("section"):
-            attrs["section"] = claim["section"]
-        G.add_node(node, **attrs)
-        G.add_edge(node, claim_id, key="annotates", type="annotates", stance=stance, confidence=1.0)
-        added += 1
-    return added
+    return label(text)
 
 
 def _user_annotation_attrs(node_id: str, text: str, stance: str, note: str, claim) -> dict:
-    flat = " ".join(text.split())
     out = {
         "id": node_id,
         "type": "annotation",
-        "label": flat if len(flat) <= 60 else flat[:59] + "…",
+        "label": _label(text),
         "text": text,
         "note": note,
         "stance": stance,
@@ -877,17 +782,15 @@ def _free_path(path: Path) -> Path:
     return candidate
 
 
-def _has_table(db: Database, name: str) -> bool:
-    row = db.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    ).fetchone()
-    return row is not None
-
-
-def _has_column(db: Database, table: str, column: str) -> bool:
-    return any(c[1] == column for c in db.conn.execute(f'PRAGMA table_info("{table}")'))
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _probe(db: Database) -> None:
+    """Read the first row of every table: a damaged root page shows at once, when the
+    user can be offered a rebuild, instead of in the middle of a later call. Costs a
+    page or two per table, however large the store."""
+    names = [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+        )
+    ]
+    for name in names:
+        db.conn.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()

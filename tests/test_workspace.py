@@ -302,7 +302,7 @@ def test_own_annotation_is_a_user_node_annotating_its_claim(indexed):
     assert [x["text"] for x in indexed.details(cid)["annotations"]] == [
         "I am not so sure any more."
     ]
-    assert indexed.details(aid)["annotates"] == cid
+    assert [x["id"] for x in indexed.details(aid)["annotates"]] == [cid]
     indexed.run_index(force=True)
     assert aid in indexed.graph()  # survives re-index
 
@@ -371,9 +371,9 @@ def test_damaged_database_is_rebuilt_with_the_users_rows(indexed, vault):
     indexed.close()
     damage_table(db_path, "claims")
 
-    w = Workspace(vault, db_path, model_path="hashing").open()  # sqlite_master still reads
+    w = Workspace(vault, db_path, model_path="hashing")
     with pytest.raises(DatabaseDamagedError, match="malformed"):
-        w.graph()
+        w.open()  # found at once, not in the middle of a later call
     backup = w.rebuild_database()
     assert backup.parent == db_path.parent and backup.name.startswith("claims.backup-")
     saved = sqlite3.connect(backup)

@@ -122,8 +122,13 @@ class StoreBackend:
         return G
 
     def layouts(self) -> list[str]:
-        with self._explained():
-            return self._ws().layouts()
+        try:
+            with self._explained():
+                return self._ws().layouts()
+        except CorruptDatabaseError:
+            # Asked on the GUI thread, where a damaged page must not stop the window:
+            # the map's loading job meets the damage too, and offers the rebuild.
+            return ["force"]
 
     def positions(self, layout: str) -> dict[str, tuple[float, float]]:
         with self._explained():
@@ -170,14 +175,20 @@ class StoreBackend:
     def semantic_available(self) -> tuple[bool, str]:
         if self.workspace is None:
             return False, "no vault is open"
-        with self._explained():
-            return self.workspace.semantic_status()
+        try:
+            with self._explained():
+                return self.workspace.semantic_status()
+        except CorruptDatabaseError as exc:  # see layouts()
+            return False, str(exc)
 
     def model_name(self) -> str:
         if self.workspace is None:
             return ""
-        with self._explained():
-            return self.workspace.model_name()
+        try:
+            with self._explained():
+                return self.workspace.model_name()
+        except CorruptDatabaseError:  # see layouts()
+            return ""
 
     def taxonomy(self) -> dict[str, dict]:
         with self._explained():
