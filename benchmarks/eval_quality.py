@@ -1,13 +1,22 @@
 """Score the parser + semantic layer against a hand-labelled set.
 
     python benchmarks/eval_quality.py [--eval-dir data/eval] [--fake-embedder] [--json]
+    python benchmarks/eval_quality.py --labels tests/semantic/dev_labels.jsonl \
+        --notes data/sample-vault --notes /work/shared/seeds --errors     # the dev set
 
 Reads ``<eval-dir>/notes/*`` and ``<eval-dir>/labels.jsonl`` (format in
-data/eval/README.md), runs ``parse_note`` and ``Analyser.analyse`` with the real
-embedding model, matches produced claims to labelled ones by normalised word overlap,
-and prints: segmentation recall, share of unlabelled extra claims, kind accuracy (and
-the commonest-kind baseline), annotation detection recall, attachment accuracy,
-stance accuracy, and reference recall. The set is held out: tune on the sample vault.
+data/eval/README.md), or the labels file and note folders given, runs ``parse_note`` and
+``Analyser.analyse`` with the real embedding model, matches produced claims to labelled
+ones by normalised word overlap, and prints: segmentation recall, share of unlabelled
+extra claims, kind accuracy (and the commonest-kind baseline), annotation detection
+recall, attachment accuracy, stance accuracy, and reference recall. ``data/eval`` is held
+out: tune on the dev set (``tests/semantic/dev_labels.jsonl``), and run this on
+``data/eval`` only to measure.
+
+Reference matching: a labelled reference counts as found when one produced reference
+has a field (its text, its URL, or its key without the ``kind:`` prefix) that contains
+the label or is contained in it, compared as case-folded words with punctuation dropped,
+on word boundaries; a produced field shorter than three characters never counts.
 """
 
 from __future__ import annotations
@@ -40,8 +49,26 @@ def overlap(a: str, b: str) -> float:
 
 
 def contains(hay: str, needle: str) -> bool:
+    """``needle`` occurs in ``hay`` as whole words, ignoring case and punctuation."""
     h, n = " ".join(norm_words(hay)), " ".join(norm_words(needle))
-    return bool(n) and (n in h or (len(h) >= 4 and h in n))
+    return bool(n) and f" {n} " in f" {h} "
+
+
+def reference_fields(ref) -> list[str]:
+    """The strings a produced reference offers for matching: text, URL, key sans prefix."""
+    key = ref.key.split(":", 1)[1] if ":" in ref.key else ref.key
+    return [f for f in (ref.text, ref.url or "", key) if f]
+
+
+def reference_found(label: str, refs) -> bool:
+    """The matching rule of the module docstring: containment either way, per field."""
+    for r in refs:
+        for field in reference_fields(r):
+            if contains(field, label):
+                return True
+            if len(" ".join(norm_words(field))) >= 3 and contains(label, field):
+                return True
+    return False
 
 
 def greedy_match(
@@ -76,24 +103,50 @@ def load_labels(path: Path) -> dict[str, dict[str, list[dict]]]:
     return per_note
 
 
-def evaluate(eval_dir: Path, embedder=None) -> dict:
-    """All the numbers, overall and per note."""
+def find_note(name: str, note_dirs: list[Path]) -> Path:
+    for d in note_dirs:
+        if (d / name).is_file():
+            return d / name
+    raise SystemExit(f"note {name!r} of the labels is in none of {[str(d) for d in note_dirs]}")
+
+
+def evaluate(
+    eval_dir: Path | None,
+    embedder=None,
+    *,
+    labels_path: Path | None = None,
+    note_dirs: list[Path] | None = None,
+    errors: list | None = None,
+) -> dict:
+    """All the numbers, overall and per note.
+
+    ``labels_path`` and ``note_dirs`` default to ``<eval_dir>/labels.jsonl`` and
+    ``<eval_dir>/notes``. A list passed as ``errors`` collects ``(note, text, labelled,
+    produced, reason)`` for each wrongly kinded claim and ``(note, text, "reference")``
+    for each missed reference.
+    """
     from explorer.core.parse import parse_note
     from explorer.semantic.analyse import Analyser
 
-    labels = load_labels(eval_dir / "labels.jsonl")
+    labels = load_labels(labels_path or eval_dir / "labels.jsonl")
+    note_dirs = note_dirs or [eval_dir / "notes"]
     analyser = Analyser(embedder=embedder)
     tot = Counter()
     kinds_seen = Counter()
     per_note = {}
     for name, lab in sorted(labels.items()):
-        text = (eval_dir / "notes" / name).read_text(encoding="utf-8")
+        text = find_note(name, note_dirs).read_text(encoding="utf-8")
         result = analyser.analyse(parse_note(text, name))
         claims = [c.text for c in result.claims]
         by_id = {c.id: c.text for c in result.claims}
         lc = lab.get("claim", [])
         m = greedy_match([x["text"] for x in lc], claims)
-        kind_ok = sum(result.kinds[result.claims[j].id].kind == lc[i]["kind"] for i, j in m.items())
+        kind_ok = 0
+        for i, j in sorted(m.items()):
+            got = result.kinds[result.claims[j].id]
+            kind_ok += got.kind == lc[i]["kind"]
+            if errors is not None and got.kind != lc[i]["kind"]:
+                errors.append((name, lc[i]["text"], lc[i]["kind"], got.kind, got.reason))
         kinds_seen.update(x["kind"] for x in lc)
         la = lab.get("annotation", [])
         am = greedy_match([x["text"] for x in la], [a.text for a in result.annotations], 0.5)
@@ -104,8 +157,12 @@ def evaluate(eval_dir: Path, embedder=None) -> dict:
             attached += overlap(target, la[i]["target"]) >= MATCH
             stance_ok += a.stance == la[i]["stance"]
         lr = lab.get("reference", [])
-        hay = [" ".join(filter(None, (r.text, r.url or "", r.key))) for r in result.references]
-        ref_found = sum(any(contains(h, x["text"]) for h in hay) for x in lr)
+        found = [reference_found(x["text"], result.references) for x in lr]
+        ref_found = sum(found)
+        if errors is not None:
+            errors.extend(
+                (name, x["text"], "reference") for x, f in zip(lr, found, strict=True) if not f
+            )
         # An unmatched claim is extra unless it is (part of) a labelled annotation or reference.
         matched = set(m.values())
         other = [x["text"] for x in la] + [x["text"] for x in lr]
@@ -165,19 +222,35 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--fake-embedder", action="store_true", help="hashing embedder instead of the model"
     )
+    ap.add_argument("--labels", type=Path, help="labels file (default <eval-dir>/labels.jsonl)")
+    ap.add_argument(
+        "--notes",
+        type=Path,
+        action="append",
+        help="folder holding the labelled notes (repeatable; default <eval-dir>/notes)",
+    )
+    ap.add_argument("--errors", action="store_true", help="list wrong kinds and missed references")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    if not (args.eval_dir / "labels.jsonl").is_file():
-        print(f"no labels.jsonl under {args.eval_dir}", file=sys.stderr)
+    labels_path = args.labels or args.eval_dir / "labels.jsonl"
+    if not labels_path.is_file():
+        where = args.labels or f"no labels.jsonl under {args.eval_dir}"
+        print(f"{where}: labels file not found" if args.labels else where, file=sys.stderr)
         return 2
     from explorer.semantic.embedder import Embedder, HashingEmbedder
 
     embedder = HashingEmbedder() if args.fake_embedder else Embedder()
-    res = evaluate(args.eval_dir, embedder)
+    errors: list = []
+    res = evaluate(
+        args.eval_dir, embedder, labels_path=labels_path, note_dirs=args.notes, errors=errors
+    )
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
-    print(f"evaluation set: {args.eval_dir} (embedder {embedder.name})")
+    if args.errors:
+        for e in errors:
+            print("  ".join(map(str, e)))
+    print(f"evaluation set: {labels_path} (embedder {embedder.name})")
     for key, value in res.items():
         if key in ("counts", "per_note"):
             continue

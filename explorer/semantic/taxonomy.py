@@ -42,11 +42,25 @@ class Kind:
     examples: tuple[str, ...] = ()
     cues: tuple[re.Pattern, ...] = ()
     section_cues: tuple[re.Pattern, ...] = ()
+    # Evidence each cue counts for, in the order of ``cues`` / ``section_cues``;
+    # empty means 1.0 for every cue (a plain string in the file).
+    cue_weights: tuple[float, ...] = ()
+    section_cue_weights: tuple[float, ...] = ()
     negated: str | None = None
     opposes: tuple[str, ...] = ()
     questions: bool = False
     takes_questions: bool = False
     default: bool = False
+
+    def weighted_cues(self) -> tuple[tuple[re.Pattern, float], ...]:
+        """(pattern, weight) for each cue."""
+        w = self.cue_weights or (1.0,) * len(self.cues)
+        return tuple(zip(self.cues, w, strict=True))
+
+    def weighted_section_cues(self) -> tuple[tuple[re.Pattern, float], ...]:
+        """(pattern, weight) for each section cue."""
+        w = self.section_cue_weights or (1.0,) * len(self.section_cues)
+        return tuple(zip(self.section_cues, w, strict=True))
 
 
 @dataclass(frozen=True)
@@ -84,18 +98,44 @@ def _entry_lines(text: str) -> list[int]:
     return [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[kind]]"]
 
 
-def _compile(path, line, kid, key, patterns) -> tuple[re.Pattern, ...]:
-    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-        raise TaxonomyError(path, f"kind '{kid}': '{key}' must be a list of strings", line)
-    out = []
+def _compile(path, line, kid, key, patterns) -> tuple[tuple[re.Pattern, ...], tuple[float, ...]]:
+    """Compiled cues and their weights.
+
+    A cue is a pattern string (weight 1.0) or a table ``{ pattern = '...', weight = 0.5 }``
+    (weight above 0 and at most 10), so a weak hint can count for less than a sure sign.
+    """
+    msg = f"kind '{kid}': '{key}' must be a list of strings or {{ pattern, weight }} tables"
+    if not isinstance(patterns, list):
+        raise TaxonomyError(path, msg, line)
+    out, weights = [], []
     for p in patterns:
+        weight = 1.0
+        if isinstance(p, dict):
+            unknown = set(p) - {"pattern", "weight"}
+            if unknown or not isinstance(p.get("pattern"), str):
+                raise TaxonomyError(path, msg, line)
+            weight = p.get("weight", 1.0)
+            if isinstance(weight, bool) or not isinstance(weight, int | float):
+                raise TaxonomyError(
+                    path, f"kind '{kid}': weight of cue {p['pattern']!r} must be a number", line
+                )
+            if not 0 < weight <= 10:
+                raise TaxonomyError(
+                    path,
+                    f"kind '{kid}': weight of cue {p['pattern']!r} must be above 0 and at most 10",
+                    line,
+                )
+            p = p["pattern"]
+        elif not isinstance(p, str):
+            raise TaxonomyError(path, msg, line)
         try:
             out.append(re.compile(p, re.IGNORECASE))
         except re.error as exc:
             raise TaxonomyError(
                 path, f"kind '{kid}': bad pattern in '{key}' {p!r}: {exc}", line
             ) from exc
-    return tuple(out)
+        weights.append(float(weight))
+    return tuple(out), tuple(weights)
 
 
 def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
@@ -139,6 +179,10 @@ def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
         opposes = entry.get("opposes", [])
         if not isinstance(opposes, list):
             raise TaxonomyError(path, f"kind '{kid}': 'opposes' must be a list of kind ids", line)
+        cues, cue_weights = _compile(path, line, kid, "cues", entry.get("cues", []))
+        section_cues, section_weights = _compile(
+            path, line, kid, "section_cues", entry.get("section_cues", [])
+        )
         kinds.append(
             Kind(
                 id=kid,
@@ -146,10 +190,10 @@ def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
                 colour=colour.lower(),
                 description=str(entry.get("description", "")),
                 examples=tuple(examples),
-                cues=_compile(path, line, kid, "cues", entry.get("cues", [])),
-                section_cues=_compile(
-                    path, line, kid, "section_cues", entry.get("section_cues", [])
-                ),
+                cues=cues,
+                section_cues=section_cues,
+                cue_weights=cue_weights,
+                section_cue_weights=section_weights,
                 negated=entry.get("negated"),
                 opposes=tuple(opposes),
                 questions=bool(entry.get("questions", False)),
