@@ -20,7 +20,7 @@ from explorer.index_stages import SLICE, SemanticIndex, make_embedder, model_cho
 from explorer.pipeline import Progress, Summary, index_vault, run_index
 from explorer.semantic.embedder import EmbedderError, HashingEmbedder
 from explorer.semantic.vectors import content_hash
-from explorer.store import add_annotation, hide, open_db, set_kind, stats
+from explorer.store import add_annotation, hide, open_db, search_annotations, set_kind, stats
 from explorer.store.semantic import claim_kinds
 from explorer.store.vectors import cache_counts, claim_vectors
 
@@ -124,11 +124,21 @@ def test_a_run_stores_kinds_annotations_references_concepts_and_edges(vault, dbp
     db = open_db(dbp)
     try:
         assert_fts_matches_claims(db)
-        hits = db.conn.execute(
-            "SELECT a.text FROM annotations_fts f JOIN annotations a ON a.seq = f.rowid "
-            "WHERE annotations_fts MATCH 'anymore'"
-        ).fetchall()
-        assert hits == [("Not sure about this anymore.",)]
+        (hit,) = search_annotations(db, "anymore")
+        assert (hit.text, hit.stance, hit.note) == ("Not sure about this anymore.", "doubt", "a.md")
+        assert hit.snippet == "Not sure about this [anymore]."
+        assert search_annotations(db, "arithmetic") == []  # claims are not annotations
+        # Re-indexing the note replaces its annotations in the index, never duplicates them.
+        (vault / "a.md").write_text(NOTES["a.md"].replace("anymore", "any more"))
+    finally:
+        db.close()
+    index(vault, dbp, Recorder())
+    db = open_db(dbp)
+    try:
+        assert search_annotations(db, "anymore") == []
+        assert len(search_annotations(db, "sure")) == 1
+        indexed = "SELECT COUNT(*) FROM annotations_fts WHERE annotations_fts MATCH 'sure'"
+        assert db.conn.execute(indexed).fetchone() == (1,)  # no stale entry left behind
     finally:
         db.close()
 

@@ -72,3 +72,34 @@ def search(
     """
     rows = db.conn.execute(sql, (query, max(1, int(limit))))
     return [SearchHit(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationHit:
+    annotation_id: str
+    claim_id: str | None  # the claim it comments on
+    note: str
+    line: int
+    text: str
+    stance: str
+    snippet: str
+    score: float
+
+
+def search_annotations(
+    db: Database, words: str | Sequence[str], *, limit: int = 20
+) -> list[AnnotationHit]:
+    """The author's annotations containing all ``words`` (stemmed), best match first."""
+    query = fts_query(words)
+    if not query:
+        raise ValueError("nothing to search for: give at least one word")
+    sql = """
+        SELECT a.id, a.claim_id, a.note, a.line, a.text, a.stance,
+               snippet(annotations_fts, 0, '[', ']', '…', 16),
+               -bm25(annotations_fts) AS score
+        FROM annotations_fts JOIN annotations a ON a.seq = annotations_fts.rowid
+        WHERE annotations_fts MATCH ?
+        ORDER BY bm25(annotations_fts), a.note, a.seq
+        LIMIT ?
+    """
+    return [AnnotationHit(*row) for row in db.conn.execute(sql, (query, max(1, int(limit))))]
