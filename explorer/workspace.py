@@ -21,7 +21,7 @@ user's corrections and starts a fresh file. Every other error names what is at f
 >>> from explorer.resources import sample_vault
 >>> tmp = pathlib.Path(tempfile.mkdtemp())
 >>> vault = pathlib.Path(shutil.copytree(sample_vault(), tmp / "vault"))
->>> ws = Workspace(vault, tmp / "claims.db")
+>>> ws = Workspace(vault, tmp / "claims.db", model_path="hashing")  # a stand-in model
 >>> summary = ws.run_index()
 >>> summary.notes > 5 and not summary.cancelled
 True

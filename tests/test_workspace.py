@@ -356,6 +356,36 @@ def test_export_every_format(indexed, tmp_path):
         assert out.exists() and info["nodes"] == G.number_of_nodes(), label
 
 
+def test_docstring_example_runs():
+    import doctest
+
+    import explorer.workspace
+
+    result = doctest.testmod(explorer.workspace)
+    assert result.attempted >= 5 and result.failed == 0
+
+
+@pytest.mark.slow
+def test_real_model_finds_claims_by_meaning(vault, tmp_path, monkeypatch):
+    monkeypatch.delenv("EXPLORER_MODEL", raising=False)
+    w = Workspace(vault, tmp_path / "real.db").open()
+    assert w.semantic_status() == (True, "")
+    summary = w.run_index()
+    assert w.model_name().startswith("all-MiniLM-L6-v2@")
+    assert w.layouts() == ["force", "semantic"]
+    # No word of the query occurs in the claims it should find.
+    query = "could a computer ever have feelings"
+    assert w.search(query, "words") == []
+    hits = w.search(query, "meaning", limit=5)
+    assert hits and all(h["score"] >= 0.2 for h in hits)
+    assert any("conscious" in h["text"].lower() or "experience" in h["text"].lower() for h in hits)
+    both = w.search("workspace broadcast ignition", "both", limit=5)
+    assert both and "Global Workspace Theory.md" in {h["note"] for h in both}
+    assert len(w.positions("semantic")) == w.graph().number_of_nodes()
+    assert summary.claims > 100
+    w.close()
+
+
 def test_taxonomy_and_model_name(indexed):
     assert indexed.taxonomy().ids[0] == "capability"
     assert indexed.model_name().startswith("hashing")
