@@ -106,9 +106,14 @@ class OfflineChromium:
 
     def wait_for(self, script: str, timeout: float = 60.0, poll: float = 0.02):
         """Poll ``return <script>`` until it is truthy; returns its value."""
+        from selenium.common.exceptions import TimeoutException
+
         end = time.monotonic() + timeout
         while True:
-            value = self.driver.execute_script(f"return ({script});")
+            try:
+                value = self.driver.execute_script(f"return ({script});")
+            except TimeoutException as exc:  # the page's main thread never came free
+                raise TimeoutError(f"the page stayed busy waiting for: {script}") from exc
             if value:
                 return value
             if time.monotonic() > end:
