@@ -34,6 +34,8 @@ True
 from __future__ import annotations
 
 import contextlib
+import copy
+import hashlib
 import os
 import sqlite3
 import threading
@@ -70,6 +72,9 @@ EXPORT_LABELS = {
 # SQLite's own words for a file it cannot read as a database.
 _DAMAGE_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 _DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted")
+
+# What the graph layer adds to each node (kept between two graph() calls of one graph).
+_LAYER_ATTRS = ("community", "centrality", "x", "y")
 
 # The user's own tables: what a rebuild must carry over.
 USER_TABLES = ("user_kinds", "user_annotations", "user_hidden")
@@ -136,6 +141,7 @@ class Workspace:
         # Per thread: a ClaimSearch (it holds the claim vectors) and the generation it
         # was made in; the generation moves on whenever claims or hidden ones change.
         self._searchers = threading.local()
+        self._enriched: dict[str, tuple] = {}  # layout -> (keys, node attrs, communities)
         self._generation = 0
 
     # ------------------------------------------------------------------ opening
@@ -266,7 +272,10 @@ class Workspace:
 
         Positions come from the ``layouts`` table when the graph's fingerprint is
         there, else they are computed and stored under it (replacing the rows of older
-        graphs). Hidden items are left out unless ``include_hidden``.
+        graphs). Communities and centrality of the last graph are kept in memory under
+        the same fingerprint (and the texts, which name the communities), so the graph
+        asked for again after an index that changed nothing skips the graph layer.
+        Hidden items are left out unless ``include_hidden``.
         """
         from explorer.graph.analyze import enrich
 
@@ -274,14 +283,25 @@ class Workspace:
             G = self._structure(include_hidden)
             vectors = self._layout_vectors(layout)
             key = layout_key(G, layout, vectors=vectors)
-            cached = self._cached_positions(key, layout)
-            info = enrich(G, seed=LAYOUT_SEED, layout=layout, vectors=vectors, positions=cached)
-            if info["fingerprint"] is not None:
-                self._store_positions(
-                    info["fingerprint"],
-                    layout,
-                    {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)},
-                )
+            memo_key = (key, _text_digest(G))
+            memo = self._enriched.get(layout)
+            if memo is not None and memo[0] == memo_key:
+                for n, attrs in memo[1].items():
+                    G.nodes[n].update(attrs)
+                G.graph["communities"] = copy.deepcopy(memo[2])
+            else:
+                cached = self._cached_positions(key, layout)
+                info = enrich(G, seed=LAYOUT_SEED, layout=layout, vectors=vectors, positions=cached)
+                if info["fingerprint"] is not None:
+                    self._store_positions(
+                        info["fingerprint"],
+                        layout,
+                        {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)},
+                    )
+                layer = {
+                    n: {k: d[k] for k in _LAYER_ATTRS if k in d} for n, d in G.nodes(data=True)
+                }
+                self._enriched[layout] = (memo_key, layer, copy.deepcopy(G.graph["communities"]))
         G.graph["layout"] = layout
         return G
 
@@ -707,6 +727,14 @@ def layout_key(
         digest = _vectors_digest(G, vectors)
         return layout_fingerprint(G, layout, seed=seed, spacing=spacing, vectors=digest)
     raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+
+
+def _text_digest(G: nx.Graph) -> str:
+    """A digest of the nodes' texts: they name the communities, the fingerprint skips them."""
+    h = hashlib.sha256()
+    for n, text in sorted((str(n), str(t)) for n, t in G.nodes(data="text", default="")):
+        h.update(f"{n}\x1f{text}\x1e".encode())
+    return h.hexdigest()
 
 
 def _label(text: str) -> str:

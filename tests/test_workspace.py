@@ -178,14 +178,22 @@ def test_graph_follows_the_export_contract(indexed):
     assert G.graph["communities"] and G.graph["layout"] == "force"
 
 
-def test_layout_is_computed_once_then_read_from_the_cache(indexed, count_layouts):
+def test_layout_is_computed_once_then_read_from_the_cache(indexed, count_layouts, monkeypatch):
+    communities = []
+    real = analyze.detect_communities
+    monkeypatch.setattr(
+        analyze, "detect_communities", lambda G, **kw: communities.append(1) or real(G, **kw)
+    )
     first = indexed.graph()
-    assert count_layouts == ["force"]
+    assert count_layouts == ["force"] and len(communities) == 1
     second = indexed.graph()
     assert count_layouts == ["force"]  # the second time: no layout computed
-    assert {n: (d["x"], d["y"]) for n, d in first.nodes(data=True)} == {
-        n: (d["x"], d["y"]) for n, d in second.nodes(data=True)
+    assert len(communities) == 1  # nor communities: the same graph as last time
+    layer = ("x", "y", "community", "centrality")
+    assert {n: [d.get(k) for k in layer] for n, d in first.nodes(data=True)} == {
+        n: [d.get(k) for k in layer] for n, d in second.nodes(data=True)
     }
+    assert second.graph["communities"] == first.graph["communities"]
     # The cache is in the database: another workspace on the same file uses it too.
     other = Workspace(indexed.vault, indexed.db_path, model_path="hashing").open()
     third = other.graph()
