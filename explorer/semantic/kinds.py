@@ -52,6 +52,7 @@ BEFORE_CONTRAST, AFTER_CONTRAST = 0.7, 1.4
 CONTEXT_WEIGHT = 0.6
 FRAGMENT_CONTEXT_WEIGHT = 1.6
 FRAGMENT_WORDS = 4
+FRAGMENT_ITEM_WORDS = 8
 # The nearest heading or parent counts fully, the one above it less, the rest less still.
 CONTEXT_DECAY = (1.0, 0.8, 0.6)
 QUESTION_WEIGHT = 3.0
@@ -75,8 +76,13 @@ def is_question(text: str) -> bool:
 
 
 def is_fragment(text: str) -> bool:
-    """A few words with no sentence of their own ("Mathematics.", "Not real-time.")."""
-    return len(_WORD.findall(_PAREN.sub(" ", text))) <= FRAGMENT_WORDS
+    """A few words with no sentence of their own ("Mathematics.", "Not real-time."), or a
+    short note-style item in lower case with no full stop ("refactoring inside a file")."""
+    bare = _PAREN.sub(" ", text).strip()
+    words = len(_WORD.findall(bare))
+    if words <= FRAGMENT_WORDS:
+        return True
+    return words <= FRAGMENT_ITEM_WORDS and bare[:1].islower() and not bare.endswith((".", "!"))
 
 
 _TITLE_NEIGHBOUR = re.compile(r"(?:\b[A-Z][\w\-]*\s+$)")

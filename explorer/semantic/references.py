@@ -30,7 +30,16 @@ _NAME = r"[A-Z][\w’'\-]+"
 _CITE_PAREN = re.compile(
     rf"\(({_NAME}(?:\s+(?:et al\.?|(?:and|&)\s+{_NAME}))?),?\s+((?:19|20)\d{{2}}[a-z]?)\)"
 )
-_CITE_NARRATIVE = re.compile(rf"\b({_NAME}(?:\s+et al\.?)?)\s+\(((?:19|20)\d{{2}}[a-z]?)\)")
+_CITE_NARRATIVE = re.compile(
+    rf"\b({_NAME}(?:\s+et al\.?|\s+(?:and|&)\s+{_NAME})?)\s+\(((?:19|20)\d{{2}}[a-z]?)\)"
+)
+# "(Brown et al., 2020; Kaplan et al., 2020)", "(see Wei et al. 2022)": each item of a
+# parenthesis that holds a year.
+_PAREN_WITH_YEAR = re.compile(r"\(([^()]*\b(?:19|20)\d{2}[a-z]?\b[^()]*)\)")
+_CITE_ITEM = re.compile(
+    rf"(?:^|[;(]|\b(?:see|e\.g\.,?|cf\.?|also)\s)\s*"
+    rf"({_NAME}(?:\s+et al\.?|\s+(?:and|&)\s+{_NAME})?),?\s+((?:19|20)\d{{2}}[a-z]?)\b"
+)
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,120})[”\"]")
 _TITLE_CONTEXT = re.compile(
     r"\b(?:paper|papers|article|book|talk|blog|essay|post|titled|called|video|podcast|read|lecture|thesis)\b",
@@ -41,16 +50,58 @@ _ATTR_PAREN = re.compile(
     r"(?:from|via|by|according to|h/t|hat tip|source:?|cf\.?)\s+([^()]{2,60})\)",
     re.I,
 )
-_ATTR_VIA = re.compile(rf"\b(?i:according to|via|h/t)\s+((?:{_NAME})(?:[ /](?:{_NAME}))*)")
-_ATTR_VERB = re.compile(
-    rf"\b((?:{_NAME})(?: (?:{_NAME}))?)\s+(?:claims|argues|says|said|thinks|believes|suggests|"
-    r"points out|notes|writes|wrote|proposes|posits|predicts|reckons)\b"
+_ATTR_VIA = re.compile(
+    rf"\b(?i:according to|via|h/t|per|in the words of)\s+((?:{_NAME})(?:[ /](?:{_NAME}))*)"
 )
-_PAPER_NAMED = re.compile(r"\bthe ((?:[A-Z][\w\-.]*\s){1,4})paper\b")
+# "Joscha claims", "Okafor thinks", "Chollet defines", "Hoffmann et al. showed": a
+# capitalised name (one or two words, or "X et al.") right before a verb of saying.
+# Verbs that also fit things ("Scaling shows", "Retrieval adds") count only after "et al.".
+_SAYING = (
+    r"(?:claim|argue|say|think|believe|suggest|note|write|propose|posit|predict|reckon|define|"
+    r"conclude|observe|maintain|insist|warn|stress|mention|object|counter|repl(?:y|ie)|respond|"
+    r"doubt|disagree|agree|admit|emphasi[sz]e|contend|assert|speculate|hypothesi[sz]e)"
+)
+_ADVERB = r"(?:(?:also|then|later|rightly|famously|once|still|even)\s+)?"
+_ATTR_VERB = re.compile(
+    rf"\b((?:{_NAME})(?: (?:{_NAME}))?)\s+{_ADVERB}"
+    rf"(?:{_SAYING}(?:s|es|ed|d)?|said|thought|wrote|points? out|pointed out|puts? it)\b"
+)
+# "Prof. Okafor", "Dr Lee": a title marks a person whatever follows.
+_TITLED = re.compile(rf"\b(?:Prof\.?|Professor|Dr\.?)\s+({_NAME}(?:\s+{_NAME})?)")
+_HANDLE = re.compile(r"(?<![\w@.])@([A-Za-z_]\w{1,30})\b")
+_ATTR_ET_AL = re.compile(
+    rf"\b({_NAME} et al\.?)\s+{_ADVERB}(?:{_SAYING}(?:s|es|ed|d)?|said|thought|wrote|"
+    r"show(?:s|ed|n)?|f(?:ound|ind|inds)|report(?:s|ed)?|demonstrat(?:e|es|ed)|estimat(?:e|es|ed)|"
+    r"describ(?:e|es|ed)|introduc(?:e|es|ed)|train(?:s|ed)?)\b"
+)
+# "the GPT-3 paper", "the BERT and GPT-1 papers", "the original Chinchilla paper".
+_PAPER_NAMED = re.compile(
+    r"\b(?:[Tt]he\s+)?(?:original\s+|famous\s+|classic\s+|first\s+)?"
+    r"((?:[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*){0,3})"
+    r"(?:(?:,\s*|\s+and\s+|\s*&\s*)[A-Z][\w\-.]*(?:\s+[A-Z0-9][\w\-.]*){0,3})*)"
+    r"\s+(?:papers?|(?:technical\s+)?reports?|preprints?)\b"
+)
+_PAPER_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+# A reading-list line: "Chollet, “On the Measure of Intelligence”", "Bender et al., "...".
+_AUTHOR_TITLE = re.compile(
+    rf"(?:^|[\s(\[])({_NAME}(?:\s+et al\.?|\s+(?:and|&)\s+{_NAME})?),\s*[“\"]([^”\"]{{3,200}})[”\"]"
+)
+_CITE_NO_YEAR = re.compile(rf"\b({_NAME}) et al\.?(?![.\w])(?!\s*,?\s*\(?(?:19|20)\d\d)")
 _POSSESSIVE = re.compile(
     r"\b([A-Z][a-z][\w\-]*)[’']s\s+(?:[A-Z][\w\-]+|(?:paper|talk|argument|book|essay|theory|"
-    r"view|claim|post|thesis|framework|lecture|interview|podcast|experiment|critique)\b)"
+    r"view|claim|post|thesis|framework|lecture|interview|podcast|experiment|critique|term|idea|"
+    r"point|words|account|notion|definition|test|objection|distinction|model|proposal|hypothesis|"
+    r"analogy|example|position|reply|response|slides?|survey|study|work|results?)\b)"
 )
+# Parenthesised "(from ...)" that names no source: "(from personal experience in agentic use)".
+_NOT_SOURCES = re.compile(
+    r"^(?:my|our|own|personal|experience|practice|memory|experiments?|testing|work|"
+    r"the (?:above|below|previous|next|same)\b|[\d$€£])|\bto\s+[\d$€£]",
+    re.I,
+)
+# A one-word "X paper" with no "the" before it names a paper only when X looks like a
+# model or method name (GPT-1, BERT, DallE), not a capitalised adjective ("Important paper").
+_MODEL_LIKE = re.compile(r"\d|[A-Z].*[A-Z]")
 # Capitalised words that open sentences or name things, never sources.
 _NOT_NAMES = {
     "this",
@@ -86,6 +137,52 @@ _NOT_NAMES = {
     "so",
     "some",
     "many",
+    "each",
+    "every",
+    "all",
+    "any",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "my",
+    "your",
+    "no",
+    "most",
+    "such",
+    "both",
+    "these",
+    "those",
+    "other",
+    "another",
+    "then",
+    "when",
+    "if",
+    "as",
+    "in",
+    "on",
+    "for",
+    "with",
+    "why",
+    "how",
+    "let",
+    "never",
+    "always",
+    "often",
+    "everybody",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 }
 
 
@@ -113,6 +210,19 @@ def url_key(url: str) -> str:
     return "url:" + urlunsplit(("", host, path, query, "")).lstrip("/")
 
 
+def _entry_groups(entries: Sequence[Claim]) -> list[list[Claim]]:
+    """Bibliography entries, one group per source line: the splitter cuts "Baars, B. J.
+    (1988). A Cognitive Theory of Consciousness. Cambridge University Press." into three
+    sentences, but it is one work."""
+    groups: list[list[Claim]] = []
+    for e in entries:
+        if groups and groups[-1][-1].line == e.line and groups[-1][-1].section_id == e.section_id:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    return groups
+
+
 def is_reference_heading(text: str) -> bool:
     return bool(REFERENCE_HEADINGS.match(text))
 
@@ -132,7 +242,11 @@ class ReferenceExtractor:
 
     def split(self, note: ParsedNote, claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]]:
         """Claims, and the bibliography entries taken out of them (a reference list is not claims)."""
-        ref_sections = {s.id for s in note.sections if is_reference_heading(s.title)}
+        ref_sections = {
+            s.id
+            for s in note.sections
+            if is_reference_heading(s.title) and not self._titles_a_note(s, note)
+        }
         # Subsections of a References section are references too.
         for s in note.sections:
             if s.parent_id in ref_sections:
@@ -145,13 +259,24 @@ class ReferenceExtractor:
                 listing = False
             if c.section_id is not None and c.section_id in ref_sections:
                 entries.append(c)
-            elif is_reference_heading(c.text):
+            elif c.block == "paragraph" and is_reference_heading(c.text):
+                # A bare "References" line of a flat export (a list item that says
+                # "Reading List" is a link to a note, not a heading).
                 listing, list_section = True, c.section_id
             elif listing:
                 entries.append(c)
             else:
                 kept.append(c)
         return kept, entries
+
+    @staticmethod
+    def _titles_a_note(section, note: ParsedNote) -> bool:
+        """A top heading like "Reading List" that names a whole note of sections (Read, To
+        read, References): the note is about reading, and only its References section is a
+        bibliography."""
+        return section.level == 1 and any(
+            s.parent_id == section.id and not is_reference_heading(s.title) for s in note.sections
+        )
 
     def extract(
         self, note: ParsedNote, claims: Sequence[Claim], entries: Sequence[Claim] = ()
@@ -173,19 +298,19 @@ class ReferenceExtractor:
                 if cid not in r.claim_ids:
                     r.claim_ids.append(cid)
 
-        for e in entries:
-            found = self._find(e.text)
+        for group in _entry_groups(entries):
+            text = " ".join(e.text for e in group)
+            ids = {e.id for e in group}
+            found = self._find(text)
             urls = [f for f in found if f[2] in ("url", "doi")]
             for link in note.links:
-                if link.claim_id == e.id and link.target.lower().startswith(
-                    ("http://", "https://")
-                ):
+                if link.claim_id in ids and link.target.lower().startswith(("http://", "https://")):
                     urls.append((url_key(link.target), link.target, "url", link.target))
             if urls:
                 key, _, kind, url = urls[0]
-                add(key, e.text, kind, [], url, scope="note")
+                add(key, text, kind, [], url, scope="note")
             else:
-                add("entry:" + _fold(e.text), e.text, "entry", [], None, scope="note")
+                add("entry:" + _fold(text), text, "entry", [], None, scope="note")
 
         scopes = lead_in_scopes(list(claims))
         for c in claims:
@@ -231,6 +356,14 @@ class ReferenceExtractor:
                 first = m.group(1).split()[0].casefold()
                 if first not in _NOT_NAMES:
                     out.append((f"cite:{first}:{m.group(2)}", m.group(), "citation", None))
+        for group in _PAREN_WITH_YEAR.finditer(text):
+            for item in group.group(1).split(";"):
+                m = _CITE_ITEM.search(item)
+                if m:
+                    first = m.group(1).split()[0].casefold()
+                    if first not in _NOT_NAMES:
+                        cite = f"{m.group(1)}, {m.group(2)}"
+                        out.append((f"cite:{first}:{m.group(2)}", cite, "citation", None))
         for m in _QUOTED.finditer(text):
             title = m.group(1).strip()
             words = title.split()
@@ -241,13 +374,32 @@ class ReferenceExtractor:
                 and _TITLE_CONTEXT.search(window)
             ):
                 out.append(("title:" + _fold(title), title, "title", None))
+        for m in _AUTHOR_TITLE.finditer(text):
+            title = m.group(2).strip().rstrip(".")
+            if 1 <= len(title.split()) <= 25:
+                out.append(("title:" + _fold(title), title, "title", None))
         for m in _PAPER_NAMED.finditer(text):
-            name = m.group(1).strip()
-            out.append(("title:" + _fold(name), f"the {name} paper", "title", None))
-        for pat in (_ATTR_PAREN, _ATTR_VIA, _ATTR_VERB, _POSSESSIVE):
+            has_the = m.group().lower().startswith("the")
+            for name in _PAPER_SPLIT.split(m.group(1)):
+                name = name.strip()
+                if not name or name.split()[0].casefold() in _NOT_NAMES:
+                    continue
+                if has_the or _MODEL_LIKE.search(name):
+                    out.append(("title:" + _fold(name), f"the {name} paper", "title", None))
+        for m in _CITE_NO_YEAR.finditer(text):
+            first = m.group(1).casefold()
+            if first not in _NOT_NAMES:
+                out.append((f"src:{_fold(m.group(1))} et al", m.group(), "citation", None))
+        for pat in (_ATTR_PAREN, _ATTR_VIA, _ATTR_VERB, _ATTR_ET_AL, _POSSESSIVE, _TITLED, _HANDLE):
             for m in pat.finditer(text):
-                name = m.group(1).strip(" .,:;")
-                if name.split()[0].casefold() in _NOT_NAMES or _URL.search(name):
+                words = m.group(1).strip(" .,:;").split()
+                # "As Hinton puts it": a sentence's capitalised first word is not a name.
+                while len(words) > 1 and words[0].casefold() in _NOT_NAMES:
+                    words = words[1:]
+                name = " ".join(words)
+                if words[0].casefold() in _NOT_NAMES or _URL.search(name):
+                    continue
+                if pat is _ATTR_PAREN and _NOT_SOURCES.match(name):
                     continue
                 out.append(("src:" + _fold(name), name, "attribution", None))
         seen, uniq = set(), []

@@ -7,10 +7,11 @@ from explorer.semantic.kinds import (
     KindClassifier,
     NullKindClassifier,
     RuleKindClassifier,
+    fit_softmax,
     is_question,
     resolve_kind,
 )
-from explorer.semantic.taxonomy import default_taxonomy
+from explorer.semantic.taxonomy import default_taxonomy, parse_taxonomy
 from explorer.semantic.types import KindLabel
 from tests.semantic.conftest import make_note
 
@@ -118,3 +119,101 @@ def test_non_english_text_gets_a_low_confidence_default(fake_embedder):
     for lab in labels.values():
         assert lab.kind == "assertion" and lab.confidence <= 0.5
     assert np.isfinite([lab.confidence for lab in labels.values()]).all()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # A note's name in mid-sentence is not a cue ("see LLM Limitations").
+        ("The counterpart is LLM Limitations, see also Machine Consciousness.", "assertion"),
+        # "only" before a capability cue limits it.
+        ("On ARC they only perform well with test-time tricks on top.", "limitation"),
+        # "can ..., but do not ...": the point after the contrast wins.
+        (
+            "They can do ciphers on small numbers, but they don’t synthesize the algorithm.",
+            "limitation",
+        ),
+        ("Like a script kiddie that can’t code.", "limitation"),
+        # Plans and pointers are assertions, whatever they mention.
+        ("Compare the indicator properties with my own list.", "assertion"),
+        ("try the obfuscated puzzles myself", "assertion"),
+        # Necessity plus the topic makes a criterion.
+        (
+            "A conscious machine would need a self-model it cannot see through.",
+            "consciousness-criterion",
+        ),
+    ],
+)
+def test_weighted_cue_rules(text, kind):
+    assert kinds_of([text])[text].kind == kind
+
+
+def test_a_fragment_takes_the_kind_of_the_line_it_hangs_from(fake_embedder):
+    items = [
+        "# Notes",
+        "They may appear conscious, however, they are…",
+        "Not real-time.",
+        "LLMs cannot plan over many steps.",
+        ("  ", "long horizons"),
+    ]
+    note = make_note(items)
+    vecs = dict(
+        zip(
+            [c.id for c in note.claims],
+            fake_embedder.encode([c.text for c in note.claims]),
+            strict=True,
+        )
+    )
+    labels = KindClassifier(default_taxonomy(), fake_embedder).classify(
+        note.claims, claim_contexts(note), vecs
+    )
+    got = {c.text: labels[c.id] for c in note.claims}
+    assert got["Not real-time."].kind == "consciousness-criterion"
+    assert got["long horizons"].kind == "limitation"
+    assert "under a limitation line" in got["long horizons"].reason
+
+
+def test_softmax_regression_separates_classes_and_balances_their_sizes():
+    rng = np.random.default_rng(0)
+    centres = np.eye(3, 8)
+    x = np.vstack(
+        [
+            centres[0] + 0.1 * rng.standard_normal((30, 8)),
+            centres[1] + 0.1 * rng.standard_normal((3, 8)),
+            centres[2] + 0.1 * rng.standard_normal((10, 8)),
+        ]
+    )
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    y = np.array([0] * 30 + [1] * 3 + [2] * 10)
+    w, b = fit_softmax(x, y, 3, l2=1e-3, steps=400)
+    assert (np.argmax(x @ w + b, axis=1) == y).all()
+    # Halfway between the big class and the small one: no pull toward the big class.
+    mid = (centres[0] + centres[1]) / np.sqrt(2)
+    p = np.exp(mid @ w + b)
+    p /= p.sum()
+    assert abs(p[0] - p[1]) < 0.15
+
+
+def test_taxonomy_examples_train_the_classifier_of_a_vault_taxonomy(fake_embedder):
+    toml = """
+[[kind]]
+id = "recipe"
+name = "Recipe"
+colour = "#aa0000"
+examples = ["Stir the flour into the butter.", "Bake the bread for forty minutes.", "Whisk eggs with sugar."]
+
+[[kind]]
+id = "other"
+name = "Other"
+colour = "#999999"
+default = true
+examples = ["The train leaves at noon.", "Parliament met on Tuesday.", "The river floods in spring."]
+"""
+    tax = parse_taxonomy(toml)
+    clf = KindClassifier(tax, fake_embedder, min_similarity=0.0, margin=0.0)
+    texts = ["Stir the butter and bake the bread.", "Parliament met by the river."]
+    note = make_note(texts)
+    vecs = dict(zip([c.id for c in note.claims], fake_embedder.encode(texts), strict=True))
+    labels = clf.classify(note.claims, {}, vecs)
+    assert [labels[c.id].kind for c in note.claims] == ["recipe", "other"]
+    assert labels[note.claims[0].id].source == "embedding"

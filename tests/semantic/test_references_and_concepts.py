@@ -145,3 +145,94 @@ def test_concepts_in_headings_survive_a_single_mention():
     items = [(c.id, c.text) for c in note.claims]
     kept = {c.id for c in vault_concepts([ConceptExtractor().extract(note, items)])}
     assert "con:curriculum-learning" in kept
+
+
+def test_more_forms_of_naming_a_source():
+    texts = [
+        "For LLMs read the original “Attention is all you need”, BERT and GPT-1 paper.",
+        'Chollet, "On the Measure of Intelligence" → Chollet 2019',
+        "Scaling works (Brown et al., 2020; see Kaplan et al. 2020).",
+        "Hoffmann and Borgeaud (2022) trained smaller models longer.",
+        "read Valmeekam et al.",
+        "Chollet defines intelligence as skill-acquisition efficiency.",
+        "Prof. Okafor disagreed.",
+        "Selbstmodell is Metzinger's term.",
+        "Heard it via @karpathy first.",
+    ]
+    _, _, refs = refs_of(make_note(texts))
+    for key in (
+        "title:attention is all you need",
+        "title:bert",
+        "title:gpt-1",
+        "title:on the measure of intelligence",
+        "cite:brown:2020",
+        "cite:kaplan:2020",
+        "cite:hoffmann:2022",
+        "src:valmeekam et al",
+        "src:chollet",
+        "src:okafor",
+        "src:metzinger",
+        "src:karpathy",
+    ):
+        assert key in refs, key
+
+
+def test_things_that_only_look_like_sources_are_not():
+    texts = [
+        "Or tight feedback loops (from personal experience in agentic use).",
+        "Costs fell (from $20 per task to $0.20 per task).",
+        "It was released (January 2024).",
+        "Let's Verify Step by Step is a good read.",
+        "Important paper: read it twice.",
+        "Retrieval adds documents to the prompt.",
+        "Each layer defines a new basis.",
+    ]
+    _, _, refs = refs_of(make_note(texts))
+    assert refs == {}
+
+
+def test_a_bibliography_line_split_into_sentences_is_one_reference():
+    note = make_note(
+        [
+            "# References",
+            "Baars, B. J. (1988). A Cognitive Theory of Consciousness. MIT Press.",
+        ]
+    )
+    # The splitter would give three sentences of one line; the helper gives one claim,
+    # so build the three by hand on the same line.
+    whole = note.claims[0]
+    parts = ["Baars, B. J. (1988).", "A Cognitive Theory of Consciousness.", "MIT Press."]
+    note.claims[:] = [
+        type(whole)(f"clm:{i}", t, whole.section_id, None, "list_item", i, 2, 2, 0, 1)
+        for i, t in enumerate(parts)
+    ]
+    kept, entries, refs = refs_of(note)
+    assert kept == [] and len(entries) == 3
+    (ref,) = refs.values()
+    assert ref.text == " ".join(parts) and ref.scope == "note"
+
+
+def test_a_reading_list_note_keeps_its_prose_and_only_its_references_section_is_a_bibliography():
+    note = make_note(
+        [
+            "# Reading List",
+            "Papers behind these notes.",
+            "## Read",
+            'Chollet, "On the Measure of Intelligence"',
+            "## References",
+            "Chollet, F. (2019). On the Measure of Intelligence.",
+        ]
+    )
+    kept, entries, refs = refs_of(note)
+    assert [c.text for c in kept] == [
+        "Papers behind these notes.",
+        'Chollet, "On the Measure of Intelligence"',
+    ]
+    assert [c.text for c in entries] == ["Chollet, F. (2019). On the Measure of Intelligence."]
+    assert "title:on the measure of intelligence" in refs
+
+
+def test_a_list_item_naming_the_reading_list_note_does_not_open_a_bibliography():
+    note = make_note(["# Reading", ("- ", "Reading List"), ("- ", "Llama is one.")])
+    kept, entries, _ = refs_of(note)
+    assert entries == [] and len(kept) == 2

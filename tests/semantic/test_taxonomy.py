@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from explorer.semantic.taxonomy import (
@@ -89,3 +91,49 @@ def test_vault_taxonomy_wins_when_present(tmp_path):
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(TaxonomyError, match="nothere.toml: file not found"):
         load_taxonomy(tmp_path / "nothere.toml")
+
+
+def test_cues_may_carry_weights_and_plain_strings_weigh_one():
+    tax = parse_taxonomy(
+        GOOD.replace(
+            "cues = ['\\bgreat\\b']",
+            "cues = ['\\bgreat\\b', { pattern = '\\bfine\\b', weight = 0.25 }]\n"
+            "section_cues = [{ pattern = '\\bgood\\b', weight = 2 }]",
+        ),
+        "t.toml",
+    )
+    good = tax.by_id["good"]
+    assert [(p.pattern, w) for p, w in good.weighted_cues()] == [
+        ("\\bgreat\\b", 1.0),
+        ("\\bfine\\b", 0.25),
+    ]
+    assert [w for _, w in good.weighted_section_cues()] == [2.0]
+    assert tax.by_id["other"].weighted_cues() == ()
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{ pattern = '\\bx\\b', weight = 0 }", "must be above 0 and at most 10"),
+        ("{ pattern = '\\bx\\b', weight = 11 }", "must be above 0 and at most 10"),
+        ("{ pattern = '\\bx\\b', weight = 'high' }", "must be a number"),
+        (
+            "{ pattern = '\\bx\\b', wieght = 1 }",
+            "list of strings or { pattern, weight } tables",
+        ),
+        ("{ weight = 1 }", "list of strings or { pattern, weight } tables"),
+        ("3", "list of strings or { pattern, weight } tables"),
+        ("{ pattern = '(unclosed', weight = 1 }", "bad pattern in 'cues'"),
+    ],
+)
+def test_bad_cue_entries_name_the_kind_and_line(entry, message):
+    with pytest.raises(TaxonomyError, match=re.escape(message)) as err:
+        parse_taxonomy(GOOD.replace("cues = ['\\bgreat\\b']", f"cues = [{entry}]"), "t.toml")
+    assert "kind 'good'" in str(err.value) and err.value.line == 5
+
+
+def test_the_default_taxonomy_has_enough_examples_to_train_on():
+    tax = default_taxonomy()
+    for kind in tax.kinds:
+        if not kind.questions:
+            assert len(kind.examples) >= 30, kind.id
