@@ -604,7 +604,7 @@ class Workspace:
         choice = self.model_choice()
         with self._lock:
             if self._embedder is None or self._embedder[0] != choice:
-                self._embedder = (choice, make_embedder(choice))
+                self._embedder = (choice, SerialEmbedder(make_embedder(choice)))
             return self._embedder[1]
 
     def semantic_status(self) -> tuple[bool, str]:
@@ -708,6 +708,29 @@ class Workspace:
 
 
 # ---------------------------------------------------------------------- helpers
+_ENCODE_LOCK = threading.Lock()
+
+
+class SerialEmbedder:
+    """An embedder whose ``encode`` runs one call at a time in this process.
+
+    The window may search by meaning while an index embeds on another thread, with
+    the same model object; the first call loads the model, and two first calls at
+    once would load it twice (seconds and hundreds of MB). Everything else is the
+    wrapped embedder's.
+    """
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def encode(self, texts):
+        with _ENCODE_LOCK:
+            return self.inner.encode(texts)
+
+
 def layout_key(
     G: nx.Graph, layout: str, *, seed: int = LAYOUT_SEED, vectors: Mapping | None = None
 ) -> str:

@@ -24,6 +24,7 @@ from explorer.resources import sample_vault
 from explorer.vault import VaultError
 from explorer.workspace import (
     DatabaseDamagedError,
+    SerialEmbedder,
     Workspace,
     WorkspaceError,
     layout_key,
@@ -362,6 +363,27 @@ def test_export_every_format(indexed, tmp_path):
         out = tmp_path / f"map{suffix or '-' + fmt}"
         info = indexed.export(fmt, G, out)
         assert out.exists() and info["nodes"] == G.number_of_nodes(), label
+
+
+def test_serial_embedder_runs_one_encode_at_a_time():
+    import time
+
+    class Slow:
+        name, dim = "slow-3", 3
+        running = peak = 0
+
+        def encode(self, texts):
+            Slow.running += 1
+            Slow.peak = max(Slow.peak, Slow.running)
+            time.sleep(0.05)
+            Slow.running -= 1
+            return [[0.0, 0.0, 1.0]] * len(texts)
+
+    e = SerialEmbedder(Slow())
+    assert (e.name, e.dim) == ("slow-3", 3) and getattr(e, "path", None) is None
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: e.encode([str(i)]), range(8)))
+    assert Slow.peak == 1
 
 
 def test_docstring_example_runs():
