@@ -191,8 +191,15 @@ class StoreBackend:
             return ""
 
     def taxonomy(self) -> dict[str, dict]:
-        with self._explained():
-            tax = self._ws().taxonomy()
+        from explorer.semantic.taxonomy import TaxonomyError, default_taxonomy
+
+        try:
+            with self._explained():
+                tax = self._ws().taxonomy()
+        except TaxonomyError:
+            # The vault's own taxonomy file has an error: draw with the shipped kinds;
+            # the index that follows stops with the error, naming the file and line.
+            tax = default_taxonomy()
         return {k.id: {"name": k.name, "colour": k.colour} for k in tax.kinds}
 
     def export_formats(self) -> list[tuple[str, str, str]]:

@@ -300,6 +300,18 @@ def test_missing_model_greys_out_meaning_search(qtbot, settings, vault, db, tmp_
     win.close()
 
 
+def test_a_broken_vault_taxonomy_is_named_not_fatal(qtbot, window, vault, db):
+    own = vault / ".explorer" / "taxonomy.toml"
+    own.parent.mkdir()
+    own.write_text('[[kind]]\nid = "x"\nname = \n', encoding="utf-8")
+    with qtbot.waitSignal(window.indexFinished, timeout=60000) as sig:
+        assert window.open_vault(vault, db)
+    assert sig.args == [False]
+    title, text = window.messages[-1]
+    assert title == "Indexing failed" and str(own) in text and "line" in text
+    assert "capability" in window.taxonomy  # drawn with the shipped kinds meanwhile
+
+
 def test_opening_a_missing_vault_or_a_foreign_database(qtbot, window, vault, tmp_path):
     assert not window.open_vault(tmp_path / "gone")
     assert window.messages[-1][0] == "Vault not found"
