@@ -16,7 +16,8 @@ form the pipeline key stored with each note, and a note indexed under another ke
 is indexed again even if its file did not change.
 
 A note stage may also have ``prepare(db, parsed_notes)``: the pipeline then reads and
-parses notes ahead, up to ``chunk_claims`` claims, hands the whole chunk to
+parses notes ahead, up to ``chunk_claims`` claims (the first chunk smaller, doubling
+up to that, so the first notes land in the store within seconds), hands the chunk to
 ``prepare`` (outside any note transaction; it may yield Progress events, and a
 cancel is honoured between them), and only then writes the chunk's notes one by one.
 The semantic stage embeds a chunk's new texts there in one batch: one encode call per
@@ -130,6 +131,7 @@ VaultStage = Callable[[Database, Changes], Iterable[Progress] | None]
 
 # Notes read and parsed ahead of writing, so a stage's ``prepare`` sees many at once.
 CHUNK_CLAIMS = 4096
+FIRST_CHUNK_CLAIMS = 256
 CHUNK_NOTES = 1000
 
 
@@ -288,6 +290,7 @@ def _run(
     preparers = [stage for stage in note_stages if callable(getattr(stage, "prepare", None))]
     pending: list[_Pending] = []
     pending_claims = 0
+    limit = min(FIRST_CHUNK_CLAIMS, chunk_claims)
 
     def write(item: _Pending) -> Iterator[Progress]:
         f, note, parsed = item.file, item.note, item.parsed
@@ -383,7 +386,8 @@ def _run(
             yield warn("index", done, total, f.path, f"{f.path}: {message}")
         pending.append(_Pending(done, f, note, parsed))
         pending_claims += len(parsed.claims)
-        if not preparers or pending_claims >= chunk_claims or len(pending) >= CHUNK_NOTES:
+        if not preparers or pending_claims >= limit or len(pending) >= CHUNK_NOTES:
+            limit = min(limit * 2, chunk_claims)
             yield from flush()
             if cancelled:
                 break

@@ -218,3 +218,51 @@ def test_abandoning_the_generator_releases_the_store(vault, dbp):
     next(gen)
     gen.close()
     assert run_index(vault, dbp, parse=line_parser).indexed == 3
+
+
+class PreparingStage:
+    """A note stage with ``prepare``: records what it saw, in order."""
+
+    name, version = "preparing", "1"
+
+    def __init__(self, cancel: threading.Event | None = None) -> None:
+        self.log: list[tuple[str, object]] = []
+        self.cancel = cancel
+
+    def prepare(self, db, notes):
+        self.log.append(("prepare", [n.path for n in notes]))
+        yield Progress("embed", 1, 1, message="prepared")
+        if self.cancel is not None:
+            self.cancel.set()
+
+    def __call__(self, db, parsed):
+        self.log.append(("write", parsed.path))
+
+
+def test_a_preparing_stage_sees_growing_chunks_before_their_notes_are_written(tmp_path):
+    notes = {f"n{i:02}.md": "".join(f"Claim {i}.{j}.\n" for j in range(50)) for i in range(30)}
+    vault = write_vault(tmp_path / "v", notes)
+    stage = PreparingStage()
+    events = list(
+        index_vault(
+            vault, tmp_path / "s.db", parse=line_parser, note_stages=[stage], chunk_claims=1024
+        )
+    )
+    chunks = [paths for what, paths in stage.log if what == "prepare"]
+    # 256 claims, then 512, then up to 1024: notes of 50 claims each.
+    assert [len(c) for c in chunks] == [6, 11, 13]
+    expected = []
+    for chunk in chunks:
+        expected += [("prepare", chunk)] + [("write", p) for p in chunk]
+    assert stage.log == expected and sum(chunks, []) == sorted(notes)
+    assert sum(isinstance(e, Progress) and e.message == "prepared" for e in events) == 3
+    assert events[-1].indexed == 30
+
+
+def test_cancel_during_prepare_writes_nothing_of_that_chunk(vault, dbp):
+    cancel = threading.Event()
+    stage = PreparingStage(cancel)
+    s = run_index(vault, dbp, parse=line_parser, note_stages=[stage], cancel=cancel)
+    assert s.cancelled and s.indexed == 0
+    assert [what for what, _ in stage.log] == ["prepare"]
+    assert run_index(vault, dbp, parse=line_parser, note_stages=[PreparingStage()]).indexed == 3
