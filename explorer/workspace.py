@@ -137,7 +137,6 @@ class Workspace:
         self._stores = self._new_stores()
         self._lock = threading.RLock()
         self._embedder = None
-        self._embedder_error: str | None = None
         # Per thread: a ClaimSearch (it holds the claim vectors) and the generation it
         # was made in; the generation moves on whenever claims or hidden ones change.
         self._searchers = threading.local()
@@ -224,9 +223,6 @@ class Workspace:
         from explorer.semantic.embedder import EmbedderError
         from explorer.vault import VaultError
 
-        # The pipeline removes notes it no longer finds; if the whole folder vanishes
-        # mid-run (an unmounted drive), stop rather than empty the store note by note.
-        stop = threading.Event()
         with self._guard():
             try:
                 embedder = self.embedder()
@@ -242,16 +238,16 @@ class Workspace:
                     self.db_path,
                     note_stages=note_stages,
                     vault_stages=vault_stages,
-                    cancel=stop,
+                    cancel=cancel,
                     force=force,
                     lock_timeout=lock_timeout,
                 ):
                     yield event
+                    # The pipeline removes the notes it no longer finds: if the whole
+                    # folder vanished (an unmounted drive), stop here, which closes the
+                    # run between two notes, rather than empty the store note by note.
                     if not self.vault.is_dir():
-                        stop.set()
                         raise VaultError(f"the vault folder {self.vault} vanished while indexing")
-                    if cancel is not None and cancel.is_set():
-                        stop.set()
             finally:
                 self._generation += 1
 
