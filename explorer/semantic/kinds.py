@@ -56,6 +56,10 @@ FRAGMENT_ITEM_WORDS = 8
 # The nearest heading or parent counts fully, the one above it less, the rest less still.
 CONTEXT_DECAY = (1.0, 0.8, 0.6)
 QUESTION_WEIGHT = 3.0
+# Cues of a kind whose ``about`` patterns match neither the claim nor its context.
+OFF_SUBJECT = 0.5
+# A task item ("- [ ] reread chapter 4") is a plan: evidence for the default kind.
+TASK_WEIGHT = 1.0
 # The kind of the claim a fragment hangs from (its parent item, or the lead-in line it
 # follows) counts like its nearest heading: "Not real-time." under "They may appear
 # conscious, however, they are…" is what that line says it is.
@@ -164,11 +168,15 @@ class RuleKindClassifier:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
 
-    def cue_scores(self, text: str) -> dict[str, tuple[float, list[str]]]:
+    def cue_scores(self, text: str, context: str = "") -> dict[str, tuple[float, list[str]]]:
         """Kind id -> (evidence, reasons) from the claim's own words."""
         scores: dict[str, tuple[float, list[str]]] = {}
+        by_id = self.taxonomy.by_id
 
         def add(kid: str, w: float, why: str) -> None:
+            if by_id[kid].off_subject(text, context):
+                w *= OFF_SUBJECT
+                why += " (off subject)"
             s, whys = scores.get(kid, (0.0, []))
             scores[kid] = (s + w, whys + [why])
 
@@ -210,7 +218,7 @@ class RuleKindClassifier:
 
     def rule_scores(self, text: str, context: str = "") -> dict[str, tuple[float, str]]:
         """Kind id -> (score, reason) from the cues and context that fire; empty when none does."""
-        scores = {k: [s, list(why)] for k, (s, why) in self.cue_scores(text).items()}
+        scores = {k: [s, list(why)] for k, (s, why) in self.cue_scores(text, context).items()}
         for kid, (w, why) in self.context_scores(context, is_fragment(text)).items():
             s = scores.setdefault(kid, [0.0, []])
             s[0] += w
@@ -378,8 +386,10 @@ class KindClassifier(RuleKindClassifier):
             for kid in scores:
                 if kid not in ids:
                     scores[kid] += floor
-        cues = self.cue_scores(claim.text)
-        fragment = is_fragment(claim.text)
+        cues = self.cue_scores(claim.text, context)
+        # Context decides a fragment that says nothing itself; one with a clear cue of its
+        # own ("fails quietly on new libraries" under a capability) is only nudged by it.
+        fragment = is_fragment(claim.text) and max((e for e, _ in cues.values()), default=0) < 0.8
         ctx = self.context_scores(context, fragment)
         qkind = self.taxonomy.question_kind
         if (
@@ -391,6 +401,9 @@ class KindClassifier(RuleKindClassifier):
             w_above = scale * GOVERNOR_WEIGHT
             if w_above > ctx.get(above.kind, (0.0, ""))[0]:
                 ctx[above.kind] = (w_above, f"under a {above.kind} line")
+        if claim.block == "task":
+            s, whys = cues.get(default, (0.0, []))
+            cues[default] = (s + TASK_WEIGHT, whys + ["a task"])
         for kid, (s, _) in cues.items():
             scores[kid] += s
         for kid, (s, _) in ctx.items():

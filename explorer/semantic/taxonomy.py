@@ -46,6 +46,23 @@ class Kind:
     # empty means 1.0 for every cue (a plain string in the file).
     cue_weights: tuple[float, ...] = ()
     section_cue_weights: tuple[float, ...] = ()
+    # What claims of this kind are about (AI systems) and what they are not (people,
+    # brains): a claim naming only the latter ("Children can learn from few examples")
+    # is no capability of a system, so the kind's cues count for less. With ``about``
+    # alone, a claim and context naming none of it is off the subject.
+    about: tuple[re.Pattern, ...] = ()
+    not_about: tuple[re.Pattern, ...] = ()
+
+    def off_subject(self, text: str, context: str = "") -> bool:
+        """True when ``text`` (under ``context``) is not about what this kind is about."""
+        if not self.about and not self.not_about:
+            return False
+        if any(p.search(text) for p in self.about):
+            return False
+        if self.not_about:
+            return any(p.search(text) for p in self.not_about)
+        return not any(p.search(context) for p in self.about)
+
     negated: str | None = None
     opposes: tuple[str, ...] = ()
     questions: bool = False
@@ -183,6 +200,8 @@ def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
         section_cues, section_weights = _compile(
             path, line, kid, "section_cues", entry.get("section_cues", [])
         )
+        about, _ = _compile(path, line, kid, "about", entry.get("about", []))
+        not_about, _ = _compile(path, line, kid, "not_about", entry.get("not_about", []))
         kinds.append(
             Kind(
                 id=kid,
@@ -194,6 +213,8 @@ def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
                 section_cues=section_cues,
                 cue_weights=cue_weights,
                 section_cue_weights=section_weights,
+                about=about,
+                not_about=not_about,
                 negated=entry.get("negated"),
                 opposes=tuple(opposes),
                 questions=bool(entry.get("questions", False)),
