@@ -360,6 +360,145 @@ _STOP = set(
         "adds",
     ]
 )
+# Verbs, adverbs and predicative adjectives that are rarely the head of a key term but
+# slip into runs of content words ("Joscha claims", "LLMs struggle", "system acting",
+# "second point nowadays"). Words that are as often nouns ("claims", "notes", "changes")
+# are left alone: the vault-wide pass filters what is mentioned once.
+_NOT_HEADS = {
+    "argue",
+    "argues",
+    "argued",
+    "struggle",
+    "struggles",
+    "struggled",
+    "defines",
+    "defined",
+    "lowers",
+    "degrade",
+    "degrades",
+    "falls",
+    "turned",
+    "diverges",
+    "competes",
+    "compete",
+    "possess",
+    "possesses",
+    "feeds",
+    "grows",
+    "buys",
+    "commits",
+    "meet",
+    "meets",
+    "simulate",
+    "simulates",
+    "appear",
+    "appears",
+    "stick",
+    "sticks",
+    "live",
+    "lives",
+    "stays",
+    "holds",
+    "knows",
+    "achieves",
+    "acting",
+    "trying",
+    "kept",
+    "built",
+    "chosen",
+    "written",
+    "taken",
+    "given",
+    "seen",
+    "spend",
+    "spends",
+    "combine",
+    "combines",
+    "explain",
+    "explains",
+    "discover",
+    "discovers",
+    "recognize",
+    "recognise",
+    "treat",
+    "treats",
+    "happens",
+    "happen",
+    "suggests",
+    "believes",
+    "reckons",
+    "claimed",
+    "says",
+    "said",
+    "seems",
+    "seemed",
+    "becomes",
+    "remains",
+    "needs",
+    "needed",
+    "requires",
+    "required",
+    "lacks",
+    "fails",
+    "failed",
+    "helps",
+    "helped",
+    "makes",
+    "gives",
+    "uses",
+    "used",
+    "lists",
+    "nowadays",
+    "anymore",
+    "afterwards",
+    "together",
+    "underneath",
+    "alone",
+    "ago",
+    "across",
+    "according",
+    "inside",
+    "outside",
+    "unless",
+    "plus",
+    "myself",
+    "themselves",
+    "yourself",
+    "itself",
+    "nobody",
+    "nothing",
+    "everyone",
+    "someone",
+    "ones",
+    "conscious",
+    "capable",
+    "aware",
+    "unable",
+    "necessary",
+    "typical",
+    "sure",
+    "worse",
+    "longer",
+    "closer",
+}
+_SAYING = {
+    "claims",
+    "argues",
+    "says",
+    "thinks",
+    "believes",
+    "suggests",
+    "notes",
+    "writes",
+    "defines",
+    "proposes",
+    "reckons",
+    "predicts",
+    "posits",
+    "points",
+    "warns",
+    "insists",
+}
 _ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z](?:-[0-9A-Z]+)?)(s?)\b")
 _ACRONYM_STOP = {
     "OK",
@@ -379,8 +518,10 @@ _ACRONYM_STOP = {
     "IV",
     "VS",
 }
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z\-’']*[A-Za-z]|[A-Za-z]|[^\sA-Za-z]+")
-_WORD = re.compile(r"^[A-Za-z][A-Za-z\-]*$")
+# Letters of any script ("Über Bewusstsein" is two words, not "ber Bewusstsein").
+_L = r"[^\W\d_]"
+_TOKEN = re.compile(rf"{_L}(?:{_L}|[\-’'])*{_L}|{_L}|[^\s\w]+|[\d_]+")
+_WORD = re.compile(rf"^{_L}(?:{_L}|-)*$")
 
 
 def singular(word: str) -> str:
@@ -421,6 +562,9 @@ def candidates(text: str) -> list[tuple[str, bool]]:
     run: list[str] = []
 
     def flush() -> None:
+        # "Joscha claims", "Chollet notes": a name and a verb of saying, not a term.
+        while len(run) >= 2 and run[-1].casefold() in _SAYING and run[-2][:1].isupper():
+            run.pop()
         words = [w for w in run if not w.isupper() or len(w) < 2]
         if len(words) == len(run) and 2 <= len(run) <= 3:
             out.append((" ".join(run), False))
@@ -434,6 +578,7 @@ def candidates(text: str) -> list[tuple[str, bool]]:
         if (
             _WORD.match(w)
             and w.casefold() not in _STOP
+            and w.casefold() not in _NOT_HEADS
             and len(w) >= 3
             and not w.casefold().endswith("ly")
         ):

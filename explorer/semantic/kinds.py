@@ -67,7 +67,7 @@ GOVERNOR_WEIGHT = 1.0
 FRAGMENT_MARGIN = 1.0
 # Softmax regression over the examples' embeddings: ridge strength and full-batch steps.
 L2 = 0.03
-STEPS = 400
+STEPS = 200
 STEP_SIZE = 2.0
 # How much the regression's log-probability counts against the cues (in cue units).
 EMBEDDING_WEIGHT = 1.0

@@ -236,3 +236,17 @@ def test_a_list_item_naming_the_reading_list_note_does_not_open_a_bibliography()
     note = make_note(["# Reading", ("- ", "Reading List"), ("- ", "Llama is one.")])
     kept, entries, _ = refs_of(note)
     assert entries == [] and len(kept) == 2
+
+
+def test_verb_phrases_and_adverbs_do_not_become_concepts():
+    found = {t for t, _ in candidates("Joscha claims that LLMs struggle with novel tasks.")}
+    assert "Joscha claims" not in found and "LLMs struggle" not in found
+    assert "novel tasks" in found
+    assert {t for t, _ in candidates("Is the system acting on a causal model?")} == {"causal model"}
+    assert {t for t, _ in candidates("I doubt the second point nowadays.")} == {"second point"}
+    # Nouns that look like verbs stay: "the central claims of IIT".
+    assert "central claims" in {t for t, _ in candidates("The central claims of IIT.")}
+
+
+def test_concept_words_may_use_any_alphabet():
+    assert ("Über Bewusstsein", False) in candidates("Notes: Über Bewusstsein.")
