@@ -360,7 +360,7 @@ def test_onedir_holds_the_program_files_and_none_of_the_dead_weight():
         "hf_xet*",
         "torch/include*",
         "torch/lib/*.a",
-        "torch/test*",
+        "torch/test/*",
         "data/eval*",
         "PySide6/Qt/lib/libQt6WebEngine*",
         "PySide6/Qt/lib/libQt6Quick*",
