@@ -20,11 +20,27 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 
 import networkx as nx
 import numpy as np
 
 from explorer.graph import forces
+
+
+@contextmanager
+def _one_blas_thread():
+    """Run LAPACK on one thread. These matrices are small (384 x 384), and OpenBLAS's
+    threads spin-wait for each other: on a busy 2-core machine a 40 ms eigh took
+    0.4-3.6 s with two threads. threadpoolctl comes with scikit-learn (a
+    sentence-transformers dependency); without it the call runs as configured."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def project_2d(vectors: np.ndarray) -> np.ndarray:
@@ -39,14 +55,15 @@ def project_2d(vectors: np.ndarray) -> np.ndarray:
     if len(X) == 0:
         return np.zeros((0, 2))
     X = X - X.mean(axis=0)
-    if X.shape[0] > X.shape[1]:
-        # Many short rows: the eigenvectors of the small d x d scatter matrix are the
-        # right singular vectors, at a fraction of a thin SVD's cost.
-        _, vecs = np.linalg.eigh(X.T @ X)
-        comps = vecs[:, ::-1][:, :2].T.copy()
-    else:
-        _, _, vt = np.linalg.svd(X, full_matrices=False)
-        comps = vt[:2]
+    with _one_blas_thread():
+        if X.shape[0] > X.shape[1]:
+            # Many short rows: the eigenvectors of the small d x d scatter matrix are
+            # the right singular vectors, at a fraction of a thin SVD's cost.
+            _, vecs = np.linalg.eigh(X.T @ X)
+            comps = vecs[:, ::-1][:, :2].T.copy()
+        else:
+            _, _, vt = np.linalg.svd(X, full_matrices=False)
+            comps = vt[:2]
     for c in comps:
         if c[np.argmax(np.abs(c))] < 0:
             c *= -1
