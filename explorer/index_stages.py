@@ -192,16 +192,18 @@ class SemanticStage:
         self.version = f"{base}.{model}".replace(";", ",")
         self._rules_id = f"{self.name}@{base}.rules"
         self._id = f"{self.name}@{self.version}"
+        self._kept: dict[int, list] = {}  # segment() of the notes prepare() saw
 
     def _texts(self, note: ParsedNote) -> list[str]:
         # The kept claims, plus the parser's texts: a whole-sentence annotation is one
         # of those, and the annotation stage embeds it to find its target by meaning.
-        kept = self.analyser.segment(note)
+        kept = self._kept[id(note)] = self.analyser.segment(note)
         return [c.text for c in kept] + [c.text for c in note.claims]
 
     def prepare(self, db: Database, notes: Sequence[ParsedNote]) -> Iterator[Progress]:
         """Embed the new texts of a chunk of notes at once (see pipeline docstring)."""
         cache = self.index.cache
+        self._kept.clear()
         if cache is None:
             return
         cache.bind(db)
@@ -219,7 +221,7 @@ class SemanticStage:
         if cache is not None:
             cache.bind(db)
             try:
-                kept = self.analyser.segment(parsed)
+                kept = self._kept.pop(id(parsed), None) or self.analyser.segment(parsed)
                 hashes = {c.id: content_hash(c.text) for c in kept}
                 found = cache.lookup(hashes.values())
                 todo = [c for c in kept if hashes[c.id] not in found]
