@@ -33,6 +33,10 @@ GOOD = {"good.md": "A sound claim.\nAnother sound claim.\n", "sub/also.md": "Sti
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("EXPLORER_DATA_DIR", str(tmp_path / "data"))
+    # These cases are about files and stores, not meaning: the tiny hashing stand-in model
+    # keeps a 1,200-claim note or a killed run from spending minutes in the real model,
+    # which tests/test_semantic_index.py and the CLI end-to-end tests cover.
+    monkeypatch.setenv("EXPLORER_MODEL", "hashing")
 
 
 @pytest.fixture
@@ -347,10 +351,21 @@ def test_kill_9_during_indexing_then_rerun_completes(big_vault, tmp_path):
     db.close()
     assert 30 <= done < 400
 
-    s = run_index(big_vault, dbp)
+    # The rerun is the same command the user would run: same stages, so the notes the
+    # killed run finished are kept, not indexed again.
+    s = run_index(big_vault, dbp, **_cli_stages(big_vault))
     assert s.notes == 400 and s.errors == 0 and s.unchanged >= done
     _check_consistent(dbp)
     assert snapshot(big_vault) == before
+
+
+def _cli_stages(vault: Path) -> dict:
+    from explorer.index_stages import make_embedder, model_choice
+    from explorer.pipeline import default_stages
+
+    embedder = make_embedder(model_choice(None))
+    note_stages, vault_stages = default_stages(vault, embedder=embedder)
+    return {"note_stages": note_stages, "vault_stages": vault_stages}
 
 
 def test_two_indexers_on_one_store(big_vault, tmp_path, capsys):

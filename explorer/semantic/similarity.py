@@ -53,8 +53,9 @@ def similar_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Row-index pairs (i < j) with their cosine, and a mask of duplicates.
 
-    Kept: every pair at or above ``duplicate_threshold``, and every pair at or above
-    ``threshold`` that is among the ``k`` most similar of either of its claims.
+    Kept: every pair at or above ``threshold`` that is among the ``k`` most similar of
+    either of its claims (duplicates, at or above ``duplicate_threshold``, are ranked
+    among themselves, so a claim keeps up to ``k`` duplicates besides its ``k`` similar).
     ``matrix`` rows must be unit length (as the embedders return them).
 
     ``method="exact"`` compares every pair, tile by tile (O(n^2 d): about 6 s for
@@ -76,13 +77,19 @@ def similar_pairs(
 
 
 def _split_dups(a, b, v, k, duplicate_threshold):
-    """Final answer from candidate pairs: every duplicate, plus top-k of the rest."""
+    """Final answer from candidate pairs: top-k duplicates, plus top-k of the rest.
+
+    Duplicates are capped per claim too: a vault that repeats one line n times would
+    otherwise get n^2/2 duplicate edges (and the tension pass would compare them all).
+    """
     d = v >= duplicate_threshold
     rest = ~d
     keep = _topk_pairs(a[rest], b[rest], v[rest], k)
     a2, b2, v2 = a[rest][keep], b[rest][keep], v[rest][keep]
-    is_dup = np.r_[np.zeros(a2.size, bool), np.ones(int(d.sum()), bool)]
-    return np.r_[a2, a[d]], np.r_[b2, b[d]], np.r_[v2, v[d]].astype(np.float32), is_dup
+    keep_d = _topk_pairs(a[d], b[d], v[d], k)
+    a3, b3, v3 = a[d][keep_d], b[d][keep_d], v[d][keep_d]
+    is_dup = np.r_[np.zeros(a2.size, bool), np.ones(a3.size, bool)]
+    return np.r_[a2, a3], np.r_[b2, b3], np.r_[v2, v3].astype(np.float32), is_dup
 
 
 def spherical_kmeans(
@@ -219,6 +226,8 @@ def _exact_pairs(
         a, b, v = empty_i, empty_i, empty_v
     if dup_a:
         da, db, dv = np.concatenate(dup_a), np.concatenate(dup_b), np.concatenate(dup_v)
+        keep = _topk_pairs(da, db, dv, k)  # bounded like the similar pairs: see _split_dups
+        da, db, dv = da[keep], db[keep], dv[keep]
     else:
         da, db, dv = empty_i, empty_i, empty_v
     is_dup = np.r_[np.zeros(a.size, bool), np.ones(da.size, bool)]

@@ -148,3 +148,15 @@ def test_clustered_pass_finds_the_exact_pairs_on_clustered_data():
     assert (approx[0] < approx[1]).all()
     with pytest.raises(ValueError, match="unknown method"):
         similar_pairs(X, method="magic")
+
+
+def test_a_line_repeated_many_times_keeps_duplicate_edges_per_claim_bounded():
+    """n copies of one claim must not make n^2/2 duplicate edges (nor a quadratic tension pass)."""
+    n, k = 300, 5
+    matrix = np.tile(np.eye(1, 16, dtype=np.float32), (n, 1))
+    ids = [f"c{i}" for i in range(n)]
+    edges = similarity_edges(ids, matrix, k=k, threshold=0.6, duplicate_threshold=0.95)
+    assert edges and all(e.type == "duplicate" for e in edges)
+    linked = {e.source for e in edges} | {e.target for e in edges}
+    assert len(edges) <= n * k
+    assert linked == set(ids)  # every copy is still linked to some duplicate
