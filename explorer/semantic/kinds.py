@@ -64,7 +64,6 @@ TASK_WEIGHT = 1.0
 # follows) counts like its nearest heading: "Not real-time." under "They may appear
 # conscious, however, they are…" is what that line says it is.
 GOVERNOR_WEIGHT = 1.0
-FRAGMENT_MARGIN = 1.0
 # Softmax regression over the examples' embeddings: ridge strength and full-batch steps.
 L2 = 0.03
 STEPS = 200
@@ -412,8 +411,7 @@ class KindClassifier(RuleKindClassifier):
             scores.pop(qkind.id, None)  # a statement is never a question by resemblance
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
         best, s1 = ranked[0]
-        margin = self.margin * (FRAGMENT_MARGIN if fragment else 1.0)
-        if best != default and s1 - scores.get(default, s1) < margin:
+        if best != default and s1 - scores.get(default, s1) < self.margin:
             best = default
         if not fits and best not in cues and best not in ctx:
             # Nothing fits: the default, with a confidence that says how weakly anything fit.

@@ -150,9 +150,10 @@ def test_weighted_cue_rules(text, kind):
 
 def test_a_fragment_takes_the_kind_of_the_line_it_hangs_from(fake_embedder):
     items = [
-        "# Notes",
+        "# Are LLMs conscious?",
         "They may appear conscious, however, they are…",
         "Not real-time.",
+        "# Planning",
         "LLMs cannot plan over many steps.",
         ("  ", "long horizons"),
     ]
@@ -164,9 +165,10 @@ def test_a_fragment_takes_the_kind_of_the_line_it_hangs_from(fake_embedder):
             strict=True,
         )
     )
-    labels = KindClassifier(default_taxonomy(), fake_embedder).classify(
-        note.claims, claim_contexts(note), vecs
-    )
+    # Hashing vectors mean nothing: a similarity bar no claim reaches (and no margin for
+    # the default) leaves the decision to the rules and the context, this test's subject.
+    clf = KindClassifier(default_taxonomy(), fake_embedder, min_similarity=1.5, margin=0.0)
+    labels = clf.classify(note.claims, claim_contexts(note), vecs)
     got = {c.text: labels[c.id] for c in note.claims}
     assert got["Not real-time."].kind == "consciousness-criterion"
     assert got["long horizons"].kind == "limitation"
