@@ -3,6 +3,10 @@
 Formats come from the exporters' registry, ``explorer.export.FORMATS`` (format name ->
 module with ``write(graph, path)``); ``json`` is networkx node-link JSON
 (docs/EXPORT.md). Exporters are imported only when used.
+
+The graph is the one the desktop window shows: ``Workspace.graph`` adds communities,
+centrality and positions (cached in the store per graph version), then the filters
+shared by every format (``explorer.graph.filters.filter_graph``) cut it down.
 """
 
 from __future__ import annotations
@@ -46,8 +50,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="keep the claims you hid (marked hidden: true)",
     )
+    add_filter_options(p)
     add_index_options(p)
     p.set_defaults(run=run)
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """The filters every format shares (see docs/EXPORTERS.md)."""
+    g = p.add_argument_group("filters (every format)")
+    g.add_argument("--kinds", type=_csv, metavar="K1,K2", help="keep claims of these kinds")
+    g.add_argument("--notes", metavar="GLOB", help="keep notes whose path matches, e.g. 'daily/*'")
+    g.add_argument("--edge-types", type=_csv, metavar="T1,T2", help="keep only these edge types")
+    g.add_argument(
+        "--min-similarity",
+        type=float,
+        metavar="X",
+        help="drop similar/duplicate/tension edges below this cosine",
+    )
+    g.add_argument("--focus", metavar="ID", help="keep the neighbourhood of this node id")
+    g.add_argument(
+        "--depth", type=int, default=1, metavar="N", help="hops around --focus (default 1)"
+    )
+    g.add_argument("--max-nodes", type=int, metavar="N", help="keep the N most central nodes")
+    g.add_argument(
+        "--layout",
+        choices=("force", "map"),
+        default="force",
+        help="positions: force layout, or the semantic map of the claims' meaning",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,8 +90,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.export.common import ExportError
-    from explorer.graph.build import graph_from_store
-    from explorer.store import open_db
 
     writer = _writer(args.format)
     db_path = resolve_db(args.db, args.vault, "export")
@@ -67,14 +99,10 @@ def _run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(format_summary(summary), file=sys.stderr)
         code = NO_MODEL if model_error else 0
-    db = open_db(db_path, create=False)
-    try:
-        graph = graph_from_store(db, include_hidden=args.include_hidden)
-    finally:
-        db.close()
+    graph, opts = _prepared_graph(args, db_path)
     out = Path(args.output).expanduser()
     try:
-        writer(graph, out)
+        writer(graph, out, **opts)
     except ExportError as exc:  # it names the path at fault
         raise CommandError(str(exc)) from None
     if not args.quiet:
@@ -84,6 +112,53 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return code
+
+
+def _prepared_graph(args: argparse.Namespace, db_path: Path):
+    """The enriched, filtered graph and the writer options (the vault's kind colours)."""
+    import inspect
+
+    from explorer.graph.filters import NothingMatches, filter_graph
+    from explorer.store import open_db
+    from explorer.store.meta import get_meta
+    from explorer.workspace import Workspace
+
+    vault = args.vault
+    if not vault:  # --db alone: the store remembers the vault it indexes
+        db = open_db(db_path, create=False)
+        try:
+            vault = get_meta(db, "vault") or "."
+        finally:
+            db.close()
+    ws = Workspace(vault, db_path)
+    try:
+        layout = "semantic" if args.layout == "map" else "force"
+        if layout == "semantic" and "semantic" not in ws.layouts():
+            raise CommandError(
+                f"the semantic map needs claim vectors, and {db_path} has none; "
+                "index with a model (without --no-embed) or use --layout force"
+            )
+        graph = ws.graph(layout, include_hidden=args.include_hidden)
+        taxonomy = {k.id: {"name": k.name, "colour": k.colour} for k in ws.taxonomy().kinds}
+    finally:
+        ws.close()
+    try:
+        graph, info = filter_graph(
+            graph,
+            kinds=args.kinds,
+            notes_glob=args.notes,
+            edge_types=args.edge_types,
+            min_similarity=args.min_similarity,
+            focus=args.focus,
+            depth=args.depth,
+            max_nodes=args.max_nodes,
+            include_hidden=args.include_hidden,
+        )
+    except NothingMatches as exc:
+        raise CommandError(str(exc)) from None
+    writer = _writer(args.format)
+    opts = {"taxonomy": taxonomy} if "taxonomy" in inspect.signature(writer).parameters else {}
+    return graph, opts
 
 
 def _writer(fmt: str):

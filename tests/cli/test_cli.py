@@ -132,11 +132,17 @@ def test_export_json_follows_the_contract(vault, tmp_path, capsys):
     data = json.loads(out_file.read_text(encoding="utf-8"))
     assert set(data) == {"directed", "multigraph", "graph", "nodes", "edges"}
     assert data["directed"] is True and data["multigraph"] is True
-    assert data["graph"] == {
-        "vault": str(vault.resolve()),
-        "version": __version__,
-        "model": "hashing-384",
-    }
+    graph = data["graph"]
+    assert (graph["vault"], graph["version"], graph["model"]) == (
+        str(vault.resolve()),
+        __version__,
+        "hashing-384",
+    )
+    # The graph layer: labelled communities, and what the (here: no) filters hid.
+    assert graph["communities"] and all("label" in c for c in graph["communities"].values())
+    assert graph["filter_info"]["hidden_nodes"] == 0
+    claims = [n for n in data["nodes"] if n["type"] == "claim"]
+    assert all({"x", "y", "community", "centrality"} <= n.keys() for n in claims)
     types = {n["type"] for n in data["nodes"]}
     assert {"note", "claim"} <= types
     for node in data["nodes"]:
@@ -237,3 +243,26 @@ def test_sample_vault_end_to_end(tmp_path, capsys):
     code, out, _ = run(capsys, "search", "consciousness", "--vault", str(vault))
     assert code == 0 and ".md:" in out
     assert snapshot(vault) == before  # nothing written into the bundled vault
+
+
+def test_export_filters_cut_every_format_and_an_empty_result_fails(vault, tmp_path, capsys):
+    dbp = tmp_path / "f.db"
+    assert run(capsys, "index", str(vault), "--db", str(dbp), "-q")[0] == 0
+    full = tmp_path / "full.json"
+    assert run(capsys, "export", "--db", str(dbp), "-f", "json", "-o", str(full))[0] == 0
+    part = tmp_path / "part.json"
+    note = json.loads(full.read_text(encoding="utf-8"))["nodes"][0]["id"]
+    code, _, _ = run(
+        capsys, "export", "--db", str(dbp), "-f", "json", "-o", str(part), "--focus", note
+    )
+    assert code == 0
+    nodes_full = json.loads(full.read_text(encoding="utf-8"))["nodes"]
+    nodes_part = json.loads(part.read_text(encoding="utf-8"))["nodes"]
+    assert note in {n["id"] for n in nodes_part}
+    assert 0 < len(nodes_part) < len(nodes_full)
+
+    empty = tmp_path / "empty.json"
+    code, _, err = run(
+        capsys, "export", "--db", str(dbp), "-f", "json", "-o", str(empty), "--kinds", "nope"
+    )
+    assert code != 0 and "nope" in err and not empty.exists()
