@@ -3,7 +3,7 @@
     python benchmarks/bench_layout.py [--sizes 2000 20000] [--runs 3] [--seed 0]
 
 Prints a Markdown table (median of ``--runs`` runs, and the slowest) for
-docs/BENCHMARKS_GRAPH.md. Target: the force layout of 20,000 nodes in under 10 s on
+docs/BENCHMARKS.md. Target: the force layout of 20,000 nodes in under 10 s on
 2 cores. The semantic map uses deterministic bag-of-words vectors (384-d) in place of
 model embeddings, so it measures the projection, not the model.
 """

@@ -45,7 +45,7 @@ MAX_LABELS = 350  # labels per frame, biggest nodes first
 AA_NODE_LIMIT = 2500  # antialias only when fewer nodes than this are in view
 ZOOM_MIN, ZOOM_MAX = 0.01, 12.0
 # DeviceCoordinateCache on the layers was measured slower here (benchmarks/bench_gui.py,
-# docs/BENCHMARKS_GUI.md): each layer already draws only what is exposed, in a few
+# docs/BENCHMARKS.md): each layer already draws only what is exposed, in a few
 # batched calls, so caching adds a full-viewport pixmap per layer to fill and blend.
 LAYER_CACHE = False
 

@@ -112,7 +112,7 @@ def test_one_item_per_layer_whatever_the_size(canvas):
         else QGraphicsItem.CacheMode.NoCache
     )
     for layer in (canvas.node_layer, canvas.edge_layer, canvas.community_layer):
-        assert layer.cacheMode() == cache  # the measured choice (docs/BENCHMARKS_GUI.md)
+        assert layer.cacheMode() == cache  # the measured choice (docs/BENCHMARKS.md)
         assert layer.flags() & QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
 
 
