@@ -388,3 +388,22 @@ def test_two_indexers_on_one_store(big_vault, tmp_path, capsys):
     db = open_db(dbp)
     assert db["notes"].count == 400
     db.close()
+
+
+def test_an_unwritable_data_folder_is_named_not_a_traceback(vault, tmp_path, monkeypatch, capsys):
+    # A read-only home, as root can't be denied a write: a data folder under a plain file
+    # fails the same way (an OSError creating the store's folder).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(blocker / "data"))
+    before = snapshot(vault)
+    assert main(["index", str(vault), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "not-a-folder" in err and "EXPLORER_DATA_DIR" in err and "Traceback" not in err
+    assert snapshot(vault) == before
+
+
+def test_a_db_path_that_is_a_device_is_a_clear_error(capsys):
+    assert main(["search", "--db", os.devnull, "anything"]) == 2
+    err = capsys.readouterr().err
+    assert os.devnull in err and "Traceback" not in err

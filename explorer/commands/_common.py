@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -56,3 +57,11 @@ def run_guarded(command: str, fn, args) -> int:
     except (StoreError, VaultError) as exc:
         error(command, str(exc))
         return 3 if type(exc).__name__ == "IndexBusyError" else 2
+    except sqlite3.DatabaseError as exc:  # e.g. --db /dev/null, or a file that is not one
+        error(command, f"{getattr(args, 'db', None) or 'the database'} cannot be used: {exc}")
+        return 2
+    except OSError as exc:  # a read-only home or data folder, a full disk: name the path
+        where = exc.filename or getattr(args, "db", None) or "a file"
+        hint = " (give --db PATH or set EXPLORER_DATA_DIR to a writable folder)"
+        error(command, f"cannot write or read {where}: {exc.strerror or exc}{hint}")
+        return 2
