@@ -28,6 +28,8 @@ def register(subparsers) -> None:
     p.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
     # Hidden: save a screenshot of the window once indexing has finished, then exit.
     p.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
+    # Hidden: close the window N ms after it is shown (smoke tests of the binary).
+    p.add_argument("--quit-after-ms", type=int, metavar="N", help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 
 
@@ -41,4 +43,6 @@ def run(args) -> int:
         return 2
     demo = args.demo or os.environ.get("EXPLORER_GUI_DEMO") == "1"
     app = importlib.import_module("explorer.gui.app")
-    return app.run_app(vault, args.db, demo=demo, screenshot=args.screenshot)
+    return app.run_app(
+        vault, args.db, demo=demo, screenshot=args.screenshot, quit_after_ms=args.quit_after_ms
+    )

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -53,6 +54,9 @@ def make_settings(demo: bool) -> QSettings:
     return QSettings(ORG, APP + ("-demo" if demo else ""))
 
 
+_STARTED = time.perf_counter()  # import time of the GUI: close to the launch
+
+
 def _grab_and_quit(app: QApplication, win, path: Path) -> None:
     """Save what the window shows, as the screen has it, then leave."""
     screen = win.screen() or app.primaryScreen()
@@ -73,6 +77,7 @@ def run_app(
     *,
     demo: bool = False,
     screenshot: Path | None = None,
+    quit_after_ms: int | None = None,
     argv: list[str] | None = None,
 ) -> int:
     """Run the program until its last window closes; returns the exit status."""
@@ -107,6 +112,10 @@ def run_app(
 
             win.indexFinished.connect(ready)
             QTimer.singleShot(90_000, lambda: app.exit(3))  # never hang a test run
+        if quit_after_ms is not None:
+            shown = time.perf_counter() - _STARTED
+            print(f"window shown {shown:.2f} s after start", file=sys.stderr)
+            QTimer.singleShot(max(0, quit_after_ms), win.close)
         if vault is not None:
             QTimer.singleShot(0, lambda: win.open_vault(vault, db_path))
         rc = app.exec()
