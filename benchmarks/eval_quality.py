@@ -117,13 +117,15 @@ def evaluate(
     labels_path: Path | None = None,
     note_dirs: list[Path] | None = None,
     errors: list | None = None,
+    records: list | None = None,
 ) -> dict:
     """All the numbers, overall and per note.
 
     ``labels_path`` and ``note_dirs`` default to ``<eval_dir>/labels.jsonl`` and
     ``<eval_dir>/notes``. A list passed as ``errors`` collects ``(note, text, labelled,
     produced, reason)`` for each wrongly kinded claim and ``(note, text, "reference")``
-    for each missed reference.
+    for each missed reference. A list passed as ``records`` collects one dict per matched
+    claim: note, text, labelled and produced kind, raw and calibrated confidence, features.
     """
     from explorer.core.parse import parse_note
     from explorer.semantic.analyse import Analyser
@@ -145,6 +147,20 @@ def evaluate(
         for i, j in sorted(m.items()):
             got = result.kinds[result.claims[j].id]
             kind_ok += got.kind == lc[i]["kind"]
+            details = getattr(analyser.kinds, "details", {})
+            if records is not None and result.claims[j].id in details:
+                raw, feats = details[result.claims[j].id]
+                records.append(
+                    {
+                        "note": name,
+                        "text": lc[i]["text"],
+                        "labelled": lc[i]["kind"],
+                        "produced": got.kind,
+                        "raw": raw.confidence,
+                        "calibrated": got.confidence,
+                        "features": feats,
+                    }
+                )
             if errors is not None and got.kind != lc[i]["kind"]:
                 errors.append((name, lc[i]["text"], lc[i]["kind"], got.kind, got.reason))
         kinds_seen.update(x["kind"] for x in lc)
@@ -207,6 +223,28 @@ def evaluate(
     }
 
 
+def calibration_report(records: list[dict]) -> dict:
+    """Reliability of the kind confidence, raw (the classifier's) and calibrated (stored).
+
+    ECE: expected calibration error over ten confidence bins. Lowest quarter: the share
+    of all wrong kinds among the quarter of claims with the lowest confidence (chance 0.25).
+    """
+    from explorer.semantic.calibration import (
+        expected_calibration_error,
+        lowest_quarter_error_share,
+    )
+
+    ok = [r["labelled"] == r["produced"] for r in records]
+    out = {"claims": len(records), "wrong": len(ok) - sum(ok)}
+    for key in ("raw", "calibrated"):
+        conf = [r[key] for r in records]
+        ece = expected_calibration_error(conf, ok)
+        low = lowest_quarter_error_share(conf, ok)
+        out[f"ece_{key}"] = round(ece, 3) if ece is not None else None
+        out[f"lowest_quarter_errors_{key}"] = round(low, 3) if low is not None else None
+    return out
+
+
 TARGETS = {
     "kind_accuracy": (">=", 0.8),
     "annotation_detection_recall": (">=", 0.75),
@@ -241,9 +279,16 @@ def main(argv: list[str] | None = None) -> int:
 
     embedder = HashingEmbedder() if args.fake_embedder else Embedder()
     errors: list = []
+    records: list = []
     res = evaluate(
-        args.eval_dir, embedder, labels_path=labels_path, note_dirs=args.notes, errors=errors
+        args.eval_dir,
+        embedder,
+        labels_path=labels_path,
+        note_dirs=args.notes,
+        errors=errors,
+        records=records,
     )
+    res["calibration"] = calibration_report(records)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
@@ -252,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             print("  ".join(map(str, e)))
     print(f"evaluation set: {labels_path} (embedder {embedder.name})")
     for key, value in res.items():
-        if key in ("counts", "per_note"):
+        if key in ("counts", "per_note", "calibration"):
             continue
         goal = TARGETS.get(key)
         mark = ""
@@ -260,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             ok = value >= goal[1] if goal[0] == ">=" else value <= goal[1]
             mark = f"  (target {goal[0]} {goal[1]}: {'met' if ok else 'MISSED'})"
         print(f"{key:32} {value}{mark}")
+    print("calibration:", res["calibration"])
     print("counts:", res["counts"])
     return 0
 

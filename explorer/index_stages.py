@@ -56,7 +56,7 @@ from explorer.store.vectors import (
 )
 
 # Bump when what the semantic stage stores changes, so every note is analysed again.
-SEMANTIC_VERSION = "1"
+SEMANTIC_VERSION = "2"  # 2: calibrated kind confidence
 # Texts per encode call in ``prepare``: large enough that the model's per-call cost
 # vanishes, small enough for a progress event every few seconds on 2 CPU cores.
 SLICE = 256

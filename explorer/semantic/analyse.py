@@ -22,6 +22,7 @@ import numpy as np
 
 from explorer.core.model import Claim, ParsedNote
 from explorer.semantic.annotations import AnnotationDetector
+from explorer.semantic.calibration import CalibratedKindClassifier
 from explorer.semantic.concepts import ConceptExtractor
 from explorer.semantic.context import claim_contexts
 from explorer.semantic.kinds import KindClassifier
@@ -45,7 +46,8 @@ class Analyser:
     ) -> None:
         self.taxonomy = taxonomy or default_taxonomy()
         self.embedder = embedder
-        self.kinds = kinds or KindClassifier(self.taxonomy, embedder)
+        # The kinds' confidence is calibrated on the dev labels (calibration.py).
+        self.kinds = kinds or CalibratedKindClassifier(KindClassifier(self.taxonomy, embedder))
         self.annotations = annotations or AnnotationDetector()
         self.references = references or ReferenceExtractor()
         self.concepts = concepts or ConceptExtractor()
