@@ -54,7 +54,7 @@ _NO_REG, _SILENT, _QUESTION, _FIT = (
     FEATURES.index(k) for k in ("no_reg", "rules_silent", "question", "fit")
 )
 # Below this cosine to its closest example a claim barely resembles any of them.
-UNSURE_FIT = 0.4
+UNSURE_FIT = 0.45
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
