@@ -1,8 +1,9 @@
 """The review queue: the claims whose kind is least certain, one at a time, fixed fast.
 
 Qt-free, so the terminal (``explorer review``) and the window's review dock share it.
-It works on a :class:`~explorer.workspace.Workspace` (or anything with ``db()``,
-``set_kind``, ``note_lines`` and ``taxonomy``):
+It reads the claims from a :class:`~explorer.workspace.Workspace`'s store
+(:meth:`ReviewQueue.for_workspace`) or from the window's graph, whatever its backend
+(:meth:`ReviewQueue.for_graph`), and stores answers through ``set_kind``:
 
 * **Order**: claims not yet reviewed, lowest stored (calibrated) confidence first;
   hidden claims are left out. Ties keep the notes' reading order.
@@ -69,19 +70,70 @@ def review_progress(db) -> tuple[int, int]:
     return int(reviewed), int(total)
 
 
-class ReviewQueue:
-    """The queue over one workspace; reload with :meth:`refresh` after an index run."""
+def graph_items(G) -> tuple[list[ReviewItem], int, int]:
+    """(pending items least certain first, reviewed, total) from a concept graph's claim
+    nodes (docs/EXPORT.md): what the window's queue reads, for any backend."""
+    items, reviewed, total = [], 0, 0
+    for node, d in G.nodes(data=True):
+        if d.get("type") != "claim" or not d.get("kind") or d.get("hidden"):
+            continue
+        total += 1
+        if d.get("kind_source") == "user":
+            reviewed += 1
+            continue
+        items.append(
+            ReviewItem(
+                node,
+                d.get("text", ""),
+                d.get("note", ""),
+                int(d.get("line") or 0),
+                d.get("section", ""),
+                d["kind"],
+                float(d.get("confidence") or 0.0),
+                d.get("kind_source") or "default",
+            )
+        )
+    items.sort(key=lambda i: i.confidence)  # stable: the graph's reading order breaks ties
+    return items, reviewed, total
 
-    def __init__(self, workspace) -> None:
-        self.ws = workspace
-        self.kinds: list[str] = list(workspace.taxonomy().ids)
+
+class ReviewQueue:
+    """The queue: pending claims, least certain first, and the session's answers.
+
+    ``load()`` gives ``(pending items, reviewed, total)``; ``set_kind(claim_id, kind)``
+    stores the user's kind; ``note_lines(note, line, n)`` reads the context. Build one
+    with :meth:`for_workspace` (the store) or :meth:`for_graph` (the window's graph).
+    """
+
+    def __init__(self, kinds, load, set_kind, note_lines=None) -> None:
+        self.kinds: list[str] = list(kinds)
+        self._load = load
+        self._set_kind = set_kind
+        self._note_lines = note_lines
         self._queue: deque[ReviewItem] = deque()
+        self._reviewed = self._total = 0
         self.refresh()
+
+    @classmethod
+    def for_workspace(cls, ws) -> ReviewQueue:
+        """Over a :class:`~explorer.workspace.Workspace`'s store."""
+
+        def load():
+            reviewed, total = review_progress(ws.db())
+            return pending_claims(ws.db()), reviewed, total
+
+        return cls(ws.taxonomy().ids, load, ws.set_kind, ws.note_lines)
+
+    @classmethod
+    def for_graph(cls, graph_fn, kinds, set_kind, note_lines=None) -> ReviewQueue:
+        """Over the claim nodes of ``graph_fn()`` (called on each refresh)."""
+        return cls(kinds, lambda: graph_items(graph_fn()), set_kind, note_lines)
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
-        """Reload the pending claims from the store (keeps nothing of skips)."""
-        self._queue = deque(pending_claims(self.ws.db()))
+        """Reload the pending claims (forgets this session's skips)."""
+        items, self._reviewed, self._total = self._load()
+        self._queue = deque(items)
 
     def current(self) -> ReviewItem | None:
         return self._queue[0] if self._queue else None
@@ -93,7 +145,8 @@ class ReviewQueue:
         return len(self._queue)
 
     def progress(self) -> tuple[int, int]:
-        return review_progress(self.ws.db())
+        """(reviewed, total) claims with a kind."""
+        return self._reviewed, self._total
 
     def progress_text(self) -> str:
         done, total = self.progress()
@@ -101,32 +154,41 @@ class ReviewQueue:
 
     def context(self, item: ReviewItem, lines: int = 2) -> list[tuple[int, str]]:
         """The claim's neighbouring lines in its note (empty when the note is gone)."""
+        if self._note_lines is None or not item.line:
+            return []
         try:
-            return self.ws.note_lines(item.note, item.line, lines)
+            return list(self._note_lines(item.note, item.line, lines))
         except (OSError, ValueError):
             return []
 
     def kind_for_key(self, key: str) -> str | None:
         """The kind a number key stands for (``"1"`` is the first kind), else None."""
+        key = key.strip()
         if key.isdigit() and 1 <= int(key) <= len(self.kinds):
             return self.kinds[int(key) - 1]
         return None
 
     # ------------------------------------------------------------------ acting
+    def _store(self, claim_id: str, kind: str) -> None:
+        if kind not in self.kinds:
+            raise ValueError(f"unknown kind {kind!r}; the kinds are: {', '.join(self.kinds)}")
+        self._set_kind(claim_id, kind)
+        before = len(self._queue)
+        self._queue = deque(i for i in self._queue if i.claim_id != claim_id)
+        self._reviewed += before - len(self._queue)
+
     def accept(self) -> ReviewItem | None:
         """Store the current claim's kind as the user's; next claim."""
         item = self.current()
         if item is not None:
-            self.ws.set_kind(item.claim_id, item.kind)
-            self._queue.popleft()
+            self._store(item.claim_id, item.kind)
         return item
 
     def change(self, kind: str) -> ReviewItem | None:
         """Store ``kind`` as the user's kind of the current claim; next claim."""
         item = self.current()
         if item is not None:
-            self.ws.set_kind(item.claim_id, kind)  # raises ValueError for an unknown kind
-            self._queue.popleft()
+            self._store(item.claim_id, kind)
         return item
 
     def skip(self) -> ReviewItem | None:
@@ -142,19 +204,17 @@ class ReviewQueue:
             raise ValueError(f"unknown kind {kind!r}; the kinds are: {', '.join(self.kinds)}")
         ids = list(dict.fromkeys(claim_ids))
         for cid in ids:
-            self.ws.set_kind(cid, kind)
-        done = set(ids)
-        self._queue = deque(i for i in self._queue if i.claim_id not in done)
+            self._store(cid, kind)
         return len(ids)
 
     def handle_key(self, key: str) -> str:
         """Act on one key; returns what happened: accepted, changed, skipped, quit,
         empty (nothing left) or unknown."""
         key = key.strip().lower() if key.strip() else key
-        if self.current() is None:
-            return "quit" if key == QUIT_KEY else "empty"
         if key == QUIT_KEY:
             return "quit"
+        if self.current() is None:
+            return "empty"
         if key == SKIP_KEY:
             self.skip()
             return "skipped"

@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError("--context cannot be negative")
     ws = open_workspace(args.vault, args.db, "review")
     try:
-        queue = ReviewQueue(ws)
+        queue = ReviewQueue.for_workspace(ws)
         return session(queue, read_key(), sys.stdout, limit=args.limit, context=args.context)
     finally:
         ws.close()

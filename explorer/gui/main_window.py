@@ -55,6 +55,7 @@ from explorer.gui.details_panel import DetailsPanel
 from explorer.gui.filter_panel import FilterPanel
 from explorer.gui.jobs import Job
 from explorer.gui.path_panel import PathPanel
+from explorer.gui.review_panel import attach_review_dock
 from explorer.gui.search_panel import SearchPanel
 from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS, UNKNOWN_KIND_COLOUR, make_palette
 
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         d.focusRequested.connect(self.focus_on)
         self.path.findRequested.connect(self.find_path)
         self.path.nodeLinkActivated.connect(self.show_node)
+        self.review = attach_review_dock(self)  # review queue dock (gui/review_panel.py)
 
     def _act(self, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
         a = QAction(text, self)
@@ -950,10 +952,12 @@ class MainWindow(QMainWindow):
         return nodes
 
     # ------------------------------------------------------------------ corrections
-    def set_kind(self, claim_id: str, kind: str) -> None:
+    def set_kind(self, claim_id: str, kind: str, confirm: bool = False) -> None:
+        """The user's kind for a claim; ``confirm`` stores it even when it is the kind
+        shown (the review dock's "accept")."""
         if self.G is None or claim_id not in self.G:
             return
-        if self.G.nodes[claim_id].get("kind") == kind:
+        if self.G.nodes[claim_id].get("kind") == kind and not confirm:
             return
         try:
             self.backend.set_kind(claim_id, kind)

@@ -124,7 +124,7 @@ def test_review_goes_least_certain_first_and_stores_answers(store, capsys, monke
     vault, db = store
     ws = Workspace(vault, db)
     try:
-        queue = ReviewQueue(ws)
+        queue = ReviewQueue.for_workspace(ws)
         order = [i.confidence for i in queue.pending()]
         total = len(order)
         first, second, third = queue.pending()[:3]
@@ -146,7 +146,7 @@ def test_review_goes_least_certain_first_and_stores_answers(store, capsys, monke
         kinds = dict(ws.db().conn.execute("SELECT claim_id, kind FROM user_kinds"))
         assert kinds == {second.claim_id: ws.taxonomy().ids[1], third.claim_id: third.kind}
         # Never asked again; the skipped one is.
-        again = [i.claim_id for i in ReviewQueue(ws).pending()]
+        again = [i.claim_id for i in ReviewQueue.for_workspace(ws).pending()]
         assert second.claim_id not in again and third.claim_id not in again
         assert first.claim_id in again and len(again) == total - 2
     finally:
@@ -167,7 +167,7 @@ def test_review_session_respects_limit_and_shows_context(store):
     vault, db = store
     ws = Workspace(vault, db)
     try:
-        queue = ReviewQueue(ws)
+        queue = ReviewQueue.for_workspace(ws)
         out = io.StringIO()
         review_cmd.session(queue, iter(["a"] * 10), out, limit=2, context=1)
         text = out.getvalue()
@@ -181,7 +181,7 @@ def test_bulk_kind_and_unknown_kind(store):
     vault, db = store
     ws = Workspace(vault, db)
     try:
-        queue = ReviewQueue(ws)
+        queue = ReviewQueue.for_workspace(ws)
         ids = [i.claim_id for i in queue.pending()[:3]]
         assert queue.set_kind_many(ids, "limitation") == 3
         assert not {i.claim_id for i in queue.pending()} & set(ids)
