@@ -41,12 +41,15 @@ def labels() -> list[dict]:
 
 def test_every_label_is_well_formed(labels):
     for row in labels:
-        assert row["type"] in {"claim", "annotation", "reference"}, row
+        assert row["type"] in {"claim", "annotation", "reference", "voice"}, row
         assert (EVAL / "notes" / row["note"]).is_file(), row
         if row["type"] == "claim":
             assert row["kind"] in KINDS, row
         if row["type"] == "annotation":
             assert row["stance"] in STANCES, row
+        if row["type"] == "voice":
+            assert row["voice"] in {"author", "source"}, row
+            assert "target" not in row or row["voice"] == "author", row
 
 
 def test_every_label_text_occurs_in_its_note(labels):
@@ -71,3 +74,20 @@ def test_each_annotation_targets_exactly_one_labelled_claim(labels):
     for row in labels:
         if row["type"] == "annotation":
             assert claims[(row["note"], row["target"])] == 1, row
+
+
+def test_each_voice_row_names_one_labelled_claim_and_source_notes_are_complete(labels):
+    claims = Counter((r["note"], r["text"]) for r in labels if r["type"] == "claim")
+    voiced = Counter((r["note"], r["text"]) for r in labels if r["type"] == "voice")
+    for row in labels:
+        if row["type"] == "voice":
+            assert claims[(row["note"], row["text"])] == 1, row
+            assert voiced[(row["note"], row["text"])] == 1, row
+            if "target" in row:
+                assert claims[(row["note"], row["target"])] == 1, row
+                assert row["target"] != row["text"], row
+    # A note with a source row is a note on a source: every one of its claims has a row.
+    on_source = {r["note"] for r in labels if r["type"] == "voice" and r["voice"] == "source"}
+    for note, text in claims:
+        if note in on_source:
+            assert voiced[(note, text)] == 1, (note, text)

@@ -153,12 +153,14 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     claims = db.conn.execute(
         "SELECT c.id, c.note, c.text, c.line, c.section_id, c.parent_id, "
         "COALESCE(s.heading_path, ''), c.kind, c.confidence, c.kind_source, c.kind_reason, "
-        "u.kind FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
+        "u.kind, c.voice, c.voice_confidence, c.answers "
+        "FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
         "LEFT JOIN user_kinds u ON u.claim_id = c.id ORDER BY c.note, c.position"
     ).fetchall()
     parent_of = {row[0]: row[5] for row in claims}
     claim_node: dict[str, str] = {}  # stored id -> node id, for the claims in the graph
-    for cid, note, text, line, _, _, heading, kind, conf, source, reason, user in claims:
+    answers: dict[str, str] = {}  # reaction claim id -> the claim it answers
+    for cid, note, text, line, _, _, heading, kind, conf, source, reason, user, *voice in claims:
         if cid in hidden and not include_hidden:
             continue
         attrs = dict(type="claim", label=label(text), text=text, note=note, line=line)
@@ -172,6 +174,10 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
                 attrs["kind_reason"] = reason
         if cid in hidden:
             attrs["hidden"] = True
+        if voice[0]:  # whose voice: the note's source or its author (semantic/voice.py)
+            attrs.update(voice=voice[0], voice_confidence=round(float(voice[1] or 0.0), 4))
+        if voice[2] and voice[2] != cid:
+            answers[cid] = voice[2]
         claim_node[cid] = _prefixed("clm:", cid)
         graph.add_node(claim_node[cid], **attrs)
     for cid, note, _, _, section_id, parent, *_ in claims:
@@ -188,6 +194,20 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
             source = note_id(note)
         _edge(graph, source, claim_node[cid], "contains", hidden_edge_keys)
 
+    # The author's unmarked reactions comment on the claim they answer, like an annotation.
+    for cid, target in answers.items():
+        if cid in claim_node and target in claim_node:
+            d = graph.nodes[claim_node[cid]]
+            _edge(
+                graph,
+                claim_node[cid],
+                claim_node[target],
+                "annotates",
+                hidden_edge_keys,
+                stance="note",
+                confidence=d.get("voice_confidence", 0.0),
+                reaction=True,
+            )
     _add_links(db, graph, NoteResolver(paths), hidden_edge_keys)
     _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hidden_edge_keys)
     _add_references(db, graph, claim_node, hidden_edge_keys)

@@ -29,6 +29,7 @@ from explorer.semantic.kinds import KindClassifier
 from explorer.semantic.references import ReferenceExtractor
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy
 from explorer.semantic.types import NoteAnalysis
+from explorer.semantic.voice import detect_voices
 
 
 class Analyser:
@@ -76,7 +77,8 @@ class Analyser:
         references = self.references.extract(note, claims, entries)
         items = [(c.id, c.text) for c in claims] + [(a.id, a.text) for a in annotations]
         concepts = self.concepts.extract(note, items)
-        return NoteAnalysis(note.path, claims, kinds, annotations, references, concepts)
+        voices = detect_voices(note, claims, vectors)
+        return NoteAnalysis(note.path, claims, kinds, annotations, references, concepts, voices)
 
 
 def analyse_note(

@@ -272,8 +272,22 @@ CREATE TABLE layouts (
     )
 
 
+def m003_voice(db: Database) -> None:
+    """Whose voice a claim is in (``author`` or ``source``), how sure, and the claim an
+    unmarked reaction of the author answers (``semantic.voice``). Computed per note like
+    the kind; NULL until the note is analysed again."""
+    _run(
+        db,
+        """
+ALTER TABLE claims ADD COLUMN voice TEXT;
+ALTER TABLE claims ADD COLUMN voice_confidence REAL;
+ALTER TABLE claims ADD COLUMN answers TEXT;
+""",
+    )
+
+
 # Append new migrations here; never edit or reorder one that has shipped.
-MIGRATIONS: list[Migration] = [m001_claim_store, m002_semantic]
+MIGRATIONS: list[Migration] = [m001_claim_store, m002_semantic, m003_voice]
 
 
 def schema_version() -> int:

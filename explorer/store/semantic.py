@@ -62,8 +62,12 @@ def write_analysis(
     rows = []
     for c in analysis.claims:
         k = analysis.kinds.get(c.id)
+        v = getattr(analysis, "voices", {}).get(c.id)
         rows.append(
             (
+                v.voice if v else None,
+                v.confidence if v else None,
+                v.answers if v else None,
                 c.text,
                 text_hash(c.text),
                 embed_hashes.get(c.id),
@@ -75,8 +79,8 @@ def write_analysis(
             )
         )
     conn.executemany(
-        "UPDATE claims SET text = ?, text_hash = ?, embed_hash = ?, kind = ?, confidence = ?, "
-        "kind_source = ?, kind_reason = ? WHERE id = ?",
+        "UPDATE claims SET voice = ?, voice_confidence = ?, answers = ?, text = ?, text_hash = ?, "
+        "embed_hash = ?, kind = ?, confidence = ?, kind_source = ?, kind_reason = ? WHERE id = ?",
         rows,
     )
     conn.executemany(
