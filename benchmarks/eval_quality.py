@@ -172,6 +172,7 @@ def evaluate(
             target = by_id.get(a.target_claim_id, "")
             attached += overlap(target, la[i]["target"]) >= MATCH
             stance_ok += a.stance == la[i]["stance"]
+        voice = _voice_counts(lab, lc, m, result, by_id)
         lr = lab.get("reference", [])
         found = [reference_found(x["text"], result.references) for x in lr]
         ref_found = sum(found)
@@ -199,6 +200,7 @@ def evaluate(
             stance_ok=stance_ok,
             refs_labelled=len(lr),
             refs_found=ref_found,
+            **voice,
         )
         per_note[name] = dict(row)
         tot.update(row)
@@ -218,9 +220,61 @@ def evaluate(
         "annotation_attachment_accuracy": ratio("ann_attached", "ann_found"),
         "annotation_stance_accuracy": ratio("stance_ok", "ann_found"),
         "reference_recall": ratio("refs_found", "refs_labelled"),
+        "voice_accuracy": ratio("voice_ok", "voice_matched"),
+        "voice_author_recall": ratio("author_found", "author_labelled"),
+        "voice_source_recall": ratio("source_found", "source_labelled"),
+        "reaction_recall_before": ratio("reactions_as_annotations", "reactions_labelled"),
+        "reaction_attachment_before": ratio(
+            "reactions_as_annotations_attached", "reactions_as_annotations"
+        ),
+        "reaction_recall": ratio("reactions_found", "reactions_labelled"),
+        "reaction_attachment": ratio("reactions_attached", "reactions_found"),
+        "reaction_precision": ratio("reactions_found", "reactions_produced"),
         "counts": dict(tot),
         "per_note": per_note,
     }
+
+
+def _voice_counts(lab, lc, m, result, by_id) -> dict:
+    """Voice and reaction counts of one note (data/eval/README.md, "Voice").
+
+    Before: today's annotation detector, which finds marked reactions only: a labelled
+    reaction counts as found when an annotation's text matches it, attached when that
+    annotation's target is the labelled target. After: the voice stage.
+    """
+    rows = lab.get("voice", [])
+    if not rows:
+        return {}
+    produced = {lc[i]["text"]: result.claims[j] for i, j in m.items()}
+    voices = getattr(result, "voices", {}) or {}
+    c = Counter()
+    for row in rows:
+        claim = produced.get(row["text"])
+        want = row["voice"]
+        c[f"{want}_labelled"] += 1
+        if row.get("target"):
+            c["reactions_labelled"] += 1
+            for a in result.annotations:
+                if overlap(a.text, row["text"]) >= MATCH:
+                    c["reactions_as_annotations"] += 1
+                    target = by_id.get(a.target_claim_id, "")
+                    c["reactions_as_annotations_attached"] += (
+                        overlap(target, row["target"]) >= MATCH
+                    )
+                    break
+        if claim is None:
+            continue
+        v = voices.get(claim.id)
+        c["voice_matched"] += 1
+        c["voice_ok"] += bool(v and v.voice == want)
+        c[f"{want}_found"] += bool(v and v.voice == want)
+        if row.get("target") and v and v.answers and v.answers != claim.id:
+            c["reactions_found"] += 1
+            target = produced.get(row["target"])
+            c["reactions_attached"] += bool(target and v.answers == target.id)
+    # Precision: every link the voice stage made in this note, labelled or not.
+    c["reactions_produced"] = sum(1 for cid, v in voices.items() if v.answers and v.answers != cid)
+    return dict(c)
 
 
 def calibration_report(records: list[dict]) -> dict:

@@ -161,6 +161,10 @@ class DetailsPanel(QWidget):
             facts.append(
                 ("Kind", f"{escape(kind)} <span style='color:gray'>({escape(how)})</span>")
             )
+        if is_claim and d.get("voice"):
+            whose = "the author's own" if d["voice"] == "author" else "the source's"
+            conf = float(d.get("voice_confidence", 0))
+            facts.append(("Voice", f"{whose} <span style='color:gray'>({conf:.2f})</span>"))
         if ntype == "annotation" and d.get("stance"):
             facts.append(("Stance", escape(d["stance"])))
         for key, label in (

@@ -1,4 +1,5 @@
-"""The filter panel: kinds, notes, communities, edge types, minimum similarity, confidence."""
+"""The filter panel: kinds, voice, notes, communities, edge types, minimum similarity,
+confidence."""
 
 from __future__ import annotations
 
@@ -164,6 +165,20 @@ class FilterPanel(QScrollArea):
         sim_lay.addWidget(self.low_conf)
         lay.addWidget(sim_box)
 
+        voice_box = QGroupBox("Voice")
+        voice_box.setToolTip(
+            "In notes on a talk, paper or book: the source's claims, your own reactions"
+        )
+        vl = QVBoxLayout(voice_box)
+        self.voice_checks = {
+            "author": QCheckBox("The author's own"),
+            "source": QCheckBox("The source's"),
+        }
+        for cb in self.voice_checks.values():
+            cb.setChecked(True)
+            vl.addWidget(cb)
+        lay.addWidget(voice_box)
+
         notes_box = QGroupBox("Notes")
         nl = QVBoxLayout(notes_box)
         self.notes = _CheckList("Filter notes…")
@@ -191,6 +206,7 @@ class FilterPanel(QScrollArea):
         for sig in (
             self.sim_slider.valueChanged,
             self.low_conf.toggled,
+            *(cb.toggled for cb in self.voice_checks.values()),
             self.notes.changed,
             self.communities.changed,
         ):
@@ -243,7 +259,11 @@ class FilterPanel(QScrollArea):
         self.kind_checks[kind].setChecked(on)
 
     def reset(self) -> None:
-        for cb in (*self.kind_checks.values(), *self.edge_checks.values()):
+        for cb in (
+            *self.kind_checks.values(),
+            *self.edge_checks.values(),
+            *self.voice_checks.values(),
+        ):
             cb.blockSignals(True)
             cb.setChecked(True)
             cb.blockSignals(False)
@@ -267,4 +287,5 @@ class FilterPanel(QScrollArea):
             edge_types=ticked(self.edge_checks),
             min_similarity=self.sim_slider.value() / 100.0,
             hide_low_confidence=self.low_conf.isChecked(),
+            voices=ticked(self.voice_checks),
         )

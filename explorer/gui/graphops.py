@@ -41,6 +41,7 @@ class FilterState:
     min_similarity: float = 0.0
     hide_low_confidence: bool = False
     confidence_threshold: float = 0.5
+    voices: frozenset[str] | None = None  # "author" / "source"; claims without one pass
 
 
 @dataclass
@@ -70,6 +71,8 @@ def node_passes(d: dict, f: FilterState) -> bool:
     ntype = d.get("type")
     if ntype == "claim":
         if f.kinds is not None and d.get("kind") not in f.kinds:
+            return False
+        if f.voices is not None and d.get("voice") and d["voice"] not in f.voices:
             return False
         if (
             f.hide_low_confidence

@@ -115,12 +115,13 @@ def note_is_on_a_source(note: ParsedNote) -> bool:
 def is_statement_question(text: str) -> bool:
     """A remark in statement word order that ends in, or holds, a question mark:
     hedged ("passing says more about the judges?"), not a real question."""
-    bare = re.sub(r"\([^()]*\)", "", text).strip()
-    if "?" not in bare:
+    text = re.sub(r"\(\?\?+\)", "", text)  # "(??)" is an annotation marker: its own stage
+    if "?" not in text:
         return False
+    bare = re.sub(r"\([^()]*\)", "", text).strip()  # "(?)" is a remark; its sentence may ask
     if bare.rstrip(". ").endswith("?") and _QUESTION_WORD.match(bare):
         return False
-    return True
+    return not re.fullmatch(r"[\s(?!)]*", text)
 
 
 def reaction_kind(claim: Claim, previous: Claim | None) -> tuple[str, float] | None:
@@ -128,11 +129,10 @@ def reaction_kind(claim: Claim, previous: Claim | None) -> tuple[str, float] | N
     None when it is no unmarked reaction."""
     text = claim.text
     words = len(re.findall(r"\w+", text))
-    if previous is not None and is_question(previous.text) and not is_question(text):
-        if words <= SHORT_REPLY_WORDS and (
-            _POINTER.search(text) or _HEDGE.search(text) or _FIRST_PERSON.search(text)
-        ):
-            return "reply to a question", 0.8
+    after_question = previous is not None and is_question(previous.text)
+    evaluative = _POINTER.search(text) or _HEDGE.search(text) or _FIRST_PERSON.search(text)
+    if after_question and not is_question(text) and words <= SHORT_REPLY_WORDS and evaluative:
+        return "reply to a question", 0.8
     if is_statement_question(text):
         return "hedged remark", 0.7
     if _OR_ALTERNATIVE.search(text):

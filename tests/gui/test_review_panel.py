@@ -142,3 +142,41 @@ def opened_fake(qtbot, fake, settings, tmp_path):
         assert win.open_vault(fake.write_vault(tmp_path / "fake-vault"))
     yield win
     win.close()
+
+
+TALK = """---
+title: Notes on a talk about memory
+speaker: Dr. Example
+---
+# Talk: memory in agents
+
+The speaker argues that agents need a long-term store.
+- retrieval helps with facts
+  - helps less with plans than they claim?
+"""
+
+
+def test_voice_shows_in_details_and_as_a_filter(qtbot, settings, tmp_path):
+    vault = tmp_path / "talk-vault"
+    vault.mkdir()
+    (vault / "talk.md").write_text(TALK, encoding="utf-8")
+    win = MainWindow(StoreBackend(model_path="hashing"), settings)
+    win.open_url = lambda url: True
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        with qtbot.waitSignal(win.indexFinished, timeout=60000):
+            assert win.open_vault(vault, tmp_path / "talk.db")
+        by_text = {d.get("text"): n for n, d in win.G.nodes(data=True)}
+        source = by_text["The speaker argues that agents need a long-term store."]
+        reaction = by_text["helps less with plans than they claim?"]
+        win.select_node(reaction)
+        assert "Voice" in win.details.browser.toPlainText()
+        assert "the author's own" in win.details.browser.toPlainText()
+        win.select_node(source)
+        assert "the source's" in win.details.browser.toPlainText()
+        win.filters.voice_checks["source"].setChecked(False)
+        qtbot.waitUntil(lambda: source not in win.visible.nodes, timeout=3000)
+        assert reaction in win.visible.nodes
+    finally:
+        win.close()
