@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
+DATA = Path(__file__).resolve().parent.parent / "data"
+# The held-out set and the second set, in another writer's voice (same format and guide).
+SETS = [DATA / "eval", DATA / "eval2"]
 KINDS = {"capability", "limitation", "consciousness-criterion", "question", "assertion"}
 STANCES = {"agree", "disagree", "doubt", "revise", "note"}
 
@@ -33,16 +35,21 @@ def _plain(markdown: str) -> str:
     return " ".join(out)
 
 
+@pytest.fixture(scope="module", params=SETS, ids=lambda p: p.name)
+def eval_dir(request) -> Path:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def labels() -> list[dict]:
-    with open(EVAL / "labels.jsonl", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+def labels(eval_dir) -> list[dict]:
+    with open(eval_dir / "labels.jsonl", encoding="utf-8") as fh:
+        return [dict(json.loads(line), _dir=eval_dir) for line in fh if line.strip()]
 
 
 def test_every_label_is_well_formed(labels):
     for row in labels:
         assert row["type"] in {"claim", "annotation", "reference", "voice"}, row
-        assert (EVAL / "notes" / row["note"]).is_file(), row
+        assert (row["_dir"] / "notes" / row["note"]).is_file(), row
         if row["type"] == "claim":
             assert row["kind"] in KINDS, row
         if row["type"] == "annotation":
@@ -59,7 +66,7 @@ def test_every_label_text_occurs_in_its_note(labels):
             parentheticals.setdefault(row["note"], []).append(row["text"])
     missing = []
     for row in labels:
-        text = _plain((EVAL / "notes" / row["note"]).read_text(encoding="utf-8"))
+        text = _plain((row["_dir"] / "notes" / row["note"]).read_text(encoding="utf-8"))
         without = text
         for ann in parentheticals.get(row["note"], []):
             without = without.replace(f" ({ann})", "").replace(f"({ann})", "")
