@@ -513,12 +513,15 @@ class Workspace:
         ).fetchone()
         if user is not None:
             return {"kind": user[0], "confidence": 1.0, "kind_source": "user"}
-        kind, conf, source = db.conn.execute(
-            "SELECT kind, confidence, kind_source FROM claims WHERE id = ?", (claim_id,)
+        kind, conf, source, voice, voice_conf = db.conn.execute(
+            "SELECT kind, confidence, kind_source, voice, voice_confidence FROM claims "
+            "WHERE id = ?",
+            (claim_id,),
         ).fetchone()
+        out = {"voice": voice, "voice_confidence": voice_conf} if voice else {}
         if kind is None:
-            return {}
-        return {"kind": kind, "confidence": conf, "kind_source": source or "default"}
+            return out
+        return out | {"kind": kind, "confidence": conf, "kind_source": source or "default"}
 
     def note_lines(self, note: str, line: int, context: int = 3) -> list[tuple[int, str]]:
         """Lines ``line - context .. line + context`` of a note, as (1-based number, text).

@@ -70,3 +70,10 @@ def test_voice_is_stored_and_drawn_and_survives_a_forced_reindex(ws):
 
     ws.run_index(force=True)
     assert rows(ws) == r
+
+
+def test_workspace_details_carry_the_voice(ws):
+    ids = {t: i for i, t in sqlite3.connect(ws.db_path).execute("SELECT id, text FROM claims")}
+    d = ws.details(ids["The speaker argues that agents need a long-term store."])
+    assert d["voice"] == "source" and 0 < d["voice_confidence"] <= 1
+    assert d["kind"] and d["kind_source"] != "user"

@@ -254,6 +254,8 @@ def attach_review_dock(window) -> ReviewPanel:
             window.canvas.set_highlighted([claim_id])
 
     window.graphShown.connect(refresh)
+    # A kind set in Details (after the window stored it) leaves the queue too.
+    window.details.kindChangeRequested.connect(lambda *_: refresh())
     panel.claimShown.connect(show_on_map)
     panel.claimChosen.connect(window.show_node)
     return panel

@@ -180,3 +180,16 @@ def test_voice_shows_in_details_and_as_a_filter(qtbot, settings, tmp_path):
         assert reaction in win.visible.nodes
     finally:
         win.close()
+
+
+def test_a_kind_set_in_details_leaves_the_queue(qtbot, opened, db):
+    panel = opened.review
+    item = panel.queue.pending()[1]
+    opened.select_node(item.claim_id)
+    combo = opened.details.kind
+    new = next(k for k in opened.taxonomy if k != item.kind)
+    combo.setCurrentIndex(combo.findData(new))
+    combo.activated.emit(combo.currentIndex())
+    assert user_kinds(db) == {item.claim_id: new}
+    assert item.claim_id not in [i.claim_id for i in panel.queue.pending()]
+    assert panel.progress.text().startswith("1 of ")

@@ -56,6 +56,13 @@ def test_fit_logistic_learns_which_feature_predicts_a_right_answer():
     assert w[0] > 1.0 and abs(w[1]) < w[0] / 3
 
 
+def test_shipped_weights_match_the_features():
+    from explorer.semantic.calibration_params import PARAMS
+
+    assert set(PARAMS) == {"model", "rules"}
+    assert all(len(w) == len(FEATURES) for w, _ in PARAMS.values())
+
+
 def test_calibration_changes_the_confidence_never_the_kind():
     tax = default_taxonomy()
     text = (
