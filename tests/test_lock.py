@@ -23,9 +23,16 @@ RUN = ROOT / "packaging" / "requirements-run.lock"
 # uv's annotation for a package that pyproject.toml asks for by name.
 DIRECT = "concept-map-explorer (pyproject.toml)"
 # Markers are evaluated for the platform the locks are made for (packaging/update-lock).
-LOCK_ENV = {"python_version": "3.11", "python_full_version": "3.11.7", "sys_platform": "linux",
-            "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix",
-            "implementation_name": "cpython", "platform_python_implementation": "CPython"}
+LOCK_ENV = {
+    "python_version": "3.11",
+    "python_full_version": "3.11.7",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+}
 
 
 def requirements(pyproject_text: str, extras: tuple[str, ...] | None = None) -> list[Requirement]:
@@ -71,7 +78,9 @@ def lock_problems(pyproject_text: str, lock_text: str, extras=None) -> list[str]
     wanted = {canonicalize_name(r.name) for r in reqs}
     for name, pin in pins.items():
         if DIRECT in pin["via"] and name not in wanted:
-            problems.append(f"{name} is in the lock as a direct dependency pyproject.toml no longer has")
+            problems.append(
+                f"{name} is in the lock as a direct dependency pyproject.toml no longer has"
+            )
         if not pin["hashes"]:
             problems.append(f"{name} has no hash in the lock")
     return problems
@@ -101,13 +110,20 @@ def test_the_lock_pins_the_cpu_build_of_torch():
     "edit, expected",
     [
         # A dependency added to pyproject.toml alone.
-        (lambda t: t.replace('"networkx>=3.2",', '"networkx>=3.2",\n    "leftpad>=1.0",'),
-         "leftpad is in pyproject.toml but not in the lock"),
+        (
+            lambda t: t.replace('"networkx>=3.2",', '"networkx>=3.2",\n    "leftpad>=1.0",'),
+            "leftpad is in pyproject.toml but not in the lock",
+        ),
         # A range moved past the pinned version.
-        (lambda t: t.replace('"networkx>=3.2"', '"networkx>=99"'), "does not satisfy 'networkx>=99'"),
+        (
+            lambda t: t.replace('"networkx>=3.2"', '"networkx>=99"'),
+            "does not satisfy 'networkx>=99'",
+        ),
         # A dependency removed from pyproject.toml but left in the lock.
-        (lambda t: t.replace('"networkx>=3.2",', ""),
-         "networkx is in the lock as a direct dependency pyproject.toml no longer has"),
+        (
+            lambda t: t.replace('"networkx>=3.2",', ""),
+            "networkx is in the lock as a direct dependency pyproject.toml no longer has",
+        ),
     ],
 )
 def test_a_disagreement_is_reported(edit, expected):
