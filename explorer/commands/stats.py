@@ -55,6 +55,8 @@ def format_stats(n: dict) -> str:
             if n["claims_by_kind"]
             else ""
         ),
+        f"voice      {_pairs(n.get('claims_by_voice', {})) or '(none: index with this version)'}"
+        f"  ({n.get('reactions', 0)} reactions linked to what they answer)",
         f"annotations {n['annotations']}  {_pairs(n['annotations_by_stance'])}",
         f"references {n['references']}  ({n['cites']} citations)",
         f"concepts   {n['concepts']}  ({n['mentions']} mentions)",

@@ -263,6 +263,10 @@ def semantic_counts(db: Database) -> dict:
             "LEFT JOIN user_kinds u ON u.claim_id = c.id GROUP BY 1 ORDER BY 1"
         ),
         "low_confidence_share": round(low / labelled, 4) if labelled else 0.0,
+        "claims_by_voice": rows("SELECT voice, COUNT(*) FROM claims GROUP BY voice ORDER BY voice"),
+        "reactions": _one(
+            db, "SELECT COUNT(*) FROM claims WHERE answers IS NOT NULL AND answers != id"
+        ),
         "annotations": sum(stances.values()),
         "annotations_by_stance": stances,
         "user_annotations_by_stance": user_stances,
