@@ -15,7 +15,7 @@ import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 # The held-out set and the second set, in another writer's voice (same format and guide).
-SETS = [DATA / "eval", DATA / "eval2"]
+SETS = [DATA / "eval", DATA / "eval" / "second-writer"]
 KINDS = {"capability", "limitation", "consciousness-criterion", "question", "assertion"}
 STANCES = {"agree", "disagree", "doubt", "revise", "note"}
 
