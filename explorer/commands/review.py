@@ -133,10 +133,11 @@ def _raw_keys():
     fd = sys.stdin.fileno()
     old = termios.tcgetattr(fd)
     try:
+        # cbreak for the whole session (keys typed while a claim is drawn are kept; Ctrl-C
+        # still interrupts), the terminal restored however the session ends.
+        tty.setcbreak(fd)
         while True:
-            tty.setcbreak(fd)
             ch = sys.stdin.read(1)
-            termios.tcsetattr(fd, termios.TCSADRAIN, old)
             if not ch or ch == "\x04":
                 return
             yield ch

@@ -191,3 +191,28 @@ def test_bulk_kind_and_unknown_kind(store):
         assert queue.progress() == (3, len(queue) + 3)
     finally:
         ws.close()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a POSIX terminal")
+def test_on_a_terminal_a_key_needs_no_enter(monkeypatch):
+    import os
+    import termios
+    import threading
+
+    master, slave = os.openpty()
+    tty_in = os.fdopen(slave, "r", buffering=1)
+    try:
+        before = termios.tcgetattr(slave)
+        monkeypatch.setattr("sys.stdin", tty_in)
+        keys = review_cmd.read_key()
+        # Typed after the session started, with no Enter: each key arrives alone.
+        typist = threading.Timer(0.2, os.write, (master, b"a2s"))
+        typist.start()
+        got = [next(keys), next(keys), next(keys)]
+        typist.join()
+        assert got == ["a", "2", "s"]
+        keys.close()
+        assert termios.tcgetattr(slave) == before  # the terminal is left as it was
+    finally:
+        tty_in.close()
+        os.close(master)
