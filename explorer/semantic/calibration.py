@@ -17,6 +17,8 @@ calibration can never make a kind worse, only tell the user where to look.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -132,8 +134,9 @@ class CalibratedKindClassifier:
 
     def classify(self, claims, contexts=None, vectors=None) -> dict[str, KindLabel]:
         contexts = contexts or {}
-        raw = self.inner.classify(claims, contexts, vectors)
-        feats = kind_features(self.inner, claims, contexts, vectors, raw)
+        with _remembered(self.inner, ("cue_scores", "context_scores")):
+            raw = self.inner.classify(claims, contexts, vectors)
+            feats = kind_features(self.inner, claims, contexts, vectors, raw)
         self.details = {cid: (raw[cid], f) for cid, f in feats.items()}
         out = {}
         for c in claims:
@@ -150,6 +153,32 @@ class CalibratedKindClassifier:
                 conf = min(conf, lab.confidence)
             out[c.id] = KindLabel(c.id, lab.kind, round(conf, 4), lab.source, lab.reason)
         return out
+
+
+@contextlib.contextmanager
+def _remembered(obj, methods: Sequence[str]):
+    """Memoise ``obj``'s pure scoring methods for one call: the features read the same cue
+    and context scores the classifier just computed, and the regexes are most of the cost."""
+    installed = []
+    for name in methods:
+        fn = getattr(obj, name, None)
+        if fn is None:
+            continue
+        cached = functools.lru_cache(maxsize=4096)(fn)
+
+        def copied(*args, _cached=cached):
+            return dict(_cached(*args))  # callers add keys to what they get back
+
+        try:
+            setattr(obj, name, copied)
+        except AttributeError:  # an object without a __dict__: no memo, same result
+            continue
+        installed.append(name)
+    try:
+        yield
+    finally:
+        for name in installed:
+            delattr(obj, name)
 
 
 def kind_features(
