@@ -115,3 +115,32 @@ def test_calibration_beats_raw_confidence_on_the_dev_set_with_the_model():
     from explorer.semantic.embedder import Embedder
 
     _check_dev(fit_calibration.dev_records(Embedder()))
+
+
+def test_the_memoised_scores_give_the_same_kinds_as_the_raw_classifier():
+    """Repeated lines (same text, same context) once made a memo hand back a dict the
+    classifier had added to; every kind, source and reason must stay the raw one."""
+    from explorer.resources import sample_vault
+
+    tax = default_taxonomy()
+    notes = [
+        parse_note(p.read_text(encoding="utf-8"), p.name)
+        for p in sorted(sample_vault().rglob("*.md"))
+    ]
+    notes.append(
+        parse_note(
+            "# Limits\n\n- [ ] they cannot plan\n- [ ] they cannot plan\n"
+            "- they cannot plan\n- they cannot plan\n",
+            "dup.md",
+        )
+    )
+    from explorer.semantic.embedder import HashingEmbedder
+
+    emb = HashingEmbedder()
+    raw = Analyser(tax, emb, kinds=KindClassifier(tax, emb))
+    calibrated = Analyser(tax, emb)
+    for note in notes:
+        a, b = raw.analyse(note).kinds, calibrated.analyse(note).kinds
+        assert {k: (v.kind, v.source, v.reason) for k, v in a.items()} == {
+            k: (v.kind, v.source, v.reason) for k, v in b.items()
+        }, note.path
