@@ -187,13 +187,35 @@ class Workspace:
         with self._lock:
             self._stores.close()
             self._stores = self._new_stores()
-            self._generation += 1
+            self._invalidate()
 
     def __enter__(self) -> Workspace:
         return self.open()
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def generation(self) -> int:
+        """A number that moves on whenever what search or the graph may return changes:
+        an index run, a correction, a closed or rebuilt store. Caches note the
+        generation they were made in and are made again when it has moved."""
+        return self._generation
+
+    def _invalidate(self) -> None:
+        """Every change to claims or corrections ends here, so no cache outlives one."""
+        with self._lock:
+            self._generation += 1
+
+    @contextlib.contextmanager
+    def _correction(self) -> Iterator[None]:
+        """A user correction: damage reported as :class:`DatabaseDamagedError`, and the
+        caches invalidated afterwards (even when the write failed half-way)."""
+        try:
+            with self._guard():
+                yield
+        finally:
+            self._invalidate()
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
@@ -249,7 +271,7 @@ class Workspace:
                     if not self.vault.is_dir():
                         raise VaultError(f"the vault folder {self.vault} vanished while indexing")
             finally:
-                self._generation += 1
+                self._invalidate()
 
     def run_index(self, **kwargs) -> Summary:
         """:meth:`index` to the end; its Summary."""
@@ -550,14 +572,14 @@ class Workspace:
             raise ValueError(
                 f"unknown kind {kind!r}; the kinds of this vault are: {', '.join(tax.ids)}"
             )
-        with self._guard():
+        with self._correction():
             set_kind(self.db(), claim_id, kind)
 
     def add_annotation(self, claim_id: str, text: str, stance: str = "note") -> str:
         """Record the user's own annotation on a claim; return its graph node id."""
         from explorer.store import add_annotation
 
-        with self._guard():
+        with self._correction():
             return user_annotation_id(add_annotation(self.db(), claim_id, text, stance))
 
     def hide(self, node_id: str, edge_type: str = "", other_id: str = "") -> None:
@@ -565,15 +587,13 @@ class Workspace:
         from explorer.store import hide
         from explorer.store.user import UnknownClaimError
 
-        with self._guard():
+        with self._correction():  # meaning search holds the claim vectors: made again
             try:
                 hide(self.db(), node_id, edge_type, other_id)
             except UnknownClaimError:
                 raise ValueError(
                     f"only claims and edges can be hidden; {node_id} is not a claim of this vault"
                 ) from None
-        if not edge_type:
-            self._vector_index = None  # meaning search must not return it any more
 
     # ------------------------------------------------------------------ model, kinds
     def model_choice(self) -> str:

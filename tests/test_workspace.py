@@ -336,6 +336,32 @@ def test_hidden_claim_and_edge_stay_hidden(indexed):
         indexed.hide("note:LLM Capabilities.md")
 
 
+def test_hidden_claim_leaves_every_search_mode_at_once(indexed):
+    """Without re-indexing: a hidden claim is gone from words, meaning and both."""
+    target = indexed.search("global workspace", "words")[0]
+    text = target["text"]
+    for mode in ("words", "meaning", "both"):  # warm every searcher before the correction
+        assert target["id"] in {h["id"] for h in indexed.search(text, mode, limit=20)}
+    indexed.hide(target["id"])
+    for mode in ("words", "meaning", "both"):
+        assert target["id"] not in {h["id"] for h in indexed.search(text, mode, limit=20)}, mode
+
+
+def test_every_correction_moves_the_search_generation(indexed):
+    """One invalidation for all corrections: caches made before one are not used after."""
+    G = indexed.graph()
+    cid = claims(G)[0]
+    before = indexed.generation
+    indexed.set_kind(cid, next(k for k in indexed.taxonomy().ids if k != G.nodes[cid].get("kind")))
+    assert indexed.generation > before
+    before = indexed.generation
+    indexed.add_annotation(cid, "A second thought.", "doubt")
+    assert indexed.generation > before
+    before = indexed.generation
+    indexed.hide(cid)
+    assert indexed.generation > before
+
+
 # ---------------------------------------------------------------------- reading notes
 def test_note_lines_numbered_around_the_claim(indexed, vault):
     G = indexed.graph()
