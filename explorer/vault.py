@@ -20,7 +20,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+from explorer.core.model import NOTE_SUFFIXES
 
 # Larger notes are skipped with a message: a note is prose written by a person, and a
 # file this size is almost always a log or a dump that would stall parsing.

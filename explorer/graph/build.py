@@ -19,11 +19,11 @@ import networkx as nx
 from sqlite_utils import Database
 
 from explorer import __version__
+from explorer.core.model import NOTE_SUFFIXES
 from explorer.store.meta import get_meta
 from explorer.store.user import hidden_claims, hidden_edges
 
 LABEL_CHARS = 60
-NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 # Link kinds that point at another note (a bare URL never does).
 NOTE_LINK_KINDS = ("wikilink", "embed", "transclusion", "markdown")
 

@@ -23,9 +23,9 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from explorer.core.model import EDGE_TYPES
+from explorer.core.model import EDGE_TYPES, SIMILARITY_EDGE_TYPES
 
-SIMILARITY_EDGES = ("similar", "duplicate", "tension")
+SIMILARITY_EDGES = SIMILARITY_EDGE_TYPES
 
 
 class NothingMatches(ValueError):

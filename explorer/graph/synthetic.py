@@ -26,9 +26,10 @@ import zlib
 import networkx as nx
 import numpy as np
 
+from explorer.core.model import STANCES
+
 KINDS = ("capability", "limitation", "consciousness-criterion", "question", "assertion")
 _KIND_WEIGHTS = (0.25, 0.2, 0.05, 0.1, 0.4)
-STANCES = ("agree", "disagree", "doubt", "revise", "note")
 
 # Topic vocabularies: each topic's claims use these words often, so they are the
 # terms a community label should find.

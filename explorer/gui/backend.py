@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from explorer.core.model import STANCES as STANCES  # re-exported for the panels
+
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
 
 
 SEARCH_MODES = ("words", "meaning", "both")
-STANCES = ("agree", "disagree", "doubt", "revise", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +177,3 @@ class Backend(Protocol):
 
         Returns the backup's path (shown to the user). The window re-indexes after.
         """
-
-
-DEFAULT_TAXONOMY: dict[str, dict] = {
-    "capability": {"name": "Capability", "colour": "#2e86de"},
-    "limitation": {"name": "Limitation", "colour": "#e67e22"},
-    "consciousness-criterion": {"name": "Consciousness criterion", "colour": "#8e44ad"},
-    "question": {"name": "Question", "colour": "#16a085"},
-    "assertion": {"name": "Assertion", "colour": "#7f8c8d"},
-}

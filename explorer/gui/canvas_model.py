@@ -73,6 +73,30 @@ class CanvasModel:
     frame: tuple[float, float, float] = (0.0, 0.0, 1.0)  # layout -> scene, kept across small edits
 
     @classmethod
+    def styled(
+        cls,
+        G: nx.MultiDiGraph,
+        taxonomy: dict[str, dict] | None,
+        positions: dict[str, tuple[float, float]] | None = None,
+        frame: tuple[float, float, float] | None = None,
+    ) -> CanvasModel:
+        """:meth:`from_graph` with the colours and shapes of ``explorer.style``: the
+        ones the HTML page and the other exporters use for the same graph."""
+        from explorer import style
+
+        present = {d.get("kind") for _, d in G.nodes(data=True) if d.get("type") == "claim"}
+        kinds = style.kind_styles(taxonomy, sorted(k for k in present if k))
+        return cls.from_graph(
+            G,
+            {k: s["colour"] for k, s in kinds.items()},
+            {t: s["colour"] for t, s in style.NODE_TYPES.items()},
+            frozenset(t for t, s in style.NODE_TYPES.items() if s["shape"] == "square"),
+            style.UNKNOWN_COLOUR,
+            positions,
+            frame,
+        )
+
+    @classmethod
     def from_graph(
         cls,
         G: nx.MultiDiGraph,

@@ -25,7 +25,6 @@ import networkx as nx
 import numpy as np
 
 from explorer.gui.backend import (
-    DEFAULT_TAXONOMY,
     STANCES,
     CorruptDatabaseError,
     Progress,
@@ -33,6 +32,7 @@ from explorer.gui.backend import (
     parse_edge_id,
 )
 from explorer.gui.graphops import details_from_graph
+from explorer.style import default_kinds
 
 _TOPICS = (
     ("transformer", "attention", "token", "context", "layer", "decoder"),
@@ -63,7 +63,7 @@ _FILLER = (
     "some",
     "new",
 )
-_KINDS = tuple(DEFAULT_TAXONOMY)
+_KINDS = tuple(default_kinds())
 _KIND_P = (0.25, 0.2, 0.05, 0.1, 0.4)
 _KIND_CUE = {
     "capability": "{a} can {b} {c} {d}.",
@@ -483,7 +483,7 @@ class FakeBackend:
 
     @_counted
     def taxonomy(self) -> dict[str, dict]:
-        return {k: dict(v) for k, v in DEFAULT_TAXONOMY.items()}
+        return default_kinds()
 
     @_counted
     def export_formats(self) -> list[tuple[str, str, str]]:

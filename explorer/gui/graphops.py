@@ -11,12 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from explorer.core.model import SIMILARITY_EDGE_TYPES
+
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
 
 
 # Edge types whose ``weight`` is a similarity the "minimum similarity" filter applies to.
-SIMILARITY_EDGES = frozenset({"similar", "duplicate"})
+SIMILARITY_EDGES = frozenset(SIMILARITY_EDGE_TYPES)
 # Which edge explains a step of a path best when two nodes are joined by several.
 _EXPLAIN_ORDER = (
     "tension",

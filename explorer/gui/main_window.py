@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__
+from explorer.core.model import NOTE_SUFFIXES
 from explorer.gui import graphops
 from explorer.gui.backend import (
     STANCES,
@@ -56,7 +57,7 @@ from explorer.gui.filter_panel import FilterPanel
 from explorer.gui.jobs import Job
 from explorer.gui.path_panel import PathPanel
 from explorer.gui.search_panel import SearchPanel
-from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS, UNKNOWN_KIND_COLOUR, make_palette
+from explorer.gui.style import UNKNOWN_KIND_COLOUR, kind_colours, make_palette
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
@@ -64,7 +65,6 @@ if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at st
 
 MAX_RECENT = 8
 WATCH_LIMIT = 4000  # inotify watches are a shared, limited resource
-NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 REINDEX_DELAY_MS = 1500  # editors save in bursts; wait for the last write
 
 # Windows of this process by vault, so a second window on one vault raises the first.
@@ -735,8 +735,7 @@ class MainWindow(QMainWindow):
         centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
         zoom = self.canvas.zoom()
         self.G = G
-        kinds = {k: v.get("colour", UNKNOWN_KIND_COLOUR) for k, v in self.taxonomy.items()}
-        model = CanvasModel.from_graph(G, kinds, TYPE_COLOURS, SQUARE_TYPES, UNKNOWN_KIND_COLOUR)
+        model = CanvasModel.styled(G, self.taxonomy)
         self._fill_filter_options(model)
         self._totals = self._model_counts(model)
         self.visible = self._compute_visible()
@@ -963,9 +962,7 @@ class MainWindow(QMainWindow):
         self.G.nodes[claim_id].update(kind=kind, kind_source="user", confidence=1.0)
         m = self.canvas.model
         if m is not None and claim_id in m.index:
-            m.colour[m.index[claim_id]] = self.taxonomy.get(kind, {}).get(
-                "colour", UNKNOWN_KIND_COLOUR
-            )
+            m.colour[m.index[claim_id]] = kind_colours(self.taxonomy, [kind])[kind]
         self.apply_filters()
         if self.selection and self.selection[-1] == claim_id:
             self.show_details(claim_id)
@@ -1039,18 +1036,9 @@ class MainWindow(QMainWindow):
 
     def _rebuild_model(self) -> None:
         old = self.canvas.model
-        kinds = {k: v.get("colour", UNKNOWN_KIND_COLOUR) for k, v in self.taxonomy.items()}
         centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
         zoom = self.canvas.zoom()
-        model = CanvasModel.from_graph(
-            self.G,
-            kinds,
-            TYPE_COLOURS,
-            SQUARE_TYPES,
-            UNKNOWN_KIND_COLOUR,
-            None,
-            old.frame if old else None,
-        )
+        model = CanvasModel.styled(self.G, self.taxonomy, None, old.frame if old else None)
         self.canvas.set_model(model)
         self.apply_filters()
         self.canvas.set_zoom(zoom)

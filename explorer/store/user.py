@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from explorer.core.model import STANCES
 from explorer.store.connection import write_transaction
-
-STANCES = ("agree", "disagree", "doubt", "revise", "note")
 
 
 class UnknownClaimError(KeyError):

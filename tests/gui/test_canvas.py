@@ -9,7 +9,6 @@ from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from explorer.gui import graphops
-from explorer.gui.backend import DEFAULT_TAXONOMY
 from explorer.gui.canvas import (
     LAYER_CACHE,
     LOD_COMMUNITY,
@@ -22,9 +21,10 @@ from explorer.gui.canvas_model import SPACING, CanvasModel, normalise_positions
 from explorer.gui.fake_backend import synthetic_vault
 from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS
 from explorer.gui.svg_export import canvas_svg
+from explorer.style import default_kinds
 
 pytestmark = pytest.mark.gui
-KINDS = {k: v["colour"] for k, v in DEFAULT_TAXONOMY.items()}
+KINDS = {k: v["colour"] for k, v in default_kinds().items()}
 
 
 @pytest.fixture(scope="module")
