@@ -32,7 +32,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from explorer.core.model import ParsedNote
-from explorer.pipeline import Changes, Progress
+from explorer.indexing.events import Changes, Progress
 from explorer.semantic.analyse import Analyser
 from explorer.semantic.concepts import vault_concepts
 from explorer.semantic.embedder import EmbedderError

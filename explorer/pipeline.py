@@ -43,12 +43,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sqlite_utils import Database
 
 from explorer.core.model import ParsedNote
+from explorer.indexing.events import Changes, Progress, Summary
 from explorer.paths import is_inside
 from explorer.store.connection import check_store, open_db, write_transaction
 from explorer.store.errors import IndexBusyError
@@ -74,57 +75,6 @@ from explorer.vault import (
 
 Parser = Callable[[str, str], ParsedNote]
 NoteStage = Callable[[Database, ParsedNote], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One step of an index run.
-
-    ``stage`` is ``lock``, ``scan``, ``remove``, ``index``, ``finish`` or a vault
-    stage's name; ``level`` is ``info``, ``warning`` (something was skipped or
-    degraded, ``message`` says what and names the file) or ``error``.
-    """
-
-    stage: str
-    done: int
-    total: int
-    path: str | None = None
-    message: str | None = None
-    level: str = "info"
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """The outcome of an index run (the generator's last item)."""
-
-    vault: str
-    db_path: str
-    notes: int  # notes in the store afterwards
-    claims: int  # claims in the store afterwards
-    indexed: int  # notes parsed and written by this run
-    claims_written: int  # claims those notes hold
-    unchanged: int  # notes found unchanged (by stat or by content hash)
-    removed: int  # notes gone from the vault, removed from the store
-    skipped: int  # files not indexed: too large, binary, unreadable
-    errors: int  # notes whose parsing or stages failed (their old version is kept)
-    reattached: int  # user rows moved to a claim's new id
-    seconds: float
-    cancelled: bool
-    warnings: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()  # one message per skipped file or error
-
-
-@dataclass(slots=True)
-class Changes:
-    """What an index run changed, handed to vault stages."""
-
-    indexed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    cancel: threading.Event | None = None
-
-    @property
-    def any(self) -> bool:
-        return bool(self.indexed or self.removed)
 
 
 VaultStage = Callable[[Database, Changes], Iterable[Progress] | None]

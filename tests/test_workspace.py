@@ -19,10 +19,7 @@ from pathlib import Path
 import pytest
 
 import explorer.graph.analyze as analyze
-from explorer.pipeline import Progress, Summary
-from explorer.resources import sample_vault
-from explorer.vault import VaultError
-from explorer.workspace import (
+from explorer.app.workspace import (
     DatabaseDamagedError,
     SerialEmbedder,
     Workspace,
@@ -30,6 +27,9 @@ from explorer.workspace import (
     layout_key,
     parse_user_annotation_id,
 )
+from explorer.indexing.events import Progress, Summary
+from explorer.resources import sample_vault
+from explorer.vault import VaultError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -275,7 +275,7 @@ def test_meaning_and_both_search(indexed):
 
 def test_word_search_never_imports_torch(indexed):
     code = (
-        "import sys; from explorer.workspace import Workspace; "
+        "import sys; from explorer.app.workspace import Workspace; "
         f"w = Workspace({str(indexed.vault)!r}, {str(indexed.db_path)!r}).open(); "
         "assert w.search('consciousness', 'words'); w.semantic_status(); w.layouts(); "
         "print([m for m in ('torch', 'sentence_transformers') if m in sys.modules])"
@@ -415,9 +415,9 @@ def test_serial_embedder_runs_one_encode_at_a_time():
 def test_docstring_example_runs():
     import doctest
 
-    import explorer.workspace
+    import explorer.app.workspace
 
-    result = doctest.testmod(explorer.workspace)
+    result = doctest.testmod(explorer.app.workspace)
     assert result.attempted >= 5 and result.failed == 0
 
 

@@ -7,10 +7,11 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from explorer.errors import ExplorerError
 from explorer.paths import default_db_path
 
 
-class CommandError(Exception):
+class CommandError(ExplorerError):
     """A problem the user can fix; ``main`` prints it and exits with ``code``."""
 
     def __init__(self, message: str, code: int = 2) -> None:

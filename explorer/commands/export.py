@@ -118,10 +118,10 @@ def _prepared_graph(args: argparse.Namespace, db_path: Path):
     """The enriched, filtered graph and the writer options (the vault's kind colours)."""
     import inspect
 
+    from explorer.app.workspace import Workspace
     from explorer.graph.filters import NothingMatches, filter_graph
     from explorer.store import open_db
     from explorer.store.meta import get_meta
-    from explorer.workspace import Workspace
 
     vault = args.vault
     if not vault:  # --db alone: the store remembers the vault it indexes

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from explorer.errors import ExplorerError
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
@@ -35,7 +37,7 @@ OFFLINE_FLAGS = (
 )
 
 
-class BrowserMissing(RuntimeError):
+class BrowserMissing(ExplorerError, RuntimeError):
     """Chromium or chromedriver is not installed where expected."""
 
 

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from explorer import __version__
 from explorer.core.model import NOTE_SUFFIXES
+from explorer.graph.ids import user_annotation_id
 from explorer.store.meta import get_meta
 from explorer.store.user import hidden_claims, hidden_edges
 
@@ -259,11 +260,6 @@ def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hi
         _edge(
             graph, node, claim_node[cid], "annotates", hidden_edges, stance=stance, confidence=1.0
         )
-
-
-def user_annotation_id(annotation_id: int) -> str:
-    """The node id of the user's own annotation number ``annotation_id``."""
-    return f"ann:user-{int(annotation_id)}"
 
 
 def _add_references(db, graph, claim_node, hidden_edges) -> None:

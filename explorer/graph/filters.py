@@ -24,11 +24,12 @@ from collections.abc import Iterable
 import networkx as nx
 
 from explorer.core.model import EDGE_TYPES, SIMILARITY_EDGE_TYPES
+from explorer.errors import ExplorerError
 
 SIMILARITY_EDGES = SIMILARITY_EDGE_TYPES
 
 
-class NothingMatches(ValueError):
+class NothingMatches(ExplorerError, ValueError):
     """A filter selected nothing; the message names the filter and the choices."""
 
 

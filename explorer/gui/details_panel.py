@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.gui.backend import STANCES, edge_id
+from explorer.core.model import STANCES
+from explorer.graph.ids import edge_id
 
 _STANCE_COLOUR = {
     "agree": "#27ae60",

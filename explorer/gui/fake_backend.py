@@ -3,7 +3,7 @@
 Used by the GUI tests, the GUI benchmark and the hidden ``explorer gui --demo`` mode.
 It is a fake, not a product: search is word overlap, "meaning" search is word
 overlap on topic words, export writes node-link JSON for every format. What it does
-faithfully is the *contract* of :class:`explorer.gui.backend.Backend`: the graph
+faithfully is the *contract* of :class:`explorer.app.api.Backend`: the graph
 follows docs/EXPORT.md, corrections change what ``graph()`` and ``details()`` return,
 ``index`` honours cancel and raises when the vault is gone, and every call is
 counted in ``calls`` so tests can assert on the traffic.
@@ -24,14 +24,11 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from explorer.gui.backend import (
-    STANCES,
-    CorruptDatabaseError,
-    Progress,
-    VaultMissingError,
-    parse_edge_id,
-)
+from explorer.app.errors import DatabaseDamagedError, VaultMissingError
+from explorer.core.model import STANCES
+from explorer.graph.ids import parse_edge_id
 from explorer.gui.graphops import details_from_graph
+from explorer.indexing.events import Progress
 from explorer.style import default_kinds
 
 _TOPICS = (
@@ -303,10 +300,10 @@ def _counted(method):
 
 
 class FakeBackend:
-    """A :class:`~explorer.gui.backend.Backend` over :func:`synthetic_vault`.
+    """A :class:`~explorer.app.api.Backend` over :func:`synthetic_vault`.
 
     Knobs for tests: ``index_steps`` and ``index_delay`` (seconds per step) shape
-    indexing; ``corrupt=True`` makes ``open`` raise CorruptDatabaseError until
+    indexing; ``corrupt=True`` makes ``open`` raise DatabaseDamagedError until
     ``rebuild_database``; ``semantic=(False, reason)`` switches meaning search off.
     ``calls`` counts every method call by name.
     """
@@ -351,19 +348,20 @@ class FakeBackend:
         self.vault = vault
         self._db = Path(db_path) if db_path else vault.parent / f".{vault.name}.explorer-fake.db"
         if self.corrupt:
-            raise CorruptDatabaseError(self._db, "file is not a database")
+            raise DatabaseDamagedError(self._db, "file is not a database")
         self._G.graph["vault"] = str(vault)
 
     @_counted
     def close(self) -> None:
         self.vault = None
 
-    @_counted
+    @property
     def db_path(self) -> Path | None:
         return self._db
 
     @_counted
-    def index(self, cancel: threading.Event) -> Iterator[Progress]:
+    def index(self, cancel: threading.Event | None = None) -> Iterator[Progress]:
+        cancel = cancel or threading.Event()
         for i in range(self.index_steps):
             if cancel.is_set():
                 return
@@ -371,7 +369,9 @@ class FakeBackend:
                 raise VaultMissingError(self.vault or "")
             if self.index_delay:
                 time.sleep(self.index_delay)
-            yield Progress("parse", i + 1, self.index_steps, f"step {i + 1} of {self.index_steps}")
+            yield Progress(
+                "parse", i + 1, self.index_steps, message=f"step {i + 1} of {self.index_steps}"
+            )
 
     @_counted
     def graph(self) -> nx.MultiDiGraph:
@@ -474,7 +474,7 @@ class FakeBackend:
                 d["hidden"] = True
 
     @_counted
-    def semantic_available(self) -> tuple[bool, str]:
+    def semantic_status(self) -> tuple[bool, str]:
         return self.semantic
 
     @_counted
@@ -482,7 +482,7 @@ class FakeBackend:
         return "fake-bag-of-words" if self.semantic[0] else ""
 
     @_counted
-    def taxonomy(self) -> dict[str, dict]:
+    def kind_styles(self) -> dict[str, dict]:
         return default_kinds()
 
     @_counted
@@ -497,10 +497,11 @@ class FakeBackend:
         ]
 
     @_counted
-    def export(self, fmt: str, graph: nx.MultiDiGraph, path: Path) -> None:
+    def export(self, fmt: str, graph: nx.MultiDiGraph, path: Path) -> dict:
         data = nx.node_link_data(graph, edges="edges")
         Path(path).write_text(json.dumps({"format": fmt, **data}, default=str), encoding="utf-8")
         self.exports.append((fmt, Path(path), graph.number_of_nodes()))
+        return {"path": str(path), "nodes": graph.number_of_nodes()}
 
     @_counted
     def rebuild_database(self) -> Path:

@@ -39,17 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__
-from explorer.core.model import NOTE_SUFFIXES
+from explorer.app.api import Backend
+from explorer.app.errors import DatabaseDamagedError, VaultMissingError
+from explorer.core.model import NOTE_SUFFIXES, STANCES
+from explorer.graph.ids import edge_id, parse_edge_id
 from explorer.gui import graphops
-from explorer.gui.backend import (
-    STANCES,
-    Backend,
-    CorruptDatabaseError,
-    Progress,
-    VaultMissingError,
-    edge_id,
-    parse_edge_id,
-)
 from explorer.gui.canvas import GraphCanvas
 from explorer.gui.canvas_model import CanvasModel
 from explorer.gui.details_panel import DetailsPanel
@@ -58,6 +52,7 @@ from explorer.gui.jobs import Job
 from explorer.gui.path_panel import PathPanel
 from explorer.gui.search_panel import SearchPanel
 from explorer.gui.style import UNKNOWN_KIND_COLOUR, kind_colours, make_palette
+from explorer.indexing.events import Progress, Summary, status_line
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
@@ -446,7 +441,7 @@ class MainWindow(QMainWindow):
                 "Vault not found", f"The folder {exc.vault} does not exist or cannot be read."
             )
             return False
-        except CorruptDatabaseError as exc:
+        except DatabaseDamagedError as exc:
             if not self._offer_rebuild(exc):
                 return False
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
@@ -460,7 +455,7 @@ class MainWindow(QMainWindow):
         _open_vaults[str(vault)] = self
         self._remember(vault)
         self.setWindowTitle(f"{vault.name} — Concept-map explorer")
-        self.taxonomy = self.backend.taxonomy()
+        self.taxonomy = self.backend.kind_styles()
         self.details.set_taxonomy(self.taxonomy)
         self.canvas.legend.set_kinds(
             [
@@ -468,12 +463,14 @@ class MainWindow(QMainWindow):
                 for k, v in self.taxonomy.items()
             ]
         )
-        self.semantic = self.backend.semantic_available()
+        self.semantic = self._quietly(
+            self.backend.semantic_status, (False, "the database is damaged")
+        )
         self.search.set_semantic(*self.semantic)
         self.semantic_label.setText("" if self.semantic[0] else "Meaning search off")
         self.semantic_label.setToolTip("" if self.semantic[0] else self.semantic[1])
         self._fill_export_menu()
-        layouts = self.backend.layouts()
+        layouts = self._layouts()
         self.layout_box.clear()
         for name in layouts:
             self.layout_box.addItem(name.capitalize(), name)
@@ -485,7 +482,19 @@ class MainWindow(QMainWindow):
         )
         return True
 
-    def _offer_rebuild(self, exc: CorruptDatabaseError) -> bool:
+    def _quietly(self, ask, default):
+        """``ask()``, or ``default`` when the database turns out damaged: asked on the
+        window's thread, where a damaged page must not stop the window (the map's
+        loading job meets the damage too, and offers the rebuild)."""
+        try:
+            return ask()
+        except DatabaseDamagedError:
+            return default
+
+    def _layouts(self) -> list[str]:
+        return self._quietly(self.backend.layouts, ["force"])
+
+    def _offer_rebuild(self, exc: DatabaseDamagedError) -> bool:
         text = (
             f"The database {exc.db_path} cannot be read"
             + (f" ({exc.reason})" if exc.reason else "")
@@ -507,7 +516,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _take_lock(self, vault: Path) -> bool:
-        db = self.backend.db_path()
+        db = self.backend.db_path
         if db is None:
             return True
         lock = QLockFile(str(db) + ".lock")
@@ -583,7 +592,7 @@ class MainWindow(QMainWindow):
         if isinstance(exc, VaultMissingError):
             self._vault_gone()
             return
-        if isinstance(exc, CorruptDatabaseError):
+        if isinstance(exc, DatabaseDamagedError):
             if self._offer_rebuild(exc):
                 self.reindex()
             return
@@ -627,10 +636,13 @@ class MainWindow(QMainWindow):
 
         def work(cancel: threading.Event):
             for event in backend.index(cancel):
-                yield Progress.coerce(event)
+                if isinstance(event, Summary):
+                    yield Progress("done", 1, 1, message=status_line(event))
+                else:
+                    yield event
             if cancel.is_set():
                 return None
-            yield Progress("graph", 0, 0, "Building the map")
+            yield Progress("graph", 0, 0, message="Building the map")
             return backend.graph()
 
         self.progress.setRange(0, 0)
@@ -651,8 +663,8 @@ class MainWindow(QMainWindow):
         else:
             self.progress.setRange(0, 0)
             self.progress.setFormat(p.stage)
-        if p.message:
-            self.statusBar().showMessage(p.message)
+        if p.message or p.path:
+            self.statusBar().showMessage(p.message or p.path or "")
 
     def _index_done(self, ok: bool) -> None:
         job = self._index_job
@@ -741,7 +753,7 @@ class MainWindow(QMainWindow):
         self.visible = self._compute_visible()
         self.canvas.set_model(model, self.visible)
         self._update_counts()
-        layouts = self.backend.layouts()
+        layouts = self._layouts()
         if self.layout_name and layouts and self.layout_name != layouts[0]:
             self.set_layout(self.layout_name)
         self.stack.setCurrentWidget(self.canvas)
@@ -814,7 +826,7 @@ class MainWindow(QMainWindow):
         i = self.layout_box.findData(name)
         if i >= 0:
             self.layout_box.setCurrentIndex(i)
-        layouts = self.backend.layouts()
+        layouts = self._layouts()
         if layouts and name == layouts[0]:
             self._positions_loaded(
                 {n: (d.get("x", 0.0), d.get("y", 0.0)) for n, d in self.G.nodes(data=True)}
@@ -858,9 +870,16 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("That node is hidden by the current filters.", 5000)
 
+    def node_details(self, node_id: str) -> dict:
+        """What the details panel shows: from the graph the window holds (corrected in
+        place, so it costs no query), else (an annotation not drawn yet) from the store."""
+        if self.G is not None and node_id in self.G:
+            return graphops.details_from_graph(self.G, node_id)
+        return self.backend.details(node_id)
+
     def show_details(self, node_id: str) -> None:
         try:
-            d = self.backend.details(node_id)
+            d = self.node_details(node_id)
         except Exception as exc:  # noqa: BLE001
             self.details.clear()
             self.statusBar().showMessage(f"No details for {node_id}: {exc}", 8000)
@@ -1205,7 +1224,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         model = ""
         try:
-            model = self.backend.model_name() if self.vault is not None else ""
+            model = self._quietly(self.backend.model_name, "") if self.vault is not None else ""
         except Exception:  # noqa: BLE001
             model = ""
         sem = "on" if self.semantic[0] else f"off ({self.semantic[1]})"
@@ -1219,7 +1238,7 @@ class MainWindow(QMainWindow):
         )
 
     def about_text(self) -> str:
-        model = self.backend.model_name() if self.vault is not None else ""
+        model = self._quietly(self.backend.model_name, "") if self.vault is not None else ""
         return f"Concept-map explorer {__version__}; model: {model or 'none'}"
 
     def closeEvent(self, event) -> None:

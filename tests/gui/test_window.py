@@ -369,7 +369,7 @@ def test_corrupt_database_offers_rebuild(qtbot, settings, vault):
     title, text = win.messages[0]
     assert title == "Database damaged" and "file is not a database" in text and "backup" in text
     assert fake.calls["rebuild_database"] == 1
-    assert any(str(fake.db_path()) + ".backup" in t for _, t in win.messages)
+    assert any(str(fake.db_path) + ".backup" in t for _, t in win.messages)
     win.close()
 
 
@@ -395,7 +395,7 @@ def test_second_window_on_the_same_vault(qtbot, opened, settings, vault):
 
 def test_vault_locked_by_another_process(qtbot, window, vault, fake):
     fake.open(vault)  # learn where the database lives
-    lock = QLockFile(str(fake.db_path()) + ".lock")
+    lock = QLockFile(str(fake.db_path) + ".lock")
     assert lock.tryLock(0)
     try:
         assert not window.open_vault(vault)

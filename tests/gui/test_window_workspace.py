@@ -1,6 +1,6 @@
 """The window on the real backend: a copy of data/sample-vault, a real SQLite file, offscreen.
 
-``StoreBackend(model_path="hashing")`` keeps these tests quick (a deterministic
+``Workspace(model_path="hashing")`` keeps these tests quick (a deterministic
 stand-in embedder; every vector path still runs); the model itself is exercised by
 tests/test_workspace.py's slow tests and by the Xvfb screenshot test.
 """
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from explorer.gui.backend import Backend, edge_id
+from explorer.app.api import Backend
+from explorer.app.workspace import Workspace
+from explorer.graph.ids import edge_id
 from explorer.gui.main_window import MainWindow
-from explorer.gui.store_backend import StoreBackend
 from explorer.resources import sample_vault
-from explorer.workspace import Workspace
 from tests.gui.test_window import _answer_next_question
 from tests.test_workspace import damage_table
 
@@ -53,7 +53,7 @@ def make_window(qtbot, settings, backend):
 
 @pytest.fixture
 def window(qtbot, settings):
-    win = make_window(qtbot, settings, StoreBackend(model_path="hashing"))
+    win = make_window(qtbot, settings, Workspace(model_path="hashing"))
     yield win
     win.close()
 
@@ -67,12 +67,12 @@ def opened(qtbot, window, vault, db):
     return window
 
 
-def test_store_backend_satisfies_the_protocol():
-    assert isinstance(StoreBackend(), Backend)
+def test_workspace_satisfies_the_protocol():
+    assert isinstance(Workspace(), Backend)
 
 
 def test_open_index_and_draw_the_sample_vault(opened, db):
-    assert opened.backend.db_path() == db and db.exists()
+    assert opened.backend.db_path == db and db.exists()
     assert opened.stack.currentWidget() is opened.canvas
     n = len(claims(opened))
     assert n > 100 and f"{n}/{n} claims" in opened.counts_label.text()
@@ -245,7 +245,7 @@ def test_corrupt_database_offers_rebuild_with_user_data_backed_up(qtbot, setting
     ws.close()
     damage_table(db, "claims")
 
-    win = make_window(qtbot, settings, StoreBackend(model_path="hashing"))
+    win = make_window(qtbot, settings, Workspace(model_path="hashing"))
     _answer_next_question(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(win.indexFinished, timeout=60000) as sig:
         assert win.open_vault(vault, db)
@@ -282,7 +282,7 @@ def test_vault_folder_vanishing_while_open(qtbot, opened):
 
 def test_missing_model_greys_out_meaning_search(qtbot, settings, vault, db, tmp_path):
     missing = tmp_path / "models" / "minilm"
-    win = make_window(qtbot, settings, StoreBackend(model_path=missing))
+    win = make_window(qtbot, settings, Workspace(model_path=missing))
     with qtbot.waitSignal(win.indexFinished, timeout=60000) as sig:
         win.open_vault(vault, db)
     assert sig.args == [True]
