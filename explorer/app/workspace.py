@@ -120,7 +120,12 @@ class Workspace:
         vault: str | os.PathLike[str] | None = None,
         db_path: str | os.PathLike[str] | None = None,
         model_path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
     ) -> None:
+        # False: a store that is not there is an error (StoreMissingError), as for the
+        # command line's read-only commands, rather than made empty.
+        self.create = create
         # A model directory, "default" or "hashing" (a stand-in for tests); None: the
         # one the store was indexed with, else $EXPLORER_MODEL, else the shipped model.
         self.model_path = str(model_path) if model_path else None
@@ -146,7 +151,9 @@ class Workspace:
     def _new_stores(self):
         from explorer.store import PerThread
 
-        return PerThread(self.db_path) if self.db_path is not None else None
+        if self.db_path is None:
+            return None
+        return PerThread(self.db_path, create=self.create)
 
     def open(
         self,
@@ -262,7 +269,7 @@ class Workspace:
         explorer is indexing into the same database.
         """
         from explorer.index_stages import SemanticIndex
-        from explorer.indexing.events import Progress, Summary
+        from explorer.indexing.events import Progress, Summary, model_failed
         from explorer.pipeline import index_vault
         from explorer.semantic.embedder import EmbedderError
         from explorer.vault import DEFAULT_MAX_NOTE_BYTES, VaultMissingError
@@ -270,16 +277,18 @@ class Workspace:
         if self.vault is None:
             raise WorkspaceError("no vault is open")
         with self._guard():
+            taxonomy = self.taxonomy()  # a broken file stops here, before anything is written
             embedder, problem = None, None
             if embed:
                 try:
                     embedder = self.embedder()
                 except EmbedderError as exc:  # index all the same: kinds by rules, no vectors
                     problem = f"{exc}; indexing without embeddings (kinds by rules only)"
-            semantic = SemanticIndex(self.vault, embedder=embedder, taxonomy=self.taxonomy())
+            semantic = SemanticIndex(self.vault, embedder=embedder, taxonomy=taxonomy)
             if problem:
                 yield Progress("embed", 0, 0, message=problem, level="warning")
             note_stages, vault_stages = semantic.stages()
+            reported = bool(problem)  # the model's failure is said once
             try:
                 for event in index_vault(
                     self.vault,
@@ -291,8 +300,9 @@ class Workspace:
                     lock_timeout=lock_timeout,
                     max_note_bytes=max_note_bytes or DEFAULT_MAX_NOTE_BYTES,
                 ):
-                    if isinstance(event, Summary) and semantic.embed_error:
+                    if isinstance(event, Summary) and semantic.embed_error and not reported:
                         yield Progress("embed", 0, 0, message=semantic.embed_error, level="warning")
+                    reported |= isinstance(event, Progress) and model_failed(event)
                     yield event
                     # The pipeline removes the notes it no longer finds: if the whole
                     # folder vanished (an unmounted drive), stop here, which closes the
@@ -422,7 +432,7 @@ class Workspace:
     # ------------------------------------------------------------------ search
     def search(self, text: str, mode: str = "words", limit: int = 50) -> list[dict]:
         """Claims for ``text``, best first: dicts with id, type, text, kind, note, line,
-        score, snippet.
+        score, and snippet (the text with the matched words marked) when words matched.
 
         ``words``: full-text (stemmed, every word must occur); ``meaning``: cosine to
         the text's embedding (loads the model the first time); ``both``: the two
@@ -453,10 +463,48 @@ class Workspace:
                     hits = searcher.hybrid(text, limit)
             except ValueError:  # nothing searchable in the text (only punctuation)
                 return []
-        return [
-            {"type": "claim", "snippet": h.snippet or h.text, **h.as_dict(), "kind": h.kind or ""}
-            for h in hits
-        ]
+        return [{"type": "claim", **h.as_dict(), "kind": h.kind or ""} for h in hits]
+
+    def usable_search_mode(self, mode: str) -> tuple[str, str]:
+        """The mode a search for ``mode`` can run in here, and why it is words when it
+        had to fall back (``""`` when not).
+
+        ``both`` falls back to ``words`` when the store has no vectors or the model
+        cannot be used; ``meaning`` raises (WorkspaceError, EmbedderError) instead,
+        since nothing could answer it. Loads the model when it is needed.
+        """
+        from explorer.semantic.embedder import EmbedderError
+
+        mode = search_mode(mode)
+        if mode == "words":
+            return mode, ""
+        with self._guard():
+            if not self._searcher(words_only=True).has_vectors():
+                if mode == "meaning":
+                    raise WorkspaceError(
+                        f"{self.db_path} has no claim vectors to search by meaning (it was "
+                        "indexed with --no-embed or without a usable model); run "
+                        "`explorer index VAULT` first"
+                    )
+                return "words", "this store has no claim vectors: searching by words only"
+            try:
+                ok, why = self.semantic_status()
+                if not ok:
+                    raise WorkspaceError(f"meaning search is off: {why}")
+                self._searcher(words_only=False)
+            except (EmbedderError, WorkspaceError) as exc:
+                if mode == "meaning":
+                    raise
+                return "words", f"{exc}: searching by words only"
+        return mode, ""
+
+    def stats(self) -> dict:
+        """What the store holds: counts per kind, annotations, references, edges, the
+        model, the user's corrections (``explorer.store.stats``)."""
+        from explorer.store import stats
+
+        with self._guard():
+            return stats(self.db())
 
     def _searcher(self, *, words_only: bool):
         """This thread's ``ClaimSearch``, made again after an index run or a hidden claim.
@@ -641,12 +689,13 @@ class Workspace:
         last indexed with, else the shipped one (``index_stages.model_choice``).
         """
         from explorer.index_stages import model_choice
-        from explorer.store import get_meta
+        from explorer.store.meta import peek_meta
 
         if self.model_path:
             return self.model_path
-        with self._guard():
-            return model_choice(None, get_meta(self.db(), "model_path"))
+        # Peeked, not opened: choosing a model must not create the store (an index run
+        # that then stops on a broken taxonomy leaves no file behind).
+        return model_choice(None, peek_meta(self.db_path, "model_path") if self.db_path else "")
 
     def embedder(self):
         """The embedder (made on first use; the model's weights load on its first encode).

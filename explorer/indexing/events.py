@@ -68,6 +68,11 @@ class Changes:
         return bool(self.indexed or self.removed)
 
 
+def model_failed(event: Progress) -> bool:
+    """Whether an event says the embedding model failed (the run goes on without it)."""
+    return event.stage == "embed" and event.level != "info" and bool(event.message)
+
+
 def status_line(s: Summary) -> str:
     """The run's outcome in one status-bar line."""
     if s.cancelled:
