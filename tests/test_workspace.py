@@ -28,8 +28,8 @@ from explorer.app.workspace import (
     parse_user_annotation_id,
 )
 from explorer.indexing.events import Progress, Summary
+from explorer.indexing.vault import VaultError
 from explorer.resources import sample_vault
-from explorer.vault import VaultError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from explorer.errors import ExplorerError
+from explorer.indexing.vault import NoteReadError, VaultError, VaultMissingError
 from explorer.store.errors import IndexBusyError, StoreError
-from explorer.vault import NoteReadError, VaultError, VaultMissingError
 
 if TYPE_CHECKING:  # loaded lazily below, see _LAZY
     from explorer.export.common import ExportError

@@ -168,8 +168,8 @@ class Workspace:
         lies inside the vault, or belongs to another program or a newer explorer) and
         :class:`DatabaseDamagedError`.
         """
+        from explorer.indexing.vault import check_vault
         from explorer.store import NotSQLiteError, StoreError
-        from explorer.vault import check_vault
 
         if vault is not None:
             if self._stores is not None:
@@ -268,11 +268,11 @@ class Workspace:
         taxonomy file (before anything is written) and ``IndexBusyError`` when another
         explorer is indexing into the same database.
         """
-        from explorer.index_stages import SemanticIndex
         from explorer.indexing.events import Progress, Summary, model_failed
-        from explorer.pipeline import index_vault
+        from explorer.indexing.pipeline import index_vault
+        from explorer.indexing.stages import SemanticIndex
+        from explorer.indexing.vault import DEFAULT_MAX_NOTE_BYTES, VaultMissingError
         from explorer.semantic.embedder import EmbedderError
-        from explorer.vault import DEFAULT_MAX_NOTE_BYTES, VaultMissingError
 
         if self.vault is None:
             raise WorkspaceError("no vault is open")
@@ -629,7 +629,7 @@ class Workspace:
         Raises FileNotFoundError when the note (or the vault) is gone, and for a path
         that would lead outside the vault.
         """
-        from explorer.vault import NoteReadError, decode_note
+        from explorer.indexing.vault import NoteReadError, decode_note
 
         path = self.vault / note
         if not is_inside(path, self.vault):
@@ -686,9 +686,9 @@ class Workspace:
         """Which model this workspace embeds with: a directory, ``default`` or ``hashing``.
 
         ``model_path`` when given, else $EXPLORER_MODEL, else the model the store was
-        last indexed with, else the shipped one (``index_stages.model_choice``).
+        last indexed with, else the shipped one (``explorer.indexing.stages.model_choice``).
         """
-        from explorer.index_stages import model_choice
+        from explorer.indexing.stages import model_choice
         from explorer.store.meta import peek_meta
 
         if self.model_path:
@@ -702,7 +702,7 @@ class Workspace:
 
         Raises ``EmbedderError`` naming the directory when the model is missing or broken.
         """
-        from explorer.index_stages import make_embedder
+        from explorer.indexing.stages import make_embedder
 
         choice = self.model_choice()
         with self._lock:

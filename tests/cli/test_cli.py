@@ -15,10 +15,10 @@ from store.fakes import snapshot, write_vault
 from explorer import __version__
 from explorer.cli import main
 from explorer.commands._progress import ProgressBar
+from explorer.indexing.pipeline import Progress
+from explorer.indexing.vault import scan_vault
 from explorer.paths import default_db_path
-from explorer.pipeline import Progress
 from explorer.resources import sample_vault
-from explorer.vault import scan_vault
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTES = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explorer.pipeline import run_index
+from explorer.indexing.pipeline import run_index
 from explorer.store import add_annotation, hide, open_db, set_kind
 from store.fakes import positional_parser
 

@@ -1,0 +1,412 @@
+"""Index a vault into its claim store, as a generator of progress events.
+
+``index_vault`` yields :class:`Progress` events while it works and a final
+:class:`Summary`; it prints nothing. The CLI draws a progress bar from the events,
+the GUI runs the generator on a worker thread and passes a ``threading.Event`` to
+cancel: it is checked between notes, so a cancelled run stops cleanly after the
+current note's transaction.
+
+Work per note is pluggable. ``note_stages`` are callables ``(db, parsed_note)`` run
+inside the note's transaction after its claims are written (the semantic layer adds
+kinds, embeddings, annotations there); their rows commit or roll back with the
+note's. ``vault_stages`` are callables ``(db, changes)`` run once after all notes
+(similarity, communities, layout); they may return an iterable of Progress events,
+which are passed on. A stage may carry ``name`` and ``version`` attributes: they
+form the pipeline key stored with each note, and a note indexed under another key
+is indexed again even if its file did not change.
+
+A note stage may also have ``prepare(db, parsed_notes)``: the pipeline then reads and
+parses notes ahead, up to ``chunk_claims`` claims (the first chunk smaller, doubling
+up to that, so the first notes land in the store within seconds), hands the chunk to
+``prepare`` (outside any note transaction; it may yield Progress events, and a
+cancel is honoured between them), and only then writes the chunk's notes one by one.
+The semantic stage embeds a chunk's new texts there in one batch: one encode call per
+tiny note costs several times more per claim than large, length-sorted batches.
+Without such a stage every note is written as soon as it is parsed.
+
+``default_stages`` returns the semantic layer's stages (explorer/indexing/stages.py).
+
+Incremental rules, per file: same size and mtime_ns as stored -> not even read;
+else same content hash -> only the stat is updated; else parsed and replaced.
+Notes no longer in the vault are removed (their user rows stay, see reattach.py). A
+note that cannot be read this time (too large, binary, unreadable) or whose parser or
+stages fail keeps its previous version in the store, and is tried again next run.
+
+Threads: the store is opened on the first ``next()``, so create and iterate the
+generator on the same (worker) thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sqlite_utils import Database
+
+from explorer.core.model import ParsedNote
+from explorer.indexing.events import Changes, Progress, Summary
+from explorer.indexing.vault import (
+    DEFAULT_MAX_NOTE_BYTES,
+    NoteReadError,
+    NoteVanished,
+    VaultError,
+    check_vault,
+    read_note,
+    scan_vault,
+)
+from explorer.paths import is_inside
+from explorer.store.connection import check_store, open_db, write_transaction
+from explorer.store.errors import IndexBusyError
+from explorer.store.lock import index_lock
+from explorer.store.meta import get_meta, set_meta
+from explorer.store.notes import (
+    delete_note,
+    derived_note_tables,
+    note_states,
+    touch_note,
+    write_note,
+)
+from explorer.store.reattach import reattach_orphans
+
+Parser = Callable[[str, str], ParsedNote]
+NoteStage = Callable[[Database, ParsedNote], None]
+
+
+VaultStage = Callable[[Database, Changes], Iterable[Progress] | None]
+
+# Notes read and parsed ahead of writing, so a stage's ``prepare`` sees many at once.
+CHUNK_CLAIMS = 4096
+FIRST_CHUNK_CLAIMS = 256
+CHUNK_NOTES = 1000
+
+
+@dataclass(slots=True)
+class _Pending:
+    done: int
+    file: object  # vault.NoteFile
+    note: object  # vault.Note
+    parsed: ParsedNote
+
+
+def pipeline_key(parse: Parser, note_stages: Sequence[NoteStage]) -> str:
+    """Names and versions of the parser and note stages: what a note was indexed with."""
+    parts = [_stage_id(parse)]
+    parts += [_stage_id(stage) for stage in note_stages]
+    return ";".join(parts)
+
+
+def _stage_id(fn: Callable) -> str:
+    module = sys.modules.get(getattr(fn, "__module__", "") or "")
+    version = getattr(fn, "version", None) or getattr(module, "PARSER_VERSION", None) or "1"
+    name = getattr(fn, "name", None) or getattr(fn, "__qualname__", type(fn).__name__)
+    return f"{name}@{version}"
+
+
+def default_stages(
+    vault: str | Path | None = None, *, embedder=None, taxonomy=None
+) -> tuple[list[NoteStage], list[VaultStage]]:
+    """The stages ``explorer index`` (and ``export VAULT``) run besides parsing and storing.
+
+    Kinds, annotations, references and concepts per note; vault-wide concepts and
+    similarity edges after. ``embedder`` is any object with ``name``, ``dim`` and
+    ``encode`` (see ``explorer.indexing.stages.make_embedder`` for the one the user chose), or
+    ``None`` for kinds by rules only and no vectors. ``taxonomy`` defaults to the
+    vault's own ``.explorer/taxonomy.toml`` when ``vault`` has one (a
+    ``TaxonomyError`` naming its line is raised here, before anything is written),
+    else the shipped one. For the run's state (the model's error, if it failed to
+    load) use ``explorer.indexing.stages.SemanticIndex`` directly.
+    """
+    from explorer.indexing.stages import SemanticIndex
+
+    return SemanticIndex(vault, embedder=embedder, taxonomy=taxonomy).stages()
+
+
+def _default_parser() -> Parser:
+    # Looked up at call time, so the real parser replaces the stand-in with no change here.
+    from explorer.core.parse import parse_note
+
+    return parse_note
+
+
+def index_vault(
+    vault: str | Path,
+    db_path: str | Path,
+    *,
+    note_stages: Sequence[NoteStage] = (),
+    vault_stages: Sequence[VaultStage] = (),
+    cancel: threading.Event | None = None,
+    force: bool = False,
+    max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
+    lock_timeout: float = 0.0,
+    parse: Parser | None = None,
+    chunk_claims: int = CHUNK_CLAIMS,
+) -> Iterator[Progress | Summary]:
+    """Index ``vault`` into the store at ``db_path``; yield Progress, then one Summary.
+
+    Raises :class:`VaultError` (vault missing, or the database inside it),
+    :class:`IndexBusyError` (another run holds the store past ``lock_timeout``
+    seconds) and the store's open errors, all before any note is touched.
+    """
+    started = time.perf_counter()
+    root = check_vault(vault)
+    db_file = Path(db_path).expanduser().absolute()
+    if is_inside(db_file, root):
+        raise VaultError(
+            f"the database {db_file} is inside the vault {root}; explorer never writes "
+            "into a vault, choose a --db outside it"
+        )
+    parse = parse or _default_parser()
+    check_store(db_file)  # a wrong file is refused before a lock file appears beside it
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(index_lock(db_file, 0))
+        except IndexBusyError as busy:
+            if lock_timeout <= 0:
+                raise
+            yield Progress("lock", 0, 0, message=f"waiting: {busy}")
+            stack.enter_context(index_lock(db_file, lock_timeout))
+        db = open_db(db_file)
+        stack.callback(db.close)
+        yield from _run(
+            db,
+            root,
+            db_file,
+            parse,
+            note_stages,
+            vault_stages,
+            cancel,
+            force,
+            max_note_bytes,
+            started,
+            chunk_claims,
+        )
+
+
+def _run(
+    db: Database,
+    root: Path,
+    db_file: Path,
+    parse: Parser,
+    note_stages: Sequence[NoteStage],
+    vault_stages: Sequence[VaultStage],
+    cancel: threading.Event | None,
+    force: bool,
+    max_note_bytes: int,
+    started: float,
+    chunk_claims: int = CHUNK_CLAIMS,
+) -> Iterator[Progress | Summary]:
+    warnings: list[str] = []
+    problems: list[str] = []
+    counts = dict(indexed=0, claims_written=0, unchanged=0, removed=0, skipped=0, errors=0)
+    changes = Changes(cancel=cancel)
+
+    def warn(stage: str, done: int, total: int, path: str | None, message: str) -> Progress:
+        warnings.append(message)
+        return Progress(stage, done, total, path, message, "warning")
+
+    previous_vault = get_meta(db, "vault")
+    if previous_vault and previous_vault != str(root):
+        yield warn("scan", 0, 0, None, f"this store held the vault {previous_vault}; now {root}")
+    set_meta(db, "vault", str(root))
+
+    yield Progress("scan", 0, 0, message=f"reading {root}")
+    scan = scan_vault(root)
+    for message in scan.warnings:
+        yield warn("scan", 0, 0, None, message)
+    files = scan.files
+    total = len(files)
+    yield Progress("scan", total, total, message=f"{total} note files")
+
+    states = note_states(db)
+    key = pipeline_key(parse, note_stages)
+    tables = derived_note_tables(db)
+    has_user_rows = _has_user_rows(db)
+
+    on_disk = {f.path for f in files}
+    gone = sorted(set(states) - on_disk)
+    removed_sha = {path: states[path].sha for path in gone}
+    for n, path in enumerate(gone, 1):
+        delete_note(db, path, tables)
+        changes.removed.append(path)
+        yield Progress("remove", n, len(gone), path)
+
+    added_sha: dict[str, str] = {}
+    cancelled = False
+    preparers = [stage for stage in note_stages if callable(getattr(stage, "prepare", None))]
+    pending: list[_Pending] = []
+    pending_claims = 0
+    limit = min(FIRST_CHUNK_CLAIMS, chunk_claims)
+
+    def write(item: _Pending) -> Iterator[Progress]:
+        f, note, parsed = item.file, item.note, item.parsed
+        try:
+            n = write_note(
+                db,
+                parsed,
+                size=note.size,
+                mtime_ns=note.mtime_ns,
+                sha=note.sha,
+                pipeline=key,
+                stages=note_stages,
+                tables=tables,
+                reattach=has_user_rows,
+            )
+        except Exception as err:  # the note's transaction was rolled back: old version kept
+            counts["errors"] += 1
+            problems.append(f"{f.path}: not stored: {type(err).__name__}: {err}")
+            yield Progress("index", item.done, total, f.path, problems[-1], "error")
+            return
+        counts["indexed"] += 1
+        counts["claims_written"] += n
+        changes.indexed.append(f.path)
+        yield Progress("index", item.done, total, f.path)
+
+    def flush() -> Iterator[Progress]:
+        """Let the stages prepare the waiting notes together (one embedding batch), then
+        write them one transaction each; stop early on cancel."""
+        nonlocal cancelled, pending_claims
+        batch = pending[:]
+        pending.clear()
+        pending_claims = 0
+        notes = [item.parsed for item in batch]
+        for stage in preparers:
+            try:
+                for event in stage.prepare(db, notes) or ():
+                    yield event
+                    if cancel is not None and cancel.is_set():
+                        cancelled = True
+                        return
+            except Exception as err:  # the stage works per note without its preparation
+                name = getattr(stage, "name", type(stage).__name__)
+                yield warn("index", 0, total, None, f"{name}: preparing failed: {err}")
+        for item in batch:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                return
+            yield from write(item)
+
+    for done, f in enumerate(files, 1):
+        if cancel is not None and cancel.is_set():
+            cancelled = True
+            break
+        state = states.get(f.path)
+        fresh = state is not None and state.pipeline == key and not force
+        if fresh and (state.size, state.mtime_ns) == (f.size, f.mtime_ns):
+            counts["unchanged"] += 1
+            yield Progress("index", done, total, f.path)
+            continue
+        try:
+            note = read_note(f, max_bytes=max_note_bytes)
+        except NoteVanished as err:
+            yield warn("index", done, total, f.path, str(err))
+            if state is not None:
+                delete_note(db, f.path, tables)
+                changes.removed.append(f.path)
+                counts["removed"] += 1
+            continue
+        except NoteReadError as err:
+            counts["skipped"] += 1
+            problems.append(str(err))
+            yield warn("index", done, total, f.path, str(err))
+            continue
+        for message in note.warnings:
+            yield warn("index", done, total, f.path, message)
+        if fresh and state.sha == note.sha:
+            touch_note(db, f.path, size=note.size, mtime_ns=note.mtime_ns)
+            counts["unchanged"] += 1
+            yield Progress("index", done, total, f.path)
+            continue
+        if state is None:
+            added_sha[f.path] = note.sha
+        try:
+            parsed = parse(note.text, f.path)
+            parsed.path = f.path
+            parsed.warnings = list(note.warnings) + list(parsed.warnings)
+        except Exception as err:  # a parser bug must not stop the whole vault
+            counts["errors"] += 1
+            problems.append(f"{f.path}: the parser failed: {type(err).__name__}: {err}")
+            yield Progress("index", done, total, f.path, problems[-1], "error")
+            continue
+        for message in parsed.warnings[len(note.warnings) :]:
+            yield warn("index", done, total, f.path, f"{f.path}: {message}")
+        pending.append(_Pending(done, f, note, parsed))
+        pending_claims += len(parsed.claims)
+        if not preparers or pending_claims >= limit or len(pending) >= CHUNK_NOTES:
+            limit = min(limit * 2, chunk_claims)
+            yield from flush()
+            if cancelled:
+                break
+    if pending and not cancelled:
+        yield from flush()
+    counts["removed"] += len(gone)
+
+    yield Progress("finish", 0, 1, message="re-attaching your corrections")
+    with write_transaction(db):
+        reattached = reattach_orphans(db, _replacements(removed_sha, added_sha))
+    if not cancelled:
+        for stage in vault_stages:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                break
+            events = stage(db, changes)
+            if events is not None:
+                yield from events
+    yield Progress("finish", 1, 1)
+
+    notes_total, claims_total = db.conn.execute(
+        "SELECT (SELECT COUNT(*) FROM notes), (SELECT COUNT(*) FROM claims)"
+    ).fetchone()
+    yield Summary(
+        vault=str(root),
+        db_path=str(db_file),
+        notes=notes_total,
+        claims=claims_total,
+        reattached=reattached,
+        seconds=time.perf_counter() - started,
+        cancelled=cancelled,
+        warnings=tuple(warnings),
+        problems=tuple(problems),
+        **counts,
+    )
+
+
+def run_index(*args, **kwargs) -> Summary:
+    """Run :func:`index_vault` to the end, ignoring progress; return its Summary."""
+    summary = None
+    for event in index_vault(*args, **kwargs):
+        if isinstance(event, Summary):
+            summary = event
+    assert summary is not None
+    return summary
+
+
+def _has_user_rows(db: Database) -> bool:
+    sql = (
+        "SELECT EXISTS (SELECT 1 FROM user_kinds) OR EXISTS (SELECT 1 FROM user_annotations) "
+        "OR EXISTS (SELECT 1 FROM user_hidden)"
+    )
+    return bool(db.conn.execute(sql).fetchone()[0])
+
+
+def _replacements(removed: dict[str, str], added: dict[str, str]) -> dict[str, list[str]]:
+    """Which new notes replaced each removed one: same content first, else same file name."""
+    by_sha: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for path, sha in added.items():
+        by_sha.setdefault(sha, []).append(path)
+        by_name.setdefault(PurePosixPath(path).name.lower(), []).append(path)
+    result = {}
+    for path, sha in removed.items():
+        same = by_sha.get(sha, []) + [
+            p
+            for p in by_name.get(PurePosixPath(path).name.lower(), [])
+            if p not in by_sha.get(sha, [])
+        ]
+        if same:
+            result[path] = same
+    return result
