@@ -172,207 +172,252 @@ def index_vault(
             stack.enter_context(index_lock(db_file, lock_timeout))
         db = open_db(db_file)
         stack.callback(db.close)
-        yield from _run(
+        run = IndexRun(
             db,
             root,
             db_file,
             parse,
             note_stages,
             vault_stages,
-            cancel,
-            force,
-            max_note_bytes,
-            started,
-            chunk_claims,
+            cancel=cancel,
+            force=force,
+            max_note_bytes=max_note_bytes,
+            started=started,
+            chunk_claims=chunk_claims,
         )
+        yield from run.events()
 
 
-def _run(
-    db: Database,
-    root: Path,
-    db_file: Path,
-    parse: Parser,
-    note_stages: Sequence[NoteStage],
-    vault_stages: Sequence[VaultStage],
-    cancel: threading.Event | None,
-    force: bool,
-    max_note_bytes: int,
-    started: float,
-    chunk_claims: int = CHUNK_CLAIMS,
-) -> Iterator[Progress | Summary]:
-    warnings: list[str] = []
-    problems: list[str] = []
-    counts = dict(indexed=0, claims_written=0, unchanged=0, removed=0, skipped=0, errors=0)
-    changes = Changes(cancel=cancel)
+class IndexRun:
+    """One index run over an open store: the steps of :func:`index_vault` after the lock.
 
-    def warn(stage: str, done: int, total: int, path: str | None, message: str) -> Progress:
-        warnings.append(message)
-        return Progress(stage, done, total, path, message, "warning")
+    State the steps share (counts, the notes waiting for their chunk, what changed)
+    lives on the object; each step is a generator of Progress events. Scan, remove
+    the notes that are gone, read and parse the changed ones in chunks that the
+    stages prepare together, write each note in its own transaction, re-attach the
+    user's rows, run the vault stages, and yield the Summary.
+    """
 
-    previous_vault = get_meta(db, "vault")
-    if previous_vault and previous_vault != str(root):
-        yield warn("scan", 0, 0, None, f"this store held the vault {previous_vault}; now {root}")
-    set_meta(db, "vault", str(root))
+    def __init__(
+        self,
+        db: Database,
+        root: Path,
+        db_file: Path,
+        parse: Parser,
+        note_stages: Sequence[NoteStage],
+        vault_stages: Sequence[VaultStage],
+        *,
+        cancel: threading.Event | None = None,
+        force: bool = False,
+        max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
+        started: float | None = None,
+        chunk_claims: int = CHUNK_CLAIMS,
+    ) -> None:
+        self.db, self.root, self.db_file, self.parse = db, root, db_file, parse
+        self.note_stages, self.vault_stages = note_stages, vault_stages
+        self.cancel, self.force, self.max_note_bytes = cancel, force, max_note_bytes
+        self.started = time.perf_counter() if started is None else started
+        self.chunk_claims = chunk_claims
+        self.warnings: list[str] = []
+        self.problems: list[str] = []
+        self.counts = dict(indexed=0, claims_written=0, unchanged=0, removed=0, skipped=0, errors=0)
+        self.changes = Changes(cancel=cancel)
+        self.cancelled = False
+        self.total = 0
+        self.key = pipeline_key(parse, note_stages)
+        self.tables = derived_note_tables(db)
+        self.has_user_rows = _has_user_rows(db)
+        self.preparers = [s for s in note_stages if callable(getattr(s, "prepare", None))]
+        self.pending: list[_Pending] = []
+        self.pending_claims = 0
+        self.limit = min(FIRST_CHUNK_CLAIMS, chunk_claims)
+        self.removed_sha: dict[str, str] = {}
+        self.added_sha: dict[str, str] = {}
 
-    yield Progress("scan", 0, 0, message=f"reading {root}")
-    scan = scan_vault(root)
-    for message in scan.warnings:
-        yield warn("scan", 0, 0, None, message)
-    files = scan.files
-    total = len(files)
-    yield Progress("scan", total, total, message=f"{total} note files")
+    def _stop(self) -> bool:
+        """Whether cancel was asked for (remembered: the run then ends early)."""
+        if self.cancel is not None and self.cancel.is_set():
+            self.cancelled = True
+        return self.cancelled
 
-    states = note_states(db)
-    key = pipeline_key(parse, note_stages)
-    tables = derived_note_tables(db)
-    has_user_rows = _has_user_rows(db)
+    def _warn(self, stage: str, done: int, path: str | None, message: str) -> Progress:
+        self.warnings.append(message)
+        return Progress(stage, done, self.total, path, message, "warning")
 
-    on_disk = {f.path for f in files}
-    gone = sorted(set(states) - on_disk)
-    removed_sha = {path: states[path].sha for path in gone}
-    for n, path in enumerate(gone, 1):
-        delete_note(db, path, tables)
-        changes.removed.append(path)
-        yield Progress("remove", n, len(gone), path)
+    def events(self) -> Iterator[Progress | Summary]:
+        files = yield from self._scan()
+        yield from self._remove_gone(files)
+        for done, f in enumerate(files, 1):
+            if self._stop():
+                break
+            yield from self._read(done, f)
+            if self._chunk_full():
+                self.limit = min(self.limit * 2, self.chunk_claims)
+                yield from self._flush()
+                if self.cancelled:
+                    break
+        if self.pending and not self.cancelled:
+            yield from self._flush()
+        yield from self._finish()
 
-    added_sha: dict[str, str] = {}
-    cancelled = False
-    preparers = [stage for stage in note_stages if callable(getattr(stage, "prepare", None))]
-    pending: list[_Pending] = []
-    pending_claims = 0
-    limit = min(FIRST_CHUNK_CLAIMS, chunk_claims)
-
-    def write(item: _Pending) -> Iterator[Progress]:
-        f, note, parsed = item.file, item.note, item.parsed
-        try:
-            n = write_note(
-                db,
-                parsed,
-                size=note.size,
-                mtime_ns=note.mtime_ns,
-                sha=note.sha,
-                pipeline=key,
-                stages=note_stages,
-                tables=tables,
-                reattach=has_user_rows,
+    def _scan(self) -> Iterator[Progress]:
+        """The vault's note files (the generator's return value), noting a moved vault."""
+        db, root = self.db, self.root
+        previous_vault = get_meta(db, "vault")
+        if previous_vault and previous_vault != str(root):
+            yield self._warn(
+                "scan", 0, None, f"this store held the vault {previous_vault}; now {root}"
             )
-        except Exception as err:  # the note's transaction was rolled back: old version kept
-            counts["errors"] += 1
-            problems.append(f"{f.path}: not stored: {type(err).__name__}: {err}")
-            yield Progress("index", item.done, total, f.path, problems[-1], "error")
-            return
-        counts["indexed"] += 1
-        counts["claims_written"] += n
-        changes.indexed.append(f.path)
-        yield Progress("index", item.done, total, f.path)
+        set_meta(db, "vault", str(root))
+        yield Progress("scan", 0, 0, message=f"reading {root}")
+        scan = scan_vault(root)
+        for message in scan.warnings:
+            yield self._warn("scan", 0, None, message)
+        self.total = len(scan.files)
+        yield Progress("scan", self.total, self.total, message=f"{self.total} note files")
+        return scan.files
 
-    def flush() -> Iterator[Progress]:
-        """Let the stages prepare the waiting notes together (one embedding batch), then
-        write them one transaction each; stop early on cancel."""
-        nonlocal cancelled, pending_claims
-        batch = pending[:]
-        pending.clear()
-        pending_claims = 0
-        notes = [item.parsed for item in batch]
-        for stage in preparers:
-            try:
-                for event in stage.prepare(db, notes) or ():
-                    yield event
-                    if cancel is not None and cancel.is_set():
-                        cancelled = True
-                        return
-            except Exception as err:  # the stage works per note without its preparation
-                name = getattr(stage, "name", type(stage).__name__)
-                yield warn("index", 0, total, None, f"{name}: preparing failed: {err}")
-        for item in batch:
-            if cancel is not None and cancel.is_set():
-                cancelled = True
-                return
-            yield from write(item)
+    def _remove_gone(self, files) -> Iterator[Progress]:
+        self.states = note_states(self.db)
+        gone = sorted(set(self.states) - {f.path for f in files})
+        self.removed_sha = {path: self.states[path].sha for path in gone}
+        for n, path in enumerate(gone, 1):
+            delete_note(self.db, path, self.tables)
+            self.changes.removed.append(path)
+            yield Progress("remove", n, len(gone), path)
+        self.counts["removed"] += len(gone)
 
-    for done, f in enumerate(files, 1):
-        if cancel is not None and cancel.is_set():
-            cancelled = True
-            break
-        state = states.get(f.path)
-        fresh = state is not None and state.pipeline == key and not force
+    def _read(self, done: int, f) -> Iterator[Progress]:
+        """Read and parse one file unless it is unchanged; a parsed note waits in
+        ``pending`` for its chunk."""
+        counts, total = self.counts, self.total
+        state = self.states.get(f.path)
+        fresh = state is not None and state.pipeline == self.key and not self.force
         if fresh and (state.size, state.mtime_ns) == (f.size, f.mtime_ns):
             counts["unchanged"] += 1
             yield Progress("index", done, total, f.path)
-            continue
+            return
         try:
-            note = read_note(f, max_bytes=max_note_bytes)
+            note = read_note(f, max_bytes=self.max_note_bytes)
         except NoteVanished as err:
-            yield warn("index", done, total, f.path, str(err))
+            yield self._warn("index", done, f.path, str(err))
             if state is not None:
-                delete_note(db, f.path, tables)
-                changes.removed.append(f.path)
+                delete_note(self.db, f.path, self.tables)
+                self.changes.removed.append(f.path)
                 counts["removed"] += 1
-            continue
+            return
         except NoteReadError as err:
             counts["skipped"] += 1
-            problems.append(str(err))
-            yield warn("index", done, total, f.path, str(err))
-            continue
+            self.problems.append(str(err))
+            yield self._warn("index", done, f.path, str(err))
+            return
         for message in note.warnings:
-            yield warn("index", done, total, f.path, message)
+            yield self._warn("index", done, f.path, message)
         if fresh and state.sha == note.sha:
-            touch_note(db, f.path, size=note.size, mtime_ns=note.mtime_ns)
+            touch_note(self.db, f.path, size=note.size, mtime_ns=note.mtime_ns)
             counts["unchanged"] += 1
             yield Progress("index", done, total, f.path)
-            continue
+            return
         if state is None:
-            added_sha[f.path] = note.sha
+            self.added_sha[f.path] = note.sha
         try:
-            parsed = parse(note.text, f.path)
+            parsed = self.parse(note.text, f.path)
             parsed.path = f.path
             parsed.warnings = list(note.warnings) + list(parsed.warnings)
         except Exception as err:  # a parser bug must not stop the whole vault
             counts["errors"] += 1
-            problems.append(f"{f.path}: the parser failed: {type(err).__name__}: {err}")
-            yield Progress("index", done, total, f.path, problems[-1], "error")
-            continue
+            self.problems.append(f"{f.path}: the parser failed: {type(err).__name__}: {err}")
+            yield Progress("index", done, total, f.path, self.problems[-1], "error")
+            return
         for message in parsed.warnings[len(note.warnings) :]:
-            yield warn("index", done, total, f.path, f"{f.path}: {message}")
-        pending.append(_Pending(done, f, note, parsed))
-        pending_claims += len(parsed.claims)
-        if not preparers or pending_claims >= limit or len(pending) >= CHUNK_NOTES:
-            limit = min(limit * 2, chunk_claims)
-            yield from flush()
-            if cancelled:
-                break
-    if pending and not cancelled:
-        yield from flush()
-    counts["removed"] += len(gone)
+            yield self._warn("index", done, f.path, f"{f.path}: {message}")
+        self.pending.append(_Pending(done, f, note, parsed))
+        self.pending_claims += len(parsed.claims)
 
-    yield Progress("finish", 0, 1, message="re-attaching your corrections")
-    with write_transaction(db):
-        reattached = reattach_orphans(db, _replacements(removed_sha, added_sha))
-    if not cancelled:
-        for stage in vault_stages:
-            if cancel is not None and cancel.is_set():
-                cancelled = True
-                break
-            events = stage(db, changes)
-            if events is not None:
-                yield from events
-    yield Progress("finish", 1, 1)
+    def _chunk_full(self) -> bool:
+        """Whether the waiting notes are written now (at once, without a preparing stage)."""
+        if not self.pending:
+            return False
+        return (
+            not self.preparers
+            or self.pending_claims >= self.limit
+            or len(self.pending) >= CHUNK_NOTES
+        )
 
-    notes_total, claims_total = db.conn.execute(
-        "SELECT (SELECT COUNT(*) FROM notes), (SELECT COUNT(*) FROM claims)"
-    ).fetchone()
-    yield Summary(
-        vault=str(root),
-        db_path=str(db_file),
-        notes=notes_total,
-        claims=claims_total,
-        reattached=reattached,
-        seconds=time.perf_counter() - started,
-        cancelled=cancelled,
-        warnings=tuple(warnings),
-        problems=tuple(problems),
-        **counts,
-    )
+    def _flush(self) -> Iterator[Progress]:
+        """Let the stages prepare the waiting notes together (one embedding batch), then
+        write them one transaction each; stop early on cancel."""
+        batch = self.pending[:]
+        self.pending.clear()
+        self.pending_claims = 0
+        notes = [item.parsed for item in batch]
+        for stage in self.preparers:
+            try:
+                for event in stage.prepare(self.db, notes) or ():
+                    yield event
+                    if self._stop():
+                        return
+            except Exception as err:  # the stage works per note without its preparation
+                name = getattr(stage, "name", type(stage).__name__)
+                yield self._warn("index", 0, None, f"{name}: preparing failed: {err}")
+        for item in batch:
+            if self._stop():
+                return
+            yield from self._write(item)
+
+    def _write(self, item: _Pending) -> Iterator[Progress]:
+        f, note, parsed = item.file, item.note, item.parsed
+        try:
+            n = write_note(
+                self.db,
+                parsed,
+                size=note.size,
+                mtime_ns=note.mtime_ns,
+                sha=note.sha,
+                pipeline=self.key,
+                stages=self.note_stages,
+                tables=self.tables,
+                reattach=self.has_user_rows,
+            )
+        except Exception as err:  # the note's transaction was rolled back: old version kept
+            self.counts["errors"] += 1
+            self.problems.append(f"{f.path}: not stored: {type(err).__name__}: {err}")
+            yield Progress("index", item.done, self.total, f.path, self.problems[-1], "error")
+            return
+        self.counts["indexed"] += 1
+        self.counts["claims_written"] += n
+        self.changes.indexed.append(f.path)
+        yield Progress("index", item.done, self.total, f.path)
+
+    def _finish(self) -> Iterator[Progress | Summary]:
+        """Re-attach the user's rows, run the vault stages, count, and sum up."""
+        db = self.db
+        yield Progress("finish", 0, 1, message="re-attaching your corrections")
+        with write_transaction(db):
+            reattached = reattach_orphans(db, _replacements(self.removed_sha, self.added_sha))
+        if not self.cancelled:
+            for stage in self.vault_stages:
+                if self._stop():
+                    break
+                events = stage(db, self.changes)
+                if events is not None:
+                    yield from events
+        yield Progress("finish", 1, 1)
+        notes_total, claims_total = db.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM notes), (SELECT COUNT(*) FROM claims)"
+        ).fetchone()
+        yield Summary(
+            vault=str(self.root),
+            db_path=str(self.db_file),
+            notes=notes_total,
+            claims=claims_total,
+            reattached=reattached,
+            seconds=time.perf_counter() - self.started,
+            cancelled=self.cancelled,
+            warnings=tuple(self.warnings),
+            problems=tuple(self.problems),
+            **self.counts,
+        )
 
 
 def run_index(*args, **kwargs) -> Summary:
