@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
+from explorer.graph import filters
 from explorer.gui import graphops
 from explorer.gui.canvas import (
     LAYER_CACHE,
@@ -148,7 +149,7 @@ def test_faint_edges_only_when_zoomed_in(canvas, graph):
     no_faint = graphops.apply_filters(
         graph,
         graphops.FilterState(
-            edge_types=frozenset(graphops.SIMILARITY_EDGES | {"tension", "cites", "annotates"})
+            edge_types=frozenset(filters.SIMILARITY_EDGES | {"cites", "annotates"})
         ),
     )
     assert any(graph.edges[e]["type"] in faint for e in everything.edges - no_faint.edges)
