@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.graph.queries import Visible
 from explorer.gui.canvas_model import R_MAX, CanvasModel
-from explorer.gui.graphops import Visible
 from explorer.gui.style import EDGE_STYLES, SQUARE_TYPES, TYPE_COLOURS, canvas_colours, edge_style
 
 LOD_FAINT = 0.55  # device pixels per scene unit above which faint edges are drawn

@@ -27,7 +27,7 @@ import numpy as np
 from explorer.app.errors import DatabaseDamagedError, VaultMissingError
 from explorer.core.model import STANCES
 from explorer.graph.ids import parse_edge_id
-from explorer.gui.graphops import details_from_graph
+from explorer.graph.queries import details_from_graph
 from explorer.indexing.events import Progress
 from explorer.style import default_kinds
 

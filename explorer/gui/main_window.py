@@ -41,9 +41,10 @@ from PySide6.QtWidgets import (
 from explorer import __version__
 from explorer.app.api import Backend
 from explorer.app.errors import DatabaseDamagedError, VaultMissingError
+from explorer.app.map_state import MapState
 from explorer.core.model import NOTE_SUFFIXES, STANCES
-from explorer.graph.ids import edge_id, parse_edge_id
-from explorer.gui import graphops
+from explorer.graph import queries as graphops
+from explorer.graph.ids import edge_id
 from explorer.gui.canvas import GraphCanvas
 from explorer.gui.canvas_model import CanvasModel
 from explorer.gui.details_panel import DetailsPanel
@@ -80,12 +81,11 @@ class MainWindow(QMainWindow):
         self.open_url = QDesktopServices.openUrl  # tests replace it to see the URL
         self.messages: list[tuple[str, str]] = []  # (title, text) of every message shown
         self.vault: Path | None = None
-        self.G: nx.MultiDiGraph | None = None
-        self.visible = graphops.Visible()
+        # What the map shows (graph, filters, focus, selection, visible part): Qt-free,
+        # tested without a window; the window draws it and forwards the user's clicks.
+        self.map = MapState()
         self._totals: dict[str, int] = {}
         self.taxonomy: dict[str, dict] = {}
-        self.selection: list[str] = []
-        self.focus_centre: str | None = None
         self.layout_name = ""
         self.semantic = (False, "no vault open")
         self._jobs: set[Job] = set()
@@ -105,6 +105,23 @@ class MainWindow(QMainWindow):
         self._debounce.timeout.connect(self._files_settled)
         self._restore_settings()
         self._set_vault_actions(False)
+
+    # The map state's parts under the names the window's code and tests use.
+    @property
+    def G(self) -> nx.MultiDiGraph | None:
+        return self.map.graph
+
+    @property
+    def visible(self) -> graphops.Visible:
+        return self.map.visible
+
+    @property
+    def selection(self) -> list[str]:
+        return self.map.selection
+
+    @property
+    def focus_centre(self) -> str | None:
+        return self.map.focus
 
     # ------------------------------------------------------------------ building
     def _build_widgets(self) -> None:
@@ -552,10 +569,9 @@ class MainWindow(QMainWindow):
                 self._lock.unlock()
                 self._lock = None
             self.vault = None
-            self.G = None
+            self.map = MapState()
             self.canvas.set_model(None)
             self.details.clear()
-            self.selection = []
             self.stack.setCurrentWidget(self.welcome)
             self._set_vault_actions(False)
 
@@ -746,11 +762,11 @@ class MainWindow(QMainWindow):
         keep_view = self.G is not None and self.canvas.model is not None
         centre = self.canvas.mapToScene(self.canvas.viewport().rect().center())
         zoom = self.canvas.zoom()
-        self.G = G
+        self.map.set_graph(G, refresh=False)
         model = CanvasModel.styled(G, self.taxonomy)
         self._fill_filter_options(model)
         self._totals = self._model_counts(model)
-        self.visible = self._compute_visible()
+        self._compute_visible()
         self.canvas.set_model(model, self.visible)
         self._update_counts()
         layouts = self._layouts()
@@ -762,7 +778,6 @@ class MainWindow(QMainWindow):
             self.canvas.centerOn(centre)
         else:
             self.canvas.fit()
-        self.selection = [n for n in self.selection if n in G]
         self.canvas.set_selected(self.selection)
         if self.selection:
             self.show_details(self.selection[-1])
@@ -793,18 +808,19 @@ class MainWindow(QMainWindow):
         return out
 
     def _compute_visible(self) -> graphops.Visible:
-        state = self.filters.state()
-        within = None
-        if self.focus_centre is not None and self.focus_centre in self.G:
-            base = graphops.apply_filters(self.G, state)
-            within = graphops.neighbourhood(self.G, self.focus_centre, self.depth.value(), base)
-            within.add(self.focus_centre)
-        return graphops.apply_filters(self.G, state, within)
+        self.map.filters = self.filters.state()
+        self.map.depth = self.depth.value()
+        return self.map.refresh()
 
     def apply_filters(self) -> None:
+        """Read the filter panel, compute the visible part again and draw it."""
         if self.G is None:
             return
-        self.visible = self._compute_visible()
+        self._compute_visible()
+        self._show_visible()
+
+    def _show_visible(self) -> None:
+        """Draw the map state's visible part (already computed)."""
         self.canvas.set_visible(self.visible)
         self._update_counts()
 
@@ -844,12 +860,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ selection
     def select_node(self, node_id: str, add: bool = False) -> None:
-        if self.G is None or node_id not in self.G:
+        if not self.map.select(node_id, add):
             return
-        if add and self.selection and self.selection[-1] != node_id:
-            self.selection = [self.selection[-1], node_id]
-        else:
-            self.selection = [node_id]
         self.canvas.set_selected(self.selection)
         labels = [graphops.label_of(self.G, n) for n in self.selection]
         self.path.set_ends(
@@ -897,7 +909,7 @@ class MainWindow(QMainWindow):
         self.docks["details"].raise_()
 
     def clear_selection(self) -> None:
-        self.selection = []
+        self.map.clear_selection()
         self.canvas.set_selected([])
         self.canvas.set_highlighted([])
         self.canvas.set_path([], [])
@@ -906,7 +918,7 @@ class MainWindow(QMainWindow):
         if self.act_focus.isChecked():
             self.act_focus.setChecked(False)
         elif self.focus_centre is not None:
-            self.focus_centre = None
+            self.map.focus = None
             self.apply_filters()
 
     def focus_search(self) -> None:
@@ -918,7 +930,7 @@ class MainWindow(QMainWindow):
     def focus_on(self, node_id: str) -> None:
         if self.G is None or node_id not in self.G:
             return
-        self.focus_centre = node_id
+        self.map.focus = node_id
         if not self.act_focus.isChecked():
             self.act_focus.blockSignals(True)
             self.act_focus.setChecked(True)
@@ -938,7 +950,7 @@ class MainWindow(QMainWindow):
                 return
             self.focus_on(self.selection[-1])
         else:
-            self.focus_centre = None
+            self.map.focus = None
             self.apply_filters()
             self.canvas.fit()
 
@@ -948,7 +960,7 @@ class MainWindow(QMainWindow):
             self.docks["path"].raise_()
             return []
         a, b = self.selection
-        nodes = graphops.shortest_path(self.G, a, b, self.visible)
+        nodes, steps, keys = self.map.path()
         self.docks["path"].raise_()
         if not nodes:
             self.canvas.set_path([], [])
@@ -956,13 +968,6 @@ class MainWindow(QMainWindow):
                 f"No path between “{graphops.label_of(self.G, a)}” and “{graphops.label_of(self.G, b)}” among the visible nodes and edges."
             )
             return []
-        steps = graphops.explain_path(self.G, nodes)
-        keys = []
-        for s in steps:
-            for k, d in (self.G.get_edge_data(s["source"], s["target"]) or {}).items():
-                if d.get("type") == s["type"]:
-                    keys.append((s["source"], s["target"], k))
-                    break
         self.canvas.set_path(nodes, keys)
         self.path.show_steps(steps, {n: graphops.label_of(self.G, n) for n in nodes})
         return nodes
@@ -978,11 +983,12 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self.notify("Correction failed", f"Changing the kind of {claim_id} failed: {exc}")
             return
-        self.G.nodes[claim_id].update(kind=kind, kind_source="user", confidence=1.0)
+        self._compute_visible()  # the panel's filters, in case they changed meanwhile
+        self.map.set_kind(claim_id, kind)
         m = self.canvas.model
         if m is not None and claim_id in m.index:
             m.colour[m.index[claim_id]] = kind_colours(self.taxonomy, [kind])[kind]
-        self.apply_filters()
+        self._show_visible()
         if self.selection and self.selection[-1] == claim_id:
             self.show_details(claim_id)
         self.statusBar().showMessage(
@@ -999,26 +1005,16 @@ class MainWindow(QMainWindow):
             return None
         claim = self.G.nodes[claim_id]
         try:
-            attrs = {
-                k: v for k, v in self.backend.details(ann_id).items() if not isinstance(v, list)
-            }
+            attrs = dict(self.backend.details(ann_id))
         except Exception:  # noqa: BLE001 - the essentials are known anyway
             attrs = {}
-        attrs.pop("id", None)
-        attrs.setdefault("type", "annotation")
-        attrs.setdefault("text", text)
-        attrs.setdefault("label", text[:60])
-        attrs.setdefault("stance", stance)
-        attrs.setdefault("source", "user")
-        attrs.setdefault("note", claim.get("note", ""))
-        attrs.setdefault("community", claim.get("community", -1))
         # Next to its claim in layout units (the model's frame converts them).
         frame = self.canvas.model.frame if self.canvas.model else (0, 0, 1)
         offset = 24 / max(frame[2], 1e-9)
         attrs.setdefault("x", float(claim.get("x", 0.0)) + offset)
         attrs.setdefault("y", float(claim.get("y", 0.0)) + offset)
-        self.G.add_node(ann_id, **attrs)
-        self.G.add_edge(ann_id, claim_id, type="annotates", stance=stance, confidence=1.0)
+        self._compute_visible()
+        self.map.add_annotation(ann_id, claim_id, text, stance, attrs)
         self._rebuild_model()
         self.show_details(claim_id)
         self.statusBar().showMessage("Annotation added.", 5000)
@@ -1027,30 +1023,22 @@ class MainWindow(QMainWindow):
     def hide_item(self, item_id: str) -> None:
         if self.G is None:
             return
-        edge = parse_edge_id(item_id)
-        if edge is not None:
-            u, v, t = edge
-            if not any(d.get("type") == t for d in (self.G.get_edge_data(u, v) or {}).values()):
-                u, v = v, u  # stored the other way round
-                item_id = edge_id(u, v, t)
-        elif item_id not in self.G:
+        stored = self.map.item_id(item_id)  # an edge as it runs in the store
+        if stored is None:
             return
         try:
-            self.backend.hide(item_id)
+            self.backend.hide(stored)
         except Exception as exc:  # noqa: BLE001
-            self.notify("Hide failed", f"Hiding {item_id} failed: {exc}")
+            self.notify("Hide failed", f"Hiding {stored} failed: {exc}")
             return
-        if edge is None:
-            self.G.nodes[item_id]["hidden"] = True
-            if item_id in self.selection:
-                self.clear_selection()
-        else:
-            for d in (self.G.get_edge_data(u, v) or {}).values():
-                if d.get("type") == t:
-                    d["hidden"] = True
-            if self.selection:
-                self.show_details(self.selection[-1])
-        self.apply_filters()
+        was_selected = stored in self.selection
+        self._compute_visible()
+        self.map.hide(stored)
+        if was_selected:
+            self.clear_selection()
+        elif self.selection:
+            self.show_details(self.selection[-1])
+        self._show_visible()
         self.statusBar().showMessage("Hidden. It stays hidden after re-indexing.", 5000)
 
     def _rebuild_model(self) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from explorer.graph import filters
-from explorer.gui import graphops
+from explorer.graph import queries as graphops
 from explorer.gui.canvas import (
     LAYER_CACHE,
     LOD_COMMUNITY,

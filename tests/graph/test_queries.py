@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from explorer.gui import graphops
+from explorer.graph import queries as graphops
+from explorer.graph.queries import FilterState
 from explorer.gui.fake_backend import synthetic_vault
-from explorer.gui.graphops import FilterState
 
 
 @pytest.fixture(scope="module")
