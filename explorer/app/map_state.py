@@ -130,15 +130,21 @@ class MapState:
         self, annotation_id: str, claim_id: str, text: str, stance: str, attrs: dict | None = None
     ) -> None:
         """The user's own annotation as a node beside its claim, joined by ``annotates``."""
+        from explorer.graph.build import annotation_attrs
+
         G = self._graph()
         claim = G.nodes[claim_id]
-        node = {k: v for k, v in (attrs or {}).items() if not isinstance(v, list) and k != "id"}
-        node.setdefault("type", "annotation")
-        node.setdefault("text", text)
-        node.setdefault("label", text[:60])
-        node.setdefault("stance", stance)
-        node.setdefault("source", "user")
-        node.setdefault("note", claim.get("note", ""))
+        node = annotation_attrs(
+            text,
+            stance,
+            note=claim.get("note", ""),
+            source="user",
+            line=claim.get("line"),
+            section=claim.get("section"),
+        )
+        node.update(
+            (k, v) for k, v in (attrs or {}).items() if not isinstance(v, list) and k != "id"
+        )
         node.setdefault("community", claim.get("community", -1))
         node.setdefault("x", float(claim.get("x", 0.0)))
         node.setdefault("y", float(claim.get("y", 0.0)))

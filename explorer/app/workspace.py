@@ -890,20 +890,11 @@ def _label(text: str) -> str:
 
 
 def _user_annotation_attrs(node_id: str, text: str, stance: str, note: str, claim) -> dict:
-    out = {
-        "id": node_id,
-        "type": "annotation",
-        "label": _label(text),
-        "text": text,
-        "note": note,
-        "stance": stance,
-        "source": "user",
-    }
-    if claim is not None:
-        out["line"] = claim.line
-        if claim.section:
-            out["section"] = claim.section
-    return out
+    from explorer.graph.build import annotation_attrs
+
+    line, section = (claim.line, claim.section) if claim is not None else (None, None)
+    attrs = annotation_attrs(text, stance, note=note, source="user", line=line, section=section)
+    return {"id": node_id, **attrs}
 
 
 def salvage_user_rows(db_path: Path) -> dict[str, tuple[list[str], list[tuple]]]:

@@ -27,6 +27,7 @@ import networkx as nx
 import numpy as np
 
 from explorer.core.model import STANCES
+from explorer.graph.build import annotation_attrs
 
 KINDS = ("capability", "limitation", "consciousness-criterion", "question", "assertion")
 _KIND_WEIGHTS = (0.25, 0.2, 0.05, 0.1, 0.4)
@@ -220,16 +221,11 @@ def synthetic_graph(
         text = f"My take ({stance}): " + _sentence(rng, topics[claim_topic[int(i)]])
         aid = _hid("ann", seed, int(i))
         cd = G.nodes[cid]
-        G.add_node(
-            aid,
-            type="annotation",
-            label=text[:60],
-            text=text,
-            note=cd["note"],
-            line=cd["line"] + 1,
+        attrs = annotation_attrs(
+            text, stance, note=cd["note"], source="author", line=cd["line"] + 1,
             section=cd["section"],
-            stance=stance,
-        )
+        )  # fmt: skip
+        G.add_node(aid, **attrs)
         G.add_edge(aid, cid, type="annotates", stance=stance, confidence=0.8)
 
     # References, cited mostly by claims of their topic.

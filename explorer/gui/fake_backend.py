@@ -26,6 +26,7 @@ import numpy as np
 
 from explorer.app.errors import DatabaseDamagedError, VaultMissingError
 from explorer.core.model import STANCES
+from explorer.graph.build import annotation_attrs
 from explorer.graph.ids import parse_edge_id
 from explorer.graph.queries import details_from_graph
 from explorer.indexing.events import Progress
@@ -164,17 +165,15 @@ def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 3
                 atext = f"Later: I {stance} with this about {pick[1]}."
                 lines.append(f"  - {atext}")
                 aid = _hid("ann", cid, atext)
-                G.add_node(
-                    aid,
-                    type="annotation",
-                    label=atext,
-                    text=atext,
+                attrs = annotation_attrs(
+                    atext,
+                    stance,
                     note=path,
+                    source="author",
                     line=len(lines),
                     section=f"{title} > {sec_title}",
-                    stance=stance,
-                    community=topic,
                 )
+                G.add_node(aid, **attrs, community=topic)
                 _link(G, aid, cid, type="annotates", stance=stance, confidence=0.9)
         notes[path] = "\n".join(lines) + "\n"
     # Concepts: the topic words; references: a shared pool.
@@ -445,15 +444,12 @@ class FakeBackend:
             raise ValueError(f"unknown stance: {stance}")
         c = self._G.nodes[claim_id]
         aid = _hid("ann", claim_id, text, "user")
+        attrs = annotation_attrs(
+            text, stance, note=c.get("note", ""), source="user", line=c.get("line", 0)
+        )
         self._G.add_node(
             aid,
-            type="annotation",
-            label=text if len(text) <= 60 else text[:57] + "...",
-            text=text,
-            note=c.get("note", ""),
-            line=c.get("line", 0),
-            stance=stance,
-            source="user",
+            **attrs,
             community=c.get("community", 0),
             centrality=0.0,
             x=c.get("x", 0.0) + 0.05,
