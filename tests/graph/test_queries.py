@@ -7,7 +7,7 @@ import pytest
 
 from explorer.graph import queries as graphops
 from explorer.graph.queries import FilterState
-from explorer.gui.fake_backend import synthetic_vault
+from explorer.graph.synthetic import synthetic_vault
 
 
 @pytest.fixture(scope="module")

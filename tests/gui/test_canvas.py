@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from explorer.graph import filters
 from explorer.graph import queries as graphops
+from explorer.graph.synthetic import synthetic_vault
 from explorer.gui.canvas import (
     LAYER_CACHE,
     LOD_COMMUNITY,
@@ -19,7 +20,6 @@ from explorer.gui.canvas import (
     polygon_from,
 )
 from explorer.gui.canvas_model import SPACING, CanvasModel, normalise_positions
-from explorer.gui.fake_backend import synthetic_vault
 from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS
 from explorer.gui.svg_export import canvas_svg
 from explorer.style import default_kinds
