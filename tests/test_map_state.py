@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from helpers import graph_claims
 
 from explorer.app.map_state import MapState
 from explorer.graph.filters import FilterState
@@ -18,11 +19,7 @@ def m():
 
 
 def claims(m, **attrs):
-    return [
-        n
-        for n, d in m.graph.nodes(data=True)
-        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
-    ]
+    return graph_claims(m.graph, **attrs)
 
 
 def test_everything_is_visible_until_a_filter_says_otherwise(m):

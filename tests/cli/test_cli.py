@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from store.fakes import snapshot, write_vault
+from helpers import run_cli, snapshot, write_vault
 
 from explorer import __version__
 from explorer.cli import main
@@ -33,10 +33,7 @@ def vault(tmp_path):
     return write_vault(tmp_path / "My Vault", NOTES)
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_version_and_help(capsys):

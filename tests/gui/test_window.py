@@ -6,7 +6,8 @@ import shutil
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QLockFile, Qt, QTimer
+from helpers import answer_next_question, graph_claims
+from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,11 +18,7 @@ pytestmark = pytest.mark.gui
 
 
 def claims(win, **attrs):
-    return [
-        n
-        for n, d in win.G.nodes(data=True)
-        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
-    ]
+    return graph_claims(win.G, **attrs)
 
 
 def test_window_opens_vault_and_shows_counts(opened, fake):
@@ -347,23 +344,12 @@ def test_vault_folder_vanishing_is_reported_not_fatal(qtbot, opened):
     assert "not in the vault any more" in opened.details.browser.toPlainText()
 
 
-def _answer_next_question(button):
-    def click():
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            box.button(button).click()
-        else:
-            QTimer.singleShot(50, click)
-
-    QTimer.singleShot(50, click)
-
-
 def test_corrupt_database_offers_rebuild(qtbot, settings, vault):
     fake = FakeBackend(60, corrupt=True)
     win = MainWindow(fake, settings)
     qtbot.addWidget(win)
     win.show()
-    _answer_next_question(QMessageBox.StandardButton.Yes)
+    answer_next_question(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(win.indexFinished, timeout=10000):
         assert win.open_vault(vault)
     title, text = win.messages[0]
@@ -378,7 +364,7 @@ def test_corrupt_database_declined_leaves_it_alone(qtbot, settings, vault):
     win = MainWindow(fake, settings)
     qtbot.addWidget(win)
     win.show()
-    _answer_next_question(QMessageBox.StandardButton.No)
+    answer_next_question(QMessageBox.StandardButton.No)
     assert not win.open_vault(vault)
     assert fake.calls["rebuild_database"] == 0 and win.vault is None
     win.close()

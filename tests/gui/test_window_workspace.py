@@ -12,30 +12,24 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import answer_next_question, copy_vault, damage_table, graph_claims
 from PySide6.QtWidgets import QMessageBox
 
 from explorer.app.api import Backend
 from explorer.app.workspace import Workspace
 from explorer.graph.ids import edge_id
 from explorer.gui.main_window import MainWindow
-from explorer.resources import sample_vault
-from tests.gui.test_window import _answer_next_question
-from tests.test_workspace import damage_table
 
 pytestmark = pytest.mark.gui
 
 
 def claims(win, **attrs):
-    return [
-        n
-        for n, d in win.G.nodes(data=True)
-        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
-    ]
+    return graph_claims(win.G, **attrs)
 
 
 @pytest.fixture
 def vault(tmp_path):
-    return Path(shutil.copytree(sample_vault(), tmp_path / "vault"))
+    return copy_vault(tmp_path)
 
 
 @pytest.fixture
@@ -246,7 +240,7 @@ def test_corrupt_database_offers_rebuild_with_user_data_backed_up(qtbot, setting
     damage_table(db, "claims")
 
     win = make_window(qtbot, settings, Workspace(model_path="hashing"))
-    _answer_next_question(QMessageBox.StandardButton.Yes)
+    answer_next_question(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(win.indexFinished, timeout=60000) as sig:
         assert win.open_vault(vault, db)
     assert sig.args == [True]
