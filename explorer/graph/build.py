@@ -276,7 +276,7 @@ def _add_references(db, graph, claim_node, hidden_edges) -> None:
     Wikilinks are references of kind ``note`` in the store, but not nodes here: the
     ``links_to`` edges already say that one note names another.
     """
-    refs = {}
+    refs: dict = {}
     for rid, lab, text, url, kind in db.conn.execute(
         "SELECT id, label, text, url, kind FROM refs WHERE kind != 'note' ORDER BY note, rowid"
     ):

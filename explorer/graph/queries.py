@@ -186,7 +186,7 @@ def details_from_graph(G: nx.MultiDiGraph, node_id: str) -> dict:
     d = dict(G.nodes[node_id])
     out = {"id": node_id, **d}
     out.setdefault("label", label_of(G, node_id))
-    lists = {
+    lists: dict[str, list] = {
         k: []
         for k in (
             "annotations",

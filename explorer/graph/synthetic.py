@@ -503,8 +503,8 @@ def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 3
         if rng.random() < 0.1:
             pool = refs_by_topic[t]
             link_edge(G, cid, pool[int(rng.integers(len(pool)))], type="cites")
-        pool = near[i] if rng.random() < 0.98 else np.arange(len(claims))
-        j = int(pool[int(rng.integers(len(pool)))])
+        nearby = near[i] if rng.random() < 0.98 else np.arange(len(claims))
+        j = int(nearby[int(rng.integers(len(nearby)))])
         if j != i:
             link_edge(
                 G, cid, claims[j], type="similar", weight=round(float(rng.uniform(0.55, 0.95)), 3)

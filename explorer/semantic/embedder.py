@@ -33,8 +33,12 @@ class EmbedderError(ExplorerError, RuntimeError):
 
 @runtime_checkable
 class TextEmbedder(Protocol):
-    name: str
-    dim: int
+    # Read-only, so a property satisfies them as well as a plain attribute.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 

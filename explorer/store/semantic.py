@@ -116,7 +116,7 @@ def write_analysis(
             for r in analysis.references
         ],
     )
-    cites = []
+    cites: list[tuple[str, str | None, str]] = []
     for r in analysis.references:
         if r.scope == "note" or not r.claim_ids:
             # A bibliography entry is listed for the whole note, and a link outside any
