@@ -223,3 +223,14 @@ def answer_next_question(button) -> None:
             QTimer.singleShot(50, click)
 
     QTimer.singleShot(50, click)
+
+
+def check_vault_loss_is_reported(qtbot, win, claim_id: str) -> None:
+    """Delete an open window's vault folder: the window says so, stops indexing, and the
+    map and details still work from the database (with the fake or the real backend)."""
+    shutil.rmtree(win.vault)
+    qtbot.waitUntil(lambda: any(t == "Vault folder missing" for t, _ in win.messages), timeout=5000)
+    assert not win.act_reindex.isEnabled()
+    win.reindex()  # nothing to index; no crash
+    win.select_node(claim_id)  # the map still works from the database
+    assert "not in the vault any more" in win.details.browser.toPlainText()
