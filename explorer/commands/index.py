@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
+from explorer.commands._common import CommandError, add_db_option, error, resolve_db, run_guarded
 from explorer.indexing.events import model_failed, report
 
 HELP = "read a folder of notes into its claim store (only changed notes are read again)"
@@ -100,9 +100,11 @@ def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace, com
         ):
             if isinstance(event, Summary):
                 summary = event
+            elif model_failed(event):  # said once, as an error of this command
+                problem = event.message
+                bar.close()
+                error(command, problem or "")
             else:
-                if model_failed(event):
-                    problem = event.message
                 bar.update(event)
     except TaxonomyError as exc:
         raise CommandError(f"the vault's taxonomy cannot be used: {exc}") from None
