@@ -1,4 +1,8 @@
-"""Moved to :mod:`explorer.app.workspace`; this name stays so older scripts keep working."""
+"""Moved to :mod:`explorer.app.workspace`; the old name is the same module, so code
+written against it (and any monkeypatching) keeps working."""
 
-from explorer.app.workspace import *  # noqa: F403
-from explorer.app.workspace import __all__  # noqa: F401
+import sys
+
+from explorer.app import workspace
+
+sys.modules[__name__] = workspace

@@ -253,9 +253,13 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         out["edges"] = len(model.edge_keys)
         return out
 
-    def _compute_visible(self) -> graphops.Visible:
+    def _read_filters(self) -> None:
+        """The filter panel's state and the focus depth into the map state."""
         self.map.filters = self.filters.state()
         self.map.depth = self.depth.value()
+
+    def _compute_visible(self) -> graphops.Visible:
+        self._read_filters()
         return self.map.refresh()
 
     def apply_filters(self) -> None:
@@ -429,7 +433,7 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self.notify("Correction failed", f"Changing the kind of {claim_id} failed: {exc}")
             return
-        self._compute_visible()  # the panel's filters, in case they changed meanwhile
+        self._read_filters()  # the correction below computes the visible part again
         self.map.set_kind(claim_id, kind)
         m = self.canvas.model
         if m is not None and claim_id in m.index:
@@ -459,7 +463,7 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         offset = 24 / max(frame[2], 1e-9)
         attrs.setdefault("x", float(claim.get("x", 0.0)) + offset)
         attrs.setdefault("y", float(claim.get("y", 0.0)) + offset)
-        self._compute_visible()
+        self._read_filters()
         self.map.add_annotation(ann_id, claim_id, text, stance, attrs)
         self._rebuild_model()
         self.show_details(claim_id)
@@ -478,7 +482,7 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
             self.notify("Hide failed", f"Hiding {stored} failed: {exc}")
             return
         was_selected = stored in self.selection
-        self._compute_visible()
+        self._read_filters()
         self.map.hide(stored)
         if was_selected:
             self.clear_selection()
