@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.graph.queries import Visible
+from explorer.graph.filters import Visible
 from explorer.gui.canvas_model import R_MAX, CanvasModel
 from explorer.gui.style import EDGE_STYLES, SQUARE_TYPES, TYPE_COLOURS, canvas_colours, edge_style
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explorer.graph.queries import Visible, edge_rows
+from explorer.graph.filters import Visible, edge_rows
 from explorer.style import UNKNOWN_COLOUR
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from explorer.app.api import Backend
 from explorer.app.map_state import MapState
+from explorer.graph import filters
 from explorer.graph import queries as graphops
 from explorer.gui.canvas import GraphCanvas
 from explorer.gui.canvas_model import CanvasModel
@@ -90,7 +91,7 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         return self.map.graph
 
     @property
-    def visible(self) -> graphops.Visible:
+    def visible(self) -> filters.Visible:
         return self.map.visible
 
     @property
@@ -258,7 +259,7 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         self.map.filters = self.filters.state()
         self.map.depth = self.depth.value()
 
-    def _compute_visible(self) -> graphops.Visible:
+    def _compute_visible(self) -> filters.Visible:
         self._read_filters()
         return self.map.refresh()
 

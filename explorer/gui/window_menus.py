@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from explorer import __version__
 from explorer.core.model import STANCES
-from explorer.graph import queries as graphops
+from explorer.graph import filters
 from explorer.graph.ids import edge_id
 from explorer.gui.jobs import Job
 
@@ -301,7 +301,7 @@ class MenusMixin:
         """Write the visible part of the graph with the backend's exporter, in the background."""
         if self.G is None:
             return None
-        H = graphops.filtered_subgraph(self.G, self.visible)
+        H = filters.filtered_subgraph(self.G, self.visible)
         backend = self.backend
 
         def done(_):
