@@ -1,7 +1,7 @@
 """The review queue: the claims whose kind is least certain, one at a time, fixed fast.
 
 Qt-free, so the terminal (``explorer review``) and the window's review dock share it.
-It reads the claims from a :class:`~explorer.workspace.Workspace`'s store
+It reads the claims from a :class:`~explorer.app.workspace.Workspace`'s store
 (:meth:`ReviewQueue.for_workspace`) or from the window's graph, whatever its backend
 (:meth:`ReviewQueue.for_graph`), and stores answers through ``set_kind``:
 
@@ -116,7 +116,7 @@ class ReviewQueue:
 
     @classmethod
     def for_workspace(cls, ws) -> ReviewQueue:
-        """Over a :class:`~explorer.workspace.Workspace`'s store."""
+        """Over a :class:`~explorer.app.workspace.Workspace`'s store."""
 
         def load():
             reviewed, total = review_progress(ws.db())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from store.fakes import write_vault
+from helpers import write_vault
 
-from explorer.workspace import Workspace
+from explorer.app.workspace import Workspace
 
 TALK = """---
 title: Notes on a talk about memory

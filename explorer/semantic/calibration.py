@@ -223,7 +223,7 @@ def kind_features(
             v = np.asarray(v, dtype=np.float64)
             f["fit"] = float(np.max(examples @ v))
             fits = f["fit"] >= min_sim
-        if fits and not f["question"]:
+        if fits and model is not None and not f["question"]:
             ids, w, b = model
             z = v @ w + b
             p = np.exp(z - z.max())

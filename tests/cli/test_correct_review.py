@@ -7,12 +7,12 @@ import io
 import json
 
 import pytest
-from store.fakes import write_vault
+from helpers import write_vault
 
+from explorer.app.workspace import Workspace
 from explorer.cli import main
 from explorer.commands import review as review_cmd
 from explorer.review import ReviewQueue
-from explorer.workspace import Workspace
 
 NOTES = {
     "Abilities.md": "# What LLMs can do\n\nLLMs can translate between many languages.\n\n"

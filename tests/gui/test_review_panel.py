@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from explorer.app.workspace import Workspace
 from explorer.cli import main
 from explorer.gui.main_window import MainWindow
-from explorer.gui.store_backend import StoreBackend
 from explorer.resources import sample_vault
 
 pytestmark = pytest.mark.gui
@@ -34,7 +34,7 @@ def db(tmp_path):
 
 @pytest.fixture
 def opened(qtbot, settings, vault, db):
-    win = MainWindow(StoreBackend(model_path="hashing"), settings)
+    win = MainWindow(Workspace(model_path="hashing"), settings)
     win.open_url = lambda url: True
     qtbot.addWidget(win)
     win.show()
@@ -160,7 +160,7 @@ def test_voice_shows_in_details_and_as_a_filter(qtbot, settings, tmp_path):
     vault = tmp_path / "talk-vault"
     vault.mkdir()
     (vault / "talk.md").write_text(TALK, encoding="utf-8")
-    win = MainWindow(StoreBackend(model_path="hashing"), settings)
+    win = MainWindow(Workspace(model_path="hashing"), settings)
     win.open_url = lambda url: True
     qtbot.addWidget(win)
     win.show()
