@@ -1,7 +1,7 @@
 """``explorer review [VAULT]``: go through the least certain kinds in the terminal.
 
 One claim at a time, lowest confidence first, with its note, heading and neighbouring
-lines; one key answers (``explorer.review``): ``a`` or Enter accepts the kind, ``1``..``5``
+lines; one key answers (``explorer.app.review``): ``a`` or Enter accepts the kind, ``1``..``5``
 change it to the numbered kind, ``s`` skips, ``q`` quits. Accepted and changed kinds are
 stored as your corrections and never asked again. On a terminal a key needs no Enter;
 without one (a pipe, a test) each line of stdin is one key.
@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from explorer.app.review import ReviewQueue
     from explorer.commands._workspace import open_workspace
-    from explorer.review import ReviewQueue
 
     if args.limit is not None and args.limit < 1:
         raise CommandError("--limit must be at least 1")

@@ -1,6 +1,6 @@
 """The review dock: least certain kinds first, one key to accept or change, bulk kinds.
 
-The queue itself (order, progress, accept/change/skip) is ``explorer.review.ReviewQueue``,
+The queue itself (order, progress, accept/change/skip) is ``explorer.app.review.ReviewQueue``,
 the same one ``explorer review`` drives in a terminal; this panel only shows it. Keys,
 while the panel has focus: ``A`` or Enter accepts the shown kind, ``1``..``9`` set the
 numbered kind, ``S`` skips. The table below lists the waiting claims; select several
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.review import ReviewItem, ReviewQueue
+from explorer.app.review import ReviewItem, ReviewQueue
 
 ORIGIN = {"rule": "rules", "embedding": "model", "default": "nothing fitting", "user": "you"}
 TABLE_ROWS = 500  # the table shows the least certain ones; the queue holds them all

@@ -9,10 +9,10 @@ import json
 import pytest
 from helpers import write_vault
 
+from explorer.app.review import ReviewQueue
 from explorer.app.workspace import Workspace
 from explorer.cli import main
 from explorer.commands import review as review_cmd
-from explorer.review import ReviewQueue
 
 NOTES = {
     "Abilities.md": "# What LLMs can do\n\nLLMs can translate between many languages.\n\n"
