@@ -41,6 +41,9 @@ from explorer.core.model import Claim, Link, ParsedNote, Section
 from explorer.core.splitter import split
 from explorer.core.textexport import word_set
 
+# Part of every note's pipeline key: a new version re-reads every note on the next index.
+# Bump it when the parser (or the semantic rules that it feeds) reads notes differently.
+PARSER_VERSION = "2"
 _LINK_KIND = {"image": "embed"}
 _FILLERS = word_set(
     """etc etc. e.g. i.e. ok okay yes no n/a na tbd todo see cf cf. via source sources ref
