@@ -14,6 +14,14 @@ HELP = (
 )
 
 MODES = ("hybrid", "semantic", "words")
+# A terminal line per hit: longer texts are cut (``--json`` gives them whole).
+SHOWN_CHARS = 300
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps([h.as_dict() for h in hits], indent=2, ensure_ascii=False))
     else:
         for h in hits:
-            print(f"{h.where}: {h.snippet or h.text}")
+            print(f"{h.where}: {shorten(h.snippet or h.text)}")
         if not hits:
             what = "contains all of" if mode == "words" else "matches"
             print(f"no claim {what}: {text}", file=sys.stderr)

@@ -62,7 +62,7 @@ _INLINE = re.compile(
     r"|(?P<math3>\\\((?:[^\n\\]|\\(?!\))){1,4000}\\\)|\\\[(?:[^\n\\]|\\(?!\])){1,4000}\\\])"
     r"|(?P<html></?(?:br|b|i|u|em|strong|span|div|p|sup|sub|mark|a|img|font|small|s|del|ins"
     r"|kbd|center|details|summary|hr|code|pre|ul|ol|li|blockquote|iframe|video|audio|source"
-    r"|figure|figcaption|table|tr|td|th|tbody|thead|h[1-6])\b[^<>\n]{0,500}>)"
+    r"|figure|figcaption|table|tr|td|th|tbody|thead|h[1-6])\b(?:[^<>\n ]|[ ]+){0,500}>)"
     r"|(?P<tag>(?<![^\s(\[,;])#(?=[\w/-]*[^\W\d_])[\w/-]{1,200})"
     r"|(?P<blockid>(?<=\s)\^[A-Za-z0-9-]{1,64}[ \t]*$)"
     r"|(?P<blockref>(?<![^\s(\[,;])\^(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{2,63}"

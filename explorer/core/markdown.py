@@ -107,7 +107,49 @@ def blank_regions(text: str, starts: list[int], skip_to: int, warnings: list[str
     work = text if chars is None else "".join(chars)
     if "%%" in work or "<!--" in work:
         work = _blank_comments(work, starts, warnings)
+    if "data:" in work:
+        work = _blank_data_uris(work, starts, warnings)
     return work
+
+
+# A pasted image or file inlined as a data URI: megabytes of base64 on one line.
+_DATA_URI = re.compile(
+    r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)*(?P<b64>;base64)?,"
+    r"(?P<payload>[^\s)\]\"'<>]{64,})",
+    re.IGNORECASE,
+)
+
+
+def _blank_data_uris(work: str, starts: list[int], warnings: list[str]) -> str:
+    """Data URIs shrunk to ``data:MIME`` and spaces: ``![x](data:…)`` stays an embed.
+
+    The payload is never text: no claim, no concept, no 8-MB search hit. The embed
+    that held it keeps a link to ``data:MIME``, a placeholder for the inline file.
+    """
+    pieces: list[str] = []
+    pos = 0
+    for m in _DATA_URI.finditer(work):
+        mime = m.group("mime") or "text/plain"
+        size = len(m.group("payload"))
+        size = size * 3 // 4 if m.group("b64") else size
+        head = m.start("payload") - 1  # the comma
+        pieces.append(work[pos : m.start()])
+        pieces.append(f"data:{mime}".ljust(m.end() - m.start()))
+        pos = m.end()
+        warnings.append(
+            f"inline data ({mime}, {_size(size)}) on line {_line_of(starts, head) + 1} "
+            "is shown as an embed placeholder, not read as text"
+        )
+    if not pieces:
+        return work
+    pieces.append(work[pos:])
+    return "".join(pieces)
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
 
 
 # Spans where ``%%`` and ``<!--`` are text, not comment marks: inline code and inline math

@@ -45,6 +45,9 @@ from explorer.core.textexport import word_set
 # Bump it when the parser (or the semantic rules that it feeds) reads notes differently.
 PARSER_VERSION = "2"
 _LINK_KIND = {"image": "embed"}
+# A claim is a sentence or a bullet; past this length it is a dump (a log line, an
+# unbroken paste), kept cut with a warning so one line cannot fill a map or a terminal.
+MAX_CLAIM_CHARS = 2000
 _FILLERS = word_set(
     """etc etc. e.g. i.e. ok okay yes no n/a na tbd todo see cf cf. via source sources ref
     link links more misc"""
@@ -241,6 +244,12 @@ class _Parser:
         return found
 
     def add_claim(self, text: str, block: str, start: int, end: int, item: int | None) -> str:
+        if len(text) > MAX_CLAIM_CHARS:
+            self.note.warnings.append(
+                f"claim on line {self.line_of(start)} has {len(text):,} characters; "
+                f"kept its first {MAX_CLAIM_CHARS:,}"
+            )
+            text = text[: MAX_CLAIM_CHARS - 1].rstrip() + "…"
         key = normalise(text)
         cid = claim_id(self.note.path, key, self.claim_occ.next(key), normalised=True)
         if block == "paragraph" and len(text) > 2 and text[0] in _OPEN_QUOTES:

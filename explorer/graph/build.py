@@ -92,6 +92,8 @@ class NoteResolver:
         name = target.split("#", 1)[0].split("|", 1)[0].strip()
         if kind == "markdown" and ("://" in name or name.startswith(("mailto:", "#"))):
             return False
+        if name.startswith("data:"):
+            return False  # the placeholder of an inline file (a pasted image)
         return bool(name) and not _has_other_suffix(name)
 
 

@@ -389,6 +389,8 @@ class ReferenceExtractor:
             ):
                 label = source_label(link.alias, link.target)
                 add(url_key(link.target), label, "url", citing, link.target)
+            elif link.target.startswith("data:"):
+                continue  # an inline file's placeholder (see core.markdown), not a source
             elif link.kind in ("wikilink", "embed", "transclusion") and link.target:
                 add("note:" + _fold(link.target), link.target, "note", citing)
         return list(refs.values())
