@@ -258,6 +258,47 @@ def similarity_edges(
     ]
 
 
+# Within one note, each claim keeps its strongest few neighbours of each edge type, and
+# the note at most a few per claim in all: a long table or list of near-identical lines
+# would otherwise fill the map with edges that say "these rows look alike".
+INNER_K = 2
+INNER_PER_CLAIM = 1.0
+
+
+def cap_within_notes(
+    edges: Sequence[Edge], note_of: Mapping[str, str], k: int = INNER_K
+) -> list[Edge]:
+    """``edges`` with those between two claims of the same note capped, per edge type.
+
+    Such an edge is kept when it is among the ``k`` strongest same-note edges of
+    either claim, and the note keeps at most ``INNER_PER_CLAIM`` per claim of it (the
+    strongest). Edges between notes are untouched.
+    """
+    inner: dict[tuple[str, str], list[Edge]] = {}
+    out: list[Edge] = []
+    for e in edges:
+        note = note_of.get(e.source)
+        if note is not None and note == note_of.get(e.target):
+            inner.setdefault((note, e.type), []).append(e)
+        else:
+            out.append(e)
+    for group in inner.values():
+        group.sort(key=lambda e: -e.weight)
+        rank: dict[str, int] = {}
+        best, rest = [], []  # each claim's strongest edge first: no claim loses them all
+        for e in group:
+            r = min(rank.get(e.source, 0), rank.get(e.target, 0))
+            if r == 0:
+                best.append(e)
+            elif r < k:
+                rest.append(e)
+            rank[e.source] = rank.get(e.source, 0) + 1
+            rank[e.target] = rank.get(e.target, 0) + 1
+        claims = len(rank)
+        out.extend((best + rest)[: max(1, int(claims * INNER_PER_CLAIM))])
+    return out
+
+
 def top_k(query: np.ndarray, matrix: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """Row indices of the ``k`` rows most similar to ``query``, best first, and their cosines."""
     scores = matrix @ np.asarray(query, dtype=np.float32)
