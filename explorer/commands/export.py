@@ -50,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="keep the claims you hid (marked hidden: true)",
     )
+    p.add_argument(
+        "--fragments",
+        action="store_true",
+        help="keep claims that are not self-contained (a single term, a file name, a bare "
+        "link, a formula), left out by default",
+    )
     add_filter_options(p)
     add_index_options(p)
     p.set_defaults(run=run)
@@ -153,6 +159,7 @@ def _prepared_graph(args: argparse.Namespace, db_path: Path):
             depth=args.depth,
             max_nodes=args.max_nodes,
             include_hidden=args.include_hidden,
+            include_fragments=args.fragments,
         )
     except NothingMatches as exc:
         raise CommandError(str(exc)) from None

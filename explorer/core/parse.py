@@ -36,6 +36,7 @@ import re
 from bisect import bisect_right
 
 from explorer.core import inline, markdown, textexport
+from explorer.core.fragments import is_fragment
 from explorer.core.frontmatter import read_front_matter
 from explorer.core.ids import Occurrences, claim_id, normalise, section_id
 from explorer.core.model import Claim, Link, ParsedNote, Section
@@ -306,7 +307,15 @@ class _Parser:
             self.item_anchor[node] = found
         return found
 
-    def add_claim(self, text: str, block: str, start: int, end: int, item: int | None) -> str:
+    def add_claim(
+        self,
+        text: str,
+        block: str,
+        start: int,
+        end: int,
+        item: int | None,
+        bare_link: bool = False,
+    ) -> str:
         if len(text) > MAX_CLAIM_CHARS:
             self.note.warnings.append(
                 f"claim on line {self.line_of(start)} has {len(text):,} characters; "
@@ -332,6 +341,7 @@ class _Parser:
                 end_line=self.line_of(max(start, end - 1)),
                 start=start,
                 end=end,
+                fragment=bare_link or is_fragment(text),
             )
         )
         if item is not None:
@@ -401,7 +411,11 @@ class _Parser:
                     pending_start = vs
         for vs, ve, text, seg_tokens in kept:
             start, end = to_orig(vs), to_orig(ve - 1) + 1
-            cid = self.add_claim(text, unit.block, start, end, unit.item)
+            bare = any(
+                t.kind in ("wikilink", "markdown") and inline.tidy(t.display) == text
+                for t in seg_tokens
+            )
+            cid = self.add_claim(text, unit.block, start, end, unit.item, bare)
             self.collect(seg_tokens, 0, cid, to_orig)
         if pending:
             self.collect(pending, 0, None, to_orig)

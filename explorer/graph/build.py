@@ -155,12 +155,12 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     claims = db.conn.execute(
         "SELECT c.id, c.note, c.text, c.line, c.section_id, c.parent_id, "
         "COALESCE(s.heading_path, ''), c.kind, c.confidence, c.kind_source, c.kind_reason, "
-        "u.kind FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
+        "u.kind, c.fragment FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
         "LEFT JOIN user_kinds u ON u.claim_id = c.id ORDER BY c.note, c.position"
     ).fetchall()
     parent_of = {row[0]: row[5] for row in claims}
     claim_node: dict[str, str] = {}  # stored id -> node id, for the claims in the graph
-    for cid, note, text, line, _, _, heading, kind, conf, source, reason, user in claims:
+    for cid, note, text, line, _, _, heading, kind, conf, source, reason, user, frag in claims:
         if cid in hidden and not include_hidden:
             continue
         attrs = dict(type="claim", label=label(text), text=text, note=note, line=line)
@@ -174,6 +174,8 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
                 attrs["kind_reason"] = reason
         if cid in hidden:
             attrs["hidden"] = True
+        if frag:
+            attrs["fragment"] = True  # views leave it out unless asked (graph/filters.py)
         claim_node[cid] = _prefixed("clm:", cid)
         graph.add_node(claim_node[cid], **attrs)
     for cid, note, _, _, section_id, parent, *_ in claims:

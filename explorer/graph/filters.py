@@ -43,6 +43,7 @@ def filter_graph(
     max_nodes: int | None = None,
     *,
     include_hidden: bool = False,
+    include_fragments: bool = False,
 ) -> tuple[nx.MultiDiGraph, dict]:
     """The part of ``G`` the filters select, and what they hid.
 
@@ -58,6 +59,8 @@ def filter_graph(
     - ``max_nodes``: keep the most central nodes (``centrality``, else degree), with the
       focus nodes always among them.
     - Claims the user hid (``hidden: true``) are left out unless ``include_hidden``.
+    - Fragments (``fragment: true``: a single term, a file name, a bare link, a
+      formula) are left out unless ``include_fragments``; their annotations go too.
 
     ``info``: ``total_nodes``, ``total_edges``, ``shown_nodes``, ``shown_edges``,
     ``hidden_nodes``, ``hidden_edges``, ``hidden_by_type`` (node type -> count) and
@@ -74,6 +77,15 @@ def filter_graph(
 
     if not include_hidden:
         drop("hidden", [n for n, d in H.nodes(data=True) if d.get("hidden") is True])
+    if not include_fragments:
+        fragments = [n for n, d in H.nodes(data=True) if _is_claim(d) and d.get("fragment")]
+        if fragments:
+            drop("fragments", fragments)
+            # Notes and sections stay (a note of bare links is still a note of the map).
+            drop(
+                "fragments",
+                [n for n in _orphans(H) if H.nodes[n].get("type") not in ("note", "section")],
+            )
 
     if kinds is not None:
         wanted = set(_as_list(kinds, "kinds"))

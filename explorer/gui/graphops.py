@@ -41,6 +41,7 @@ class FilterState:
     min_similarity: float = 0.0
     hide_low_confidence: bool = False
     confidence_threshold: float = 0.5
+    show_fragments: bool = False  # claims that are not self-contained (core/fragments.py)
 
 
 @dataclass
@@ -69,6 +70,8 @@ def node_passes(d: dict, f: FilterState) -> bool:
         return False
     ntype = d.get("type")
     if ntype == "claim":
+        if d.get("fragment") and not f.show_fragments:
+            return False
         if f.kinds is not None and d.get("kind") not in f.kinds:
             return False
         if (

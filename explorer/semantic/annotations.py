@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from explorer.core.fragments import is_fragment
 from explorer.core.inline import math_spans, without_math
 from explorer.core.model import Claim, Section
 from explorer.semantic.context import is_lead_in
@@ -236,7 +237,9 @@ class AnnotationDetector:
                 start, end = (c.start + s, c.start + e) if exact else (c.start, c.end)
                 index = len(kept) + (0 if opening else 1)
                 found.append(Found(inner, c, True, opening, start, end, index))
-            kept.append(replace(c, text=text) if text != c.text else c)
+            if text != c.text:  # what is left once the asides are out may be a fragment
+                c = replace(c, text=text, fragment=c.fragment or is_fragment(text))
+            kept.append(c)
         return kept, found
 
     def _target(

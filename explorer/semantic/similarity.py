@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from explorer.core.fragments import is_fragment
 from explorer.semantic.types import Edge
 
 DEFAULT_K = 10
@@ -414,6 +415,11 @@ def negation_conflict(a: str, b: str, min_overlap: float = 0.4) -> str | None:
     return f"one negates the other ('{neg}'), {overlap:.0%} shared words"
 
 
+def _statement(text: str) -> bool:
+    """A claim that can disagree with another: no question, no fragment."""
+    return not is_fragment(text) and not text.rstrip(" .…)").endswith("?")
+
+
 def tension_edges(
     edges: Iterable[Edge],
     texts: Mapping[str, str],
@@ -424,13 +430,21 @@ def tension_edges(
     """``tension`` edges among close pairs (from :func:`similarity_edges`) that disagree.
 
     Two reasons: opposed kinds (the taxonomy's ``opposes``: a capability and a
-    limitation of the same thing), or one claim negating the other.
+    limitation of the same thing), or one claim negating the other. A tension needs two
+    statements: a question ("X intercept?") or a fragment (a bare term, a formula) on
+    either side never makes one.
     """
+    qkind = taxonomy.question_kind.id if taxonomy is not None and taxonomy.question_kind else None
     out = []
     for e in edges:
         if e.weight < min_cosine or e.type not in ("similar", "duplicate"):
             continue
         ka, kb = kinds.get(e.source), kinds.get(e.target)
+        if qkind is not None and qkind in (ka, kb):
+            continue
+        ta, tb = texts.get(e.source), texts.get(e.target)
+        if ta is not None and tb is not None and not (_statement(ta) and _statement(tb)):
+            continue
         reason = None
         if taxonomy is not None and ka and kb and ka != kb and taxonomy.opposed(ka, kb):
             reason = f"{ka} vs {kb} on the same subject"

@@ -71,12 +71,13 @@ def write_analysis(
                 k.confidence if k else None,
                 k.source if k else None,
                 k.reason if k else None,
+                int(c.fragment),
                 c.id,
             )
         )
     conn.executemany(
         "UPDATE claims SET text = ?, text_hash = ?, embed_hash = ?, kind = ?, confidence = ?, "
-        "kind_source = ?, kind_reason = ? WHERE id = ?",
+        "kind_source = ?, kind_reason = ?, fragment = ? WHERE id = ?",
         rows,
     )
     conn.executemany(
