@@ -86,10 +86,19 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([h.as_dict() for h in hits], indent=2, ensure_ascii=False))
     else:
+        if searcher.relaxed and hits:
+            from explorer.store.search import content_words
+
+            print(
+                f"no claim contains all of: {text}; ranked by any of: "
+                f"{', '.join(content_words(text))}",
+                file=sys.stderr,
+            )
         for h in hits:
-            print(f"{h.where}: {shorten(h.snippet or h.text)}")
+            same = f" (and {h.same_text} more with this text)" if h.same_text else ""
+            print(f"{h.where}: {shorten(h.snippet or h.text)}{same}")
         if not hits:
-            what = "contains all of" if mode == "words" else "matches"
+            what = "contains any of" if mode == "words" else "matches"
             print(f"no claim {what}: {text}", file=sys.stderr)
     return 0 if hits else 1
 

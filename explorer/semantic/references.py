@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from explorer.core.model import Claim, ParsedNote
+from explorer.core.words import COMMON_WORDS
 from explorer.semantic.context import is_lead_in, lead_in_scopes
 from explorer.semantic.types import Reference
-from explorer.semantic.words import COMMON_WORDS
 
 REFERENCE_HEADINGS = re.compile(
     r"^\s*(?:references?|sources?|bibliography|further reading|citations|literature|"
