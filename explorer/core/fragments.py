@@ -24,8 +24,9 @@ _FILE = re.compile(r"^[\w.~/\\-]*\.[A-Za-z][A-Za-z0-9]{0,4}$")
 # negations that turn "not intelligence" or "fails often" into something said.
 _SAYS = re.compile(
     r"\b(?:not|no|never|none|nothing|cannot|can|can't|won't|is|are|was|were|be|has|have|had|"
-    r"does|do|did|will|would|should|must|may|might|could|\w+(?:ed|es|ing)|fails?|works?|"
-    r"helps?|needs?|makes?|gets?|beats?|wins?|loses?|runs?|lacks?)\b",
+    r"does|do|did|will|would|should|must|may|might|could|\w{3,}ed|fails?|works?|helps?|"
+    r"needs?|makes?|gets?|beats?|wins?|loses?|runs?|lacks?|improves?|scales?|matters?|"
+    r"wins?|hurts?|breaks?|means?|says?|seems?|looks?|feels?|knows?|wants?|sucks?|rocks?)\b",
     re.I,
 )
 LABEL_WORDS = 3
@@ -41,7 +42,7 @@ def is_fragment(text: str) -> bool:
     bare = without_math(text).strip()
     if not _WORD.search(bare):
         return True
-    tokens = bare.split()
+    tokens = [t for t in bare.split() if any(ch.isalnum() for ch in t)]  # not "-", "|"
     if len(tokens) == 1:
         return True
     if _FILE.match(bare):

@@ -50,6 +50,7 @@ _LINK_KIND = {"image": "embed"}
 # A claim is a sentence or a bullet; past this length it is a dump (a log line, an
 # unbroken paste), kept cut with a warning so one line cannot fill a map or a terminal.
 MAX_CLAIM_CHARS = 2000
+BARE_LINK_WORDS = 10
 _FILLERS = word_set(
     """etc etc. e.g. i.e. ok okay yes no n/a na tbd todo see cf cf. via source sources ref
     link links more misc"""
@@ -411,7 +412,9 @@ class _Parser:
                     pending_start = vs
         for vs, ve, text, seg_tokens in kept:
             start, end = to_orig(vs), to_orig(ve - 1) + 1
-            bare = any(
+            # A link alone is a pointer, unless its text is itself a sentence (a linked
+            # tweet or headline of ten words or more says something).
+            bare = len(text.split()) < BARE_LINK_WORDS and any(
                 t.kind in ("wikilink", "markdown") and inline.tidy(t.display) == text
                 for t in seg_tokens
             )
