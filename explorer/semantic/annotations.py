@@ -63,7 +63,7 @@ _ASIDE = re.compile(
     re.I,
 )
 # An aside opens after a space or at the start: "f(x)" and "y^{(i)}" are notation.
-_PAREN = re.compile(r"(?:(?<=[\s\"“'‘])|^)\(([^()]{1,400})\)")
+_PAREN = re.compile(r"(?<![\w^_{}\\$])\(([^()]{1,400})\)")
 # Quoted text is somebody's words (an example, a title), not the author's comment.
 _QUOTED = re.compile(
     r"“[^”]{0,200}”|\"[^\"]{0,200}\"|(?<!\w)‘[^’]{0,200}’(?!\w)|(?<!\w)'[^']{0,200}'(?!\w)|`[^`]*`"
