@@ -59,16 +59,27 @@ def test_shorten_keeps_one_line():
 def test_index_and_search_a_vault_with_a_pasted_screenshot(tmp_path, capsys):
     vault = tmp_path / "vault"
     vault.mkdir()
-    shutil.copy(FIXTURES / "pasted-screenshot.md", vault)
+    for name in (
+        "pasted-screenshot.md",
+        "nul-in-code-block.md",
+        "unclosed-comment.md",
+        "Whiteboard.excalidraw.md",
+    ):
+        shutil.copy(FIXTURES / name, vault)
     (vault / "dump.md").write_text("The flattened log line " + "again and again " * 400 + "\n")
     db = tmp_path / "s.db"
     assert main(["index", str(vault), "--db", str(db)]) == 0
     err = capsys.readouterr().err
     assert "pasted-screenshot.md: inline data (image/png" in err
     assert "dump.md: claim on line 1 has" in err
+    assert "nul-in-code-block.md: 2 NUL bytes read as spaces" in err
+    assert "unclosed-comment.md: comment '%%' opened on line 2 is never closed" in err
+    assert "skipped" not in err
     con = sqlite3.connect(db)
     assert con.execute("SELECT max(length(text)) FROM claims").fetchone()[0] <= MAX_CLAIM_CHARS
     assert con.execute("SELECT count(*) FROM refs WHERE label LIKE 'data:%'").fetchone()[0] == 0
+    by_note = dict(con.execute("SELECT path, claim_count FROM notes").fetchall())
+    assert by_note["nul-in-code-block.md"] == 2 and by_note["Whiteboard.excalidraw.md"] == 2
     con.close()
     assert main(["search", "--words", "again", "--db", str(db)]) == 0
     out = capsys.readouterr().out
