@@ -105,3 +105,23 @@ def test_the_map_leaves_fragments_out_unless_asked(indexed, tmp_path):
         assert main(argv) == 0
         nodes = json.loads(out.read_text())["nodes"]
         assert {n["text"] for n in nodes if n["type"] == "claim"} == expected
+
+
+def test_hiding_fragments_takes_only_what_hung_from_them():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_node("note:a.md", type="note", note="a.md")
+    G.add_node("clm:1", type="claim", note="a.md", fragment=True, text="SIGEMT")
+    G.add_node("clm:2", type="claim", note="a.md", text="A whole claim of the note.")
+    G.add_node("ref:bib", type="reference", text="Baars 1988")  # the note's bibliography
+    G.add_node("ref:only", type="reference", text="https://a.b/c")
+    G.add_node("ann:1", type="annotation", text="??")
+    G.add_edge("note:a.md", "clm:1", key="contains", type="contains")
+    G.add_edge("note:a.md", "clm:2", key="contains", type="contains")
+    G.add_edge("note:a.md", "ref:bib", key="cites", type="cites")
+    G.add_edge("clm:1", "ref:only", key="cites", type="cites")
+    G.add_edge("ann:1", "clm:1", key="annotates", type="annotates")
+    H, info = filter_graph(G)
+    assert set(H) == {"note:a.md", "clm:2", "ref:bib"}
+    assert info["hidden_by_filter"] == {"fragments": 3}

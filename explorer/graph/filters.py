@@ -80,11 +80,17 @@ def filter_graph(
     if not include_fragments:
         fragments = [n for n, d in H.nodes(data=True) if _is_claim(d) and d.get("fragment")]
         if fragments:
+            alone = set(_orphans(H))  # a note's own bibliography touches no claim at all
             drop("fragments", fragments)
-            # Notes and sections stay (a note of bare links is still a note of the map).
+            # What only fragments held goes with them; notes and sections stay (a note of
+            # bare links is still a note of the map).
             drop(
                 "fragments",
-                [n for n in _orphans(H) if H.nodes[n].get("type") not in ("note", "section")],
+                [
+                    n
+                    for n in _orphans(H)
+                    if n not in alone and H.nodes[n].get("type") not in ("note", "section")
+                ],
             )
 
     if kinds is not None:
