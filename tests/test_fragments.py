@@ -81,6 +81,8 @@ def test_fragments_are_stored_and_searchable(indexed, capsys):
     capsys.readouterr()
     assert main(["search", "--words", "SIGEMT", "--db", str(db)]) == 0
     assert "terse-bullets.md:3: [SIGEMT]" in capsys.readouterr().out  # the snippet marks the hit
+    assert main(["stats", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fragments"] == len(FRAGMENTS)
 
 
 def test_the_map_leaves_fragments_out_unless_asked(indexed, tmp_path):
