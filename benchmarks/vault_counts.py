@@ -29,8 +29,8 @@ def _has_column(db, table: str, column: str) -> bool:
 
 
 def count(vault: Path, embed: bool, samples: int) -> dict:
-    from explorer.index_stages import SemanticIndex
-    from explorer.pipeline import Summary, index_vault
+    from explorer.indexing.pipeline import Summary, index_vault
+    from explorer.indexing.stages import SemanticIndex
 
     embedder = None
     if embed:

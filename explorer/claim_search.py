@@ -13,6 +13,7 @@ loads the model (nor imports torch). Claims the user hid are left out.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -21,6 +22,9 @@ from explorer.semantic.similarity import VectorIndex
 from explorer.store.meta import get_meta
 from explorer.store.search import search as words_search
 from explorer.store.vectors import claim_vectors, has_vectors
+
+if TYPE_CHECKING:
+    from explorer.semantic.embedder import TextEmbedder
 
 # Below this cosine a claim is not "about" the query for all-MiniLM-L6-v2: unrelated
 # sentences score about 0 to 0.15 with it.
@@ -39,6 +43,7 @@ class Hit:
     score: float
     snippet: str = ""  # the text with matched words in [brackets], for word matches
     same_text: int = 0  # other claims with this very text, folded into this hit
+    any_words: bool = False  # no claim held every word: this one holds some of them
 
     @property
     def where(self) -> str:
@@ -50,13 +55,17 @@ class Hit:
             del out["snippet"]
         if not out["same_text"]:
             del out["same_text"]
+        if not out["any_words"]:
+            del out["any_words"]
         return out
 
 
 class ClaimSearch:
     """Searches over one store; keep it around to load the vectors once."""
 
-    def __init__(self, db: Database, embedder=None, *, include_hidden: bool = False) -> None:
+    def __init__(
+        self, db: Database, embedder: TextEmbedder | None = None, *, include_hidden: bool = False
+    ) -> None:
         self.db = db
         self.embedder = embedder
         self.include_hidden = include_hidden
@@ -96,6 +105,7 @@ class ClaimSearch:
                 round(h.score, 4),
                 h.snippet,
                 h.same_text,
+                self.relaxed,
             )
             for h in hits
             if h.claim_id in rows

@@ -6,7 +6,7 @@ Each regression note under tests/fixtures/issue15 was written for these tests.
 from pathlib import Path
 
 from explorer.core.parse import parse_note
-from explorer.vault import NoteReadError, decode_note
+from explorer.indexing.vault import NoteReadError, decode_note
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "issue15"
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from explorer.pipeline import run_index
+from explorer.indexing.pipeline import run_index
 from explorer.store import IndexBusyError, index_lock
 from explorer.store.lock import lock_path
 
