@@ -42,6 +42,8 @@ class Hit:
     line: int
     score: float
     snippet: str = ""  # the text with matched words in [brackets], for word matches
+    same_text: int = 0  # other claims with this very text, folded into this hit
+    any_words: bool = False  # no claim held every word: this one holds some of them
 
     @property
     def where(self) -> str:
@@ -51,6 +53,10 @@ class Hit:
         out = asdict(self)
         if not out["snippet"]:
             del out["snippet"]
+        if not out["same_text"]:
+            del out["same_text"]
+        if not out["any_words"]:
+            del out["any_words"]
         return out
 
 
@@ -65,6 +71,9 @@ class ClaimSearch:
         self.include_hidden = include_hidden
         self.model = get_meta(db, "model")
         self._index: VectorIndex | None = None
+        # Set by the last words() call: no claim held every word, so the hits are
+        # claims holding any of them (stop words dropped), ranked by bm25.
+        self.relaxed = False
 
     def has_vectors(self) -> bool:
         return has_vectors(self.db, self.model)
@@ -77,8 +86,14 @@ class ClaimSearch:
         return self._index
 
     def words(self, text: str, limit: int = 20) -> list[Hit]:
-        """Claims holding every word (raises ValueError when there is no word)."""
+        """Claims holding every word, else any of them (``relaxed``); ValueError when
+        there is no word."""
         hits = words_search(self.db, text, limit=limit, include_hidden=self.include_hidden)
+        self.relaxed = not hits
+        if self.relaxed:
+            hits = words_search(
+                self.db, text, limit=limit, include_hidden=self.include_hidden, any_words=True
+            )
         rows = self._rows([h.claim_id for h in hits])
         return [
             Hit(
@@ -89,6 +104,8 @@ class ClaimSearch:
                 h.line,
                 round(h.score, 4),
                 h.snippet,
+                h.same_text,
+                self.relaxed,
             )
             for h in hits
             if h.claim_id in rows
@@ -114,6 +131,10 @@ class ClaimSearch:
             found = words_search(self.db, text, limit=POOL, include_hidden=self.include_hidden)
         except ValueError:  # no word in the query: meaning alone
             found = []
+        if not found:  # a question typed as a sentence: any of its content words
+            found = words_search(
+                self.db, text, limit=POOL, include_hidden=self.include_hidden, any_words=True
+            )
         snippets = {h.claim_id: h.snippet for h in found}
         cosines = dict(self._cosines(text, POOL))
         fused = hybrid_rank({h.claim_id: -h.score for h in found}, cosines, limit=limit)

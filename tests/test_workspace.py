@@ -407,9 +407,10 @@ def test_real_model_finds_claims_by_meaning(vault, tmp_path, monkeypatch):
     summary = w.run_index()
     assert w.model_name().startswith("all-MiniLM-L6-v2@")
     assert w.layouts() == ["force", "semantic"]
-    # No word of the query occurs in the claims it should find.
+    # No claim holds every word of the query; the word search falls back to claims with
+    # any of its words ("computer" stems like "Computing"), none of them about feelings.
     query = "could a computer ever have feelings"
-    assert w.search(query, "words") == []
+    assert not any("feeling" in h["text"].lower() for h in w.search(query, "words"))
     hits = w.search(query, "meaning", limit=5)
     assert hits and all(h["score"] >= 0.2 for h in hits)
     assert any("conscious" in h["text"].lower() or "experience" in h["text"].lower() for h in hits)

@@ -446,7 +446,9 @@ class Workspace:
         """Claims for ``text``, best first: dicts with id, type, text, kind, note, line,
         score, and snippet (the text with the matched words marked) when words matched.
 
-        ``words``: full-text (stemmed, every word must occur); ``meaning``: cosine to
+        ``words``: full-text (stemmed, every word must occur; when no claim holds them
+        all, claims holding any content word, each hit marked ``any_words``; hits with
+        one text folded, ``same_text`` counting the others); ``meaning``: cosine to
         the text's embedding (loads the model the first time); ``both``: the two
         rankings fused by reciprocal rank (``semantic`` and ``hybrid`` are accepted
         for the last two). Hidden claims are never returned.

@@ -13,6 +13,15 @@ HELP = (
     "and the claim"
 )
 
+# A terminal line per hit: longer texts are cut (``--json`` gives them whole).
+SHOWN_CHARS = 300
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("search", help=HELP, description=HELP + ".")
@@ -75,9 +84,18 @@ def _run(args: argparse.Namespace) -> int:
         hits_out = [{k: v for k, v in h.items() if k != "type"} for h in hits]
         print(json.dumps(hits_out, indent=2, ensure_ascii=False))
     else:
+        if any(h.get("any_words") for h in hits):
+            from explorer.store.search import content_words
+
+            print(
+                f"no claim contains all of: {text}; ranked by any of: "
+                f"{', '.join(content_words(text))}",
+                file=sys.stderr,
+            )
         for h in hits:
-            print(f"{h['note']}:{h['line']}: {h.get('snippet') or h['text']}")
+            same = f" (and {h['same_text']} more with this text)" if h.get("same_text") else ""
+            print(f"{h['note']}:{h['line']}: {shorten(h.get('snippet') or h['text'])}{same}")
         if not hits:
-            what = "contains all of" if mode == "words" else "matches"
+            what = "contains any of" if mode == "words" else "matches"
             print(f"no claim {what}: {text}", file=sys.stderr)
     return 0 if hits else 1

@@ -47,7 +47,8 @@ def format_stats(n: dict) -> str:
         f"notes      {n['notes']}  ({n['notes_with_warnings']} with warnings)",
         f"sections   {n['sections']}",
         f"claims     {n['claims']}  "
-        + ", ".join(f"{k} {v}" for k, v in n["claims_by_block"].items()),
+        + ", ".join(f"{k} {v}" for k, v in n["claims_by_block"].items())
+        + f"  ({n['fragments']} fragments, off the map by default)",
         f"links      {n['links']}",
         f"kinds      {_pairs(n['claims_by_kind']) or '(none: index with this version)'}"
         + (

@@ -93,6 +93,8 @@ class NoteResolver:
         name = target.split("#", 1)[0].split("|", 1)[0].strip()
         if kind == "markdown" and ("://" in name or name.startswith(("mailto:", "#"))):
             return False
+        if name.startswith("data:"):
+            return False  # the placeholder of an inline file (a pasted image)
         return bool(name) and not _has_other_suffix(name)
 
 
@@ -154,14 +156,16 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     claims = db.conn.execute(
         "SELECT c.id, c.note, c.text, c.line, c.section_id, c.parent_id, "
         "COALESCE(s.heading_path, ''), c.kind, c.confidence, c.kind_source, c.kind_reason, "
-        "u.kind, c.voice, c.voice_confidence, c.answers "
+        "u.kind, c.fragment, c.voice, c.voice_confidence, c.answers "
         "FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
         "LEFT JOIN user_kinds u ON u.claim_id = c.id ORDER BY c.note, c.position"
     ).fetchall()
     parent_of = {row[0]: row[5] for row in claims}
     claim_node: dict[str, str] = {}  # stored id -> node id, for the claims in the graph
     answers: dict[str, str] = {}  # reaction claim id -> the claim it answers
-    for cid, note, text, line, _, _, heading, kind, conf, source, reason, user, *voice in claims:
+    for row in claims:
+        cid, note, text, line, _, _, heading, kind, conf, source, reason, user, frag = row[:13]
+        voice = row[13:]
         if cid in hidden and not include_hidden:
             continue
         attrs = dict(type="claim", label=label(text), text=text, note=note, line=line)
@@ -175,6 +179,8 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
                 attrs["kind_reason"] = reason
         if cid in hidden:
             attrs["hidden"] = True
+        if frag:
+            attrs["fragment"] = True  # views leave it out unless asked (graph/filters.py)
         if voice[0]:  # whose voice: the note's source or its author (semantic/voice.py)
             attrs.update(voice=voice[0], voice_confidence=round(float(voice[1] or 0.0), 4))
         if voice[2] and voice[2] != cid:

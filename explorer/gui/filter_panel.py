@@ -163,6 +163,12 @@ class FilterPanel(QScrollArea):
         sim_lay.addWidget(self.sim_label)
         sim_lay.addWidget(self.sim_slider)
         sim_lay.addWidget(self.low_conf)
+        self.fragments = QCheckBox("Show fragments")
+        self.fragments.setToolTip(
+            "Show claims that are not self-contained: a single term, a file name, a bare "
+            "link, a formula (hidden by default; search finds them either way)"
+        )
+        sim_lay.addWidget(self.fragments)
         lay.addWidget(sim_box)
 
         voice_box = QGroupBox("Voice")
@@ -207,6 +213,7 @@ class FilterPanel(QScrollArea):
             self.sim_slider.valueChanged,
             self.low_conf.toggled,
             *(cb.toggled for cb in self.voice_checks.values()),
+            self.fragments.toggled,
             self.notes.changed,
             self.communities.changed,
         ):
@@ -269,6 +276,7 @@ class FilterPanel(QScrollArea):
             cb.blockSignals(False)
         self.sim_slider.setValue(0)
         self.low_conf.setChecked(False)
+        self.fragments.setChecked(True)
         self.notes.search.clear()
         self.communities.search.clear()
         self.notes.set_all(True)
@@ -288,4 +296,5 @@ class FilterPanel(QScrollArea):
             min_similarity=self.sim_slider.value() / 100.0,
             hide_low_confidence=self.low_conf.isChecked(),
             voices=ticked(self.voice_checks),
+            show_fragments=self.fragments.isChecked(),
         )

@@ -36,7 +36,7 @@ from explorer.indexing.events import Changes, Progress
 from explorer.semantic.analyse import Analyser
 from explorer.semantic.concepts import vault_concepts
 from explorer.semantic.embedder import EmbedderError, TextEmbedder
-from explorer.semantic.similarity import similarity_edges, tension_edges
+from explorer.semantic.similarity import cap_within_notes, similarity_edges, tension_edges
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy, taxonomy_for_vault
 from explorer.semantic.vectors import content_hash
 from explorer.store.meta import get_meta, set_meta
@@ -332,6 +332,7 @@ class SimilarityStage:
         ids, matrix = claim_vectors(db, model)
         yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
         edges = similarity_edges(ids, matrix) if len(ids) >= 2 else []
+        edges = cap_within_notes(edges, dict(db.conn.execute("SELECT id, note FROM claims")))
         ends = {e.source for e in edges} | {e.target for e in edges}
         texts = {
             cid: text for cid, text in db.conn.execute("SELECT id, text FROM claims") if cid in ends

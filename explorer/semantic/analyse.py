@@ -25,7 +25,7 @@ from explorer.semantic.annotations import AnnotationDetector
 from explorer.semantic.calibration import CalibratedKindClassifier
 from explorer.semantic.concepts import ConceptExtractor
 from explorer.semantic.context import claim_contexts
-from explorer.semantic.kinds import KindClassifier
+from explorer.semantic.kinds import KindClassifier, require_subjects
 from explorer.semantic.references import ReferenceExtractor
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy
 from explorer.semantic.types import NoteAnalysis
@@ -73,6 +73,7 @@ class Analyser:
             )
         contexts = claim_contexts(note, claims)
         kinds = self.kinds.classify(claims, contexts, vectors)
+        kinds = require_subjects(kinds, claims, contexts, self.taxonomy, note.title)
         annotations = self.annotations.attach(note.path, found, claims, vectors, embed)
         references = self.references.extract(note, claims, entries)
         items = [(c.id, c.text) for c in claims] + [(a.id, a.text) for a in annotations]

@@ -75,12 +75,14 @@ def write_analysis(
                 k.confidence if k else None,
                 k.source if k else None,
                 k.reason if k else None,
+                int(c.fragment),
                 c.id,
             )
         )
     conn.executemany(
         "UPDATE claims SET voice = ?, voice_confidence = ?, answers = ?, text = ?, text_hash = ?, "
-        "embed_hash = ?, kind = ?, confidence = ?, kind_source = ?, kind_reason = ? WHERE id = ?",
+        "embed_hash = ?, kind = ?, confidence = ?, kind_source = ?, kind_reason = ?, "
+        "fragment = ? WHERE id = ?",
         rows,
     )
     conn.executemany(

@@ -96,7 +96,7 @@ def test_search_prints_note_and_line(vault, capsys):
     assert (hit["note"], hit["line"]) == ("Attention.md", 3)
     assert hit["text"].startswith("Transformers attend to every token")
     code, out, err = run(capsys, "search", "quantum", "--vault", str(vault), "--words")
-    assert code == 1 and out == "" and "no claim contains all of: quantum" in err
+    assert code == 1 and out == "" and "no claim contains any of: quantum" in err
     code, out, _ = run(capsys, "search", "a", "--vault", str(vault), "--limit", "1")
     assert len(out.splitlines()) <= 1
 

@@ -59,6 +59,17 @@ def test_low_confidence_hidden_but_user_kinds_kept():
     assert v.nodes == {"b", "c"}
 
 
+def test_fragments_shown_only_when_asked():
+    G = nx.MultiDiGraph()
+    G.add_node("a", type="claim", kind="assertion", fragment=True)
+    G.add_node("b", type="claim", kind="assertion")
+    G.add_edge("a", "b", key="similar", type="similar", weight=0.9)
+    v = filters.apply_filters(G, FilterState())
+    assert v.nodes == {"b"} and not v.edges
+    v = filters.apply_filters(G, FilterState(show_fragments=True))
+    assert v.nodes == {"a", "b"} and len(v.edges) == 1
+
+
 def test_hidden_nodes_and_edges_never_shown():
     G = nx.MultiDiGraph()
     G.add_node("a", type="claim", hidden=True)

@@ -70,11 +70,16 @@ def test_workspace_satisfies_the_protocol():
     assert isinstance(Workspace(), Backend)
 
 
-def test_open_index_and_draw_the_sample_vault(opened, db):
+def test_open_index_and_draw_the_sample_vault(opened, db, qtbot):
     assert opened.backend.db_path == db and db.exists()
     assert opened.stack.currentWidget() is opened.canvas
     n = len(claims(opened))
-    assert n > 100 and f"{n}/{n} claims" in opened.counts_label.text()
+    # Fragments (the sample's two bare-link bullets) are drawn only when asked for.
+    fragments = len(claims(opened, fragment=True))
+    assert fragments == 2
+    assert n > 100 and f"{n - fragments}/{n} claims" in opened.counts_label.text()
+    opened.filters.fragments.setChecked(True)
+    qtbot.waitUntil(lambda: f"{n}/{n} claims" in opened.counts_label.text(), timeout=3000)
     assert len(opened.canvas.model) == opened.G.number_of_nodes()
     assert {d["type"] for _, d in opened.G.nodes(data=True)} >= {"note", "claim", "annotation"}
     assert opened.statusBar().currentMessage() == "Index up to date."
