@@ -598,27 +598,25 @@ class Workspace:
         from explorer.index_stages import make_embedder
 
         choice = self.model_choice()
+        with self._guard():
+            stored = self._store_model()  # an int8 store keeps its int8 vectors
         with self._lock:
             if self._embedder is None or self._embedder[0] != choice:
-                self._embedder = (choice, SerialEmbedder(make_embedder(choice)))
+                self._embedder = (choice, SerialEmbedder(make_embedder(choice, None, stored)))
             return self._embedder[1]
 
     def semantic_status(self) -> tuple[bool, str]:
         """Whether meaning search can run here, and if not, why. Loads no model."""
-        import importlib.util
-
-        from explorer.semantic.embedder import EmbedderError, check_model_dir, default_model_dir
+        from explorer.semantic.embedder import EmbedderError
+        from explorer.semantic.models import model_status, runtime_choice
 
         choice = self.model_choice()
-        if not choice.startswith("hashing"):
-            if importlib.util.find_spec("sentence_transformers") is None:
-                return False, "sentence-transformers is not installed, so no claim is embedded"
-            try:
-                default = choice in ("", "default")
-                check_model_dir(default_model_dir() if default else Path(choice).expanduser())
-            except EmbedderError as exc:
-                return False, str(exc)
-        return True, ""
+        try:
+            with self._guard():
+                runtime = runtime_choice(None, self._store_model())
+        except EmbedderError as exc:  # a bad $EXPLORER_RUNTIME
+            return False, str(exc)
+        return model_status(choice, runtime)
 
     def model_name(self) -> str:
         """The embedding model's name (with its fingerprint); "" when there is none."""

@@ -7,6 +7,7 @@ import json
 import sys
 
 from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
+from explorer.commands.index import add_runtime_option
 
 HELP = (
     "find claims by words and meaning (hybrid when the store has vectors); prints note:line "
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--limit", type=int, default=20, metavar="N", help="show at most N claims (default: 20)"
     )
     p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    add_runtime_option(p)
     p.set_defaults(run=run, mode="hybrid")
 
 
@@ -64,7 +66,9 @@ def _run(args: argparse.Namespace) -> int:
             if mode == "words":
                 hits = searcher.words(text, args.limit)
             else:
-                searcher.embedder = _embedder(db, required=args.mode == "semantic")
+                searcher.embedder = _embedder(
+                    db, required=args.mode == "semantic", runtime=args.runtime
+                )
                 if searcher.embedder is None:
                     hits = searcher.words(text, args.limit)
                 elif mode == "semantic":
@@ -102,7 +106,7 @@ def _mode(searcher, asked: str) -> str:
     return "words"
 
 
-def _embedder(db, *, required: bool):
+def _embedder(db, *, required: bool, runtime: str | None = None):
     """The model the store's vectors were made with, or None (words only) when it is
     unusable and meaning was not explicitly asked for."""
     from explorer.index_stages import make_embedder
@@ -112,7 +116,7 @@ def _embedder(db, *, required: bool):
     model = get_meta(db, "model")
     source = get_meta(db, "model_path")
     try:
-        embedder = make_embedder(source or "default")
+        embedder = make_embedder(source or "default", runtime, model)
         if embedder.name != model:
             raise EmbedderError(
                 f"the model at {source or 'the default model package'} ({embedder.name}) is "

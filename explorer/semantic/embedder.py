@@ -94,7 +94,8 @@ def check_model_dir(path: Path) -> None:
         raise EmbedderError(f"embedding model path is not a directory: {path}")
     if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
         raise EmbedderError(
-            f"not a sentence-transformers model directory (no config.json or modules.json): {path}"
+            "neither a sentence-transformers model folder (no config.json or modules.json) "
+            f"nor an exported ONNX model folder (no manifest.json): {path}"
         )
     for name in ("modules.json", "config.json", "sentence_bert_config.json"):
         f = path / name
