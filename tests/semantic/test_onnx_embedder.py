@@ -1,0 +1,214 @@
+"""The ONNX Runtime embedder: the same vectors as sentence-transformers, without torch.
+
+The real exported model comes from the session fixture ``onnx_model`` (tests/conftest.py),
+exported once per machine. Tests that load the torch model as well are marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer.core.parse import parse_note
+from explorer.resources import sample_vault
+from explorer.semantic.embedder import Embedder, EmbedderError, default_model_dir
+from explorer.semantic.models import (
+    ExportingEmbedder,
+    make_embedder,
+    model_status,
+    runtime_choice,
+)
+from explorer.semantic.onnx_embedder import (
+    INT8_SUFFIX,
+    OnnxEmbedder,
+    l2_normalise,
+    mean_pool,
+    read_manifest,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+# Over 256 word pieces: sentence-transformers truncates it at 256 (tokenizer.json says 128).
+LONG = " ".join(
+    f"Claim {i}: retrieval augmented generation grounds the answer in cited passages."
+    for i in range(30)
+)
+MIDDLE = " ".join(LONG.split()[:110])  # between 128 and 256 word pieces
+SHORT = ["hi", "LLMs cannot plan.", "", "Transformers attend to every token."]
+
+
+def sample_claims() -> list[str]:
+    texts = []
+    for p in sorted(sample_vault().rglob("*")):
+        if p.suffix in (".md", ".txt") and p.is_file():
+            note = parse_note(p.read_text(encoding="utf-8"), p.name)
+            texts += [c.text for c in note.claims]
+    return texts
+
+
+def test_mean_pool_ignores_padding_and_l2_normalise_makes_unit_rows():
+    hidden = np.array([[[1.0, 0.0], [3.0, 4.0], [100.0, 100.0]]], dtype=np.float32)
+    mask = np.array([[1, 1, 0]], dtype=np.int64)
+    pooled = mean_pool(hidden, mask)
+    assert np.allclose(pooled, [[2.0, 2.0]])
+    unit = l2_normalise(np.array([[3.0, 4.0], [0.0, 0.0]], dtype=np.float32))
+    assert np.allclose(unit, [[0.6, 0.8], [0.0, 0.0]])  # a zero row stays zero, no NaN
+
+
+def test_exported_model_embeds_by_meaning_in_any_batch_order_without_torch(onnx_model):
+    # Not slow: once exported, the ONNX model loads in well under a second.
+    code = (
+        "import sys, json, numpy as np\n"
+        "from explorer.semantic.onnx_embedder import OnnxEmbedder\n"
+        f"e = OnnxEmbedder({str(onnx_model)!r})\n"
+        "texts = ['LLMs cannot be made factual.', 'Language models will never be reliably "
+        "truthful.', 'My cat sleeps on the sofa.', " + repr(LONG) + ", '']\n"
+        "v = e.encode(texts)\n"
+        "small = OnnxEmbedder(e.path, batch_size=2).encode(texts[::-1])[::-1]\n"
+        "print(json.dumps({'shape': v.shape, 'dtype': str(v.dtype), "
+        "'norms': np.linalg.norm(v[:4], axis=1).tolist(), 'near': float(v[0] @ v[1]), "
+        "'far': float(v[0] @ v[2]), 'batch_diff': float(abs(v - small).max()), "
+        "'one': float(abs(e.encode(texts[:1])[0] - v[0]).max()), 'name': e.name, "
+        "'empty': e.encode([]).shape, "
+        "'heavy': [m for m in ('torch', 'transformers', 'sentence_transformers') "
+        "if m in sys.modules]}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert r["shape"] == [5, 384] and r["dtype"] == "float32" and r["empty"] == [0, 384]
+    assert np.allclose(r["norms"], 1.0, atol=1e-5)
+    assert r["near"] > r["far"] + 0.2
+    assert r["batch_diff"] < 1e-5 and r["one"] < 1e-5  # padding never leaks into a vector
+    assert r["name"] == Embedder().name and r["name"].startswith("all-MiniLM-L6-v2@")
+    assert r["heavy"] == []
+
+
+@pytest.mark.slow
+def test_onnx_vectors_agree_with_sentence_transformers(onnx_model):
+    claims = sample_claims()
+    assert len(claims) > 100
+    texts = claims + SHORT + [MIDDLE, LONG]
+    onnx = OnnxEmbedder(onnx_model)
+    onnx.load()
+    tokens = [len(e.ids) for e in onnx._tokenizer.encode_batch([MIDDLE, LONG])]
+    assert 128 < tokens[0] < 256 and tokens[1] == 256  # the long one was cut at 256, not 128
+    torch_model = Embedder()
+    a, b = onnx.encode(texts), torch_model.encode(texts)
+    cos = (a * b).sum(axis=1)
+    assert cos.min() >= 0.9999, [texts[i][:60] for i in np.argsort(cos)[:3]]
+    assert onnx.name == torch_model.name  # the same cache identity
+    # The same neighbours: top-10 of a few claims as queries.
+    m = a[: len(claims)] @ a[: len(claims)].T
+    t = b[: len(claims)] @ b[: len(claims)].T
+    for q in range(0, len(claims), 17):
+        top_a = set(np.argsort(-m[q])[:10])
+        top_t = set(np.argsort(-t[q])[:10])
+        assert len(top_a & top_t) >= 9
+    # int8 (per channel): close, but a different identity.
+    q8 = OnnxEmbedder(onnx_model, int8=True)
+    c8 = (q8.encode(texts) * b).sum(axis=1)
+    assert c8.min() > 0.9 and c8.mean() > 0.98
+    assert q8.name == torch_model.name + INT8_SUFFIX
+
+
+def test_manifest_and_folder_errors_name_the_file(tmp_path, onnx_model):
+    with pytest.raises(EmbedderError, match="not found"):
+        OnnxEmbedder(tmp_path / "nowhere")
+    with pytest.raises(EmbedderError, match=r"no manifest\.json"):
+        OnnxEmbedder(tmp_path)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(EmbedderError, match=r"corrupt ONNX model manifest .*manifest\.json"):
+        read_manifest(bad)
+    copy = tmp_path / "copy"
+    shutil.copytree(onnx_model, copy, ignore=shutil.ignore_patterns("model_int8.onnx"))
+    with pytest.raises(EmbedderError, match="--int8"):
+        OnnxEmbedder(copy, int8=True)
+    (copy / "model.onnx").write_bytes(b"\0" * 100)
+    with pytest.raises(EmbedderError, match=str(copy / "model.onnx")):
+        OnnxEmbedder(copy).encode(["a claim"])
+
+
+def test_runtime_choice_keeps_an_int8_store_int8_and_rejects_unknown(monkeypatch):
+    monkeypatch.delenv("EXPLORER_RUNTIME", raising=False)
+    assert runtime_choice(None, "") == "auto"
+    assert runtime_choice(None, "all-MiniLM-L6-v2@abc" + INT8_SUFFIX) == "onnx-int8"
+    assert runtime_choice("torch", "x" + INT8_SUFFIX) == "torch"
+    monkeypatch.setenv("EXPLORER_RUNTIME", "onnx")
+    assert runtime_choice(None, "x" + INT8_SUFFIX) == "onnx"
+    monkeypatch.setenv("EXPLORER_RUNTIME", "tensorflow")
+    with pytest.raises(EmbedderError, match="tensorflow"):
+        runtime_choice(None)
+
+
+def test_make_embedder_picks_the_runtime_from_files_alone(onnx_model, tmp_path, monkeypatch):
+    default = make_embedder("default", "auto")
+    assert isinstance(default, OnnxEmbedder) and default.source == ""
+    assert make_embedder("default", "onnx-int8").name == default.name + INT8_SUFFIX
+    assert isinstance(make_embedder("default", "torch"), Embedder)
+    given = make_embedder(str(onnx_model), "onnx")
+    assert isinstance(given, OnnxEmbedder) and given.source == str(onnx_model)
+    with pytest.raises(EmbedderError, match="--runtime torch"):
+        make_embedder(str(onnx_model), "torch")
+    # No ONNX form yet: exported on first use, under the torch model's name, so a store
+    # whose vectors are all cached never pays for the export.
+    monkeypatch.setenv("EXPLORER_MODELS_DIR", str(tmp_path / "models"))
+    pending = make_embedder("default", "onnx")
+    assert isinstance(pending, ExportingEmbedder) and pending.name == default.name
+    assert not (tmp_path / "models").exists()
+    assert model_status("default", "onnx") == (True, "")
+
+
+def test_neither_form_is_named_by_every_runtime(tmp_path):
+    junk = tmp_path / "not-a-model"
+    junk.mkdir()
+    (junk / "notes.txt").write_text("hello", encoding="utf-8")
+    for runtime in ("auto", "onnx", "torch"):
+        with pytest.raises(EmbedderError, match="neither a sentence-transformers") as info:
+            make_embedder(str(junk), runtime)
+        assert str(junk) in str(info.value)
+        ok, why = model_status(str(junk), runtime)
+        assert not ok and str(junk) in why
+
+
+def test_auto_does_not_import_torch_to_look_for_cuda():
+    code = (
+        "import sys\n"
+        "from explorer.semantic.models import cuda_torch_available\n"
+        "print(cuda_torch_available(), 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=dict(os.environ),
+    )
+    assert out.returncode == 0, out.stderr
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("torch")
+    version = Path(spec.origin).parent / "version.py" if spec else None
+    if version is None or re.search(r"^cuda\b[^=\n]*=\s*None", version.read_text(), re.M):
+        # No torch, or a CPU build: decided from files, torch never imported.
+        assert out.stdout.split() == ["False", "False"]
+
+
+def test_default_model_dir_is_what_the_manifest_names(onnx_model):
+    manifest = read_manifest(onnx_model)
+    assert Path(manifest["source"]) == default_model_dir()
+    assert manifest["opset"] == 17 and manifest["dim"] == 384
+    assert manifest["max_seq_length"] == 256 and manifest["pooling"] == "mean"
+    assert {"torch", "transformers", "onnxruntime"} <= set(manifest["versions"])
