@@ -212,3 +212,26 @@ def test_default_model_dir_is_what_the_manifest_names(onnx_model):
     assert manifest["opset"] == 17 and manifest["dim"] == 384
     assert manifest["max_seq_length"] == 256 and manifest["pooling"] == "mean"
     assert {"torch", "transformers", "onnxruntime"} <= set(manifest["versions"])
+
+
+def test_a_frozen_build_runs_its_bundled_onnx_model(onnx_model, tmp_path, monkeypatch):
+    """In the PyInstaller bundle the shipped model is <bundle>/models/all-MiniLM-L6-v2-onnx;
+    it is used even when the sentence-transformers folder is not shipped at all."""
+    from explorer.semantic import models
+
+    bundle = tmp_path / "_internal"
+    target = bundle / models.BUNDLED_DIR
+    shutil.copytree(onnx_model, target, ignore=shutil.ignore_patterns("model_int8.onnx"))
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+
+    def no_package():
+        raise EmbedderError("the default embedding model package is not installed")
+
+    monkeypatch.setattr(models, "default_model_dir", no_package)
+    e = make_embedder("default", "auto")
+    assert isinstance(e, OnnxEmbedder) and e.path == target and e.source == ""
+    assert e.name == read_manifest(onnx_model)["name"]
+    assert model_status("default", "auto") == (True, "")
+    assert e.encode(["a claim"]).shape == (1, 384)
+    with pytest.raises(EmbedderError, match="not installed"):
+        make_embedder("default", "torch")
