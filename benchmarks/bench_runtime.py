@@ -21,6 +21,7 @@ Needs the shipped model's ONNX form with the int8 graph (``explorer model export
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata as md
 import json
 import os
@@ -128,10 +129,8 @@ def dist_size(name: str) -> int:
         return 0
     total = 0
     for f in files:
-        try:
+        with contextlib.suppress(OSError):
             total += f.locate().stat().st_size
-        except OSError:
-            pass
     return total
 
 
@@ -164,8 +163,8 @@ def install_sizes() -> dict:
 
 
 def part_side(args, env) -> dict:
-    from explorer.semantic.models import find_onnx
     from explorer.semantic.embedder import default_model_dir
+    from explorer.semantic.models import find_onnx
 
     folder = find_onnx(default_model_dir())
     texts = sentences(args.corpus, args.sentences)
