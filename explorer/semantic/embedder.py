@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -104,6 +105,31 @@ def check_model_dir(path: Path) -> None:
                 json.loads(f.read_text(encoding="utf-8"))
             except (ValueError, UnicodeDecodeError) as exc:
                 raise EmbedderError(f"corrupt model file {f}: {exc}") from exc
+
+
+def cuda_torch_available() -> bool:
+    """Whether torch would embed on a GPU, importing torch only when it plausibly can:
+    a CUDA build of torch (its version.py says so) on a machine with an NVIDIA driver."""
+    try:
+        spec = importlib.util.find_spec("torch")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return False
+    try:
+        text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if not re.search(r"^cuda\b[^=\n]*=\s*['\"]", text, re.M):
+        return False  # a CPU build: cuda = None
+    if sys.platform.startswith("linux") and not Path("/proc/driver/nvidia/version").exists():
+        return False
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except Exception:  # noqa: BLE001 - a broken CUDA install means: not available
+        return False
 
 
 class Embedder:

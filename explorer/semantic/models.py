@@ -32,6 +32,7 @@ from explorer.semantic.embedder import (
     EmbedderError,
     HashingEmbedder,
     check_model_dir,
+    cuda_torch_available,
     default_model_dir,
     model_name_for,
 )
@@ -113,28 +114,6 @@ def torch_installed() -> bool:
 
 def onnx_runtime_installed() -> bool:
     return _installed("onnxruntime") and _installed("tokenizers")
-
-
-def cuda_torch_available() -> bool:
-    """Whether torch would embed on a GPU, importing torch only when it plausibly can:
-    a CUDA build of torch (its version.py says so) on a machine with an NVIDIA driver."""
-    spec = importlib.util.find_spec("torch") if _installed("torch") else None
-    if spec is None or not spec.origin:
-        return False
-    try:
-        text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    if not re.search(r"^cuda\b[^=\n]*=\s*['\"]", text, re.M):
-        return False  # a CPU build: cuda = None
-    if sys.platform.startswith("linux") and not Path("/proc/driver/nvidia/version").exists():
-        return False
-    try:
-        import torch
-
-        return bool(torch.cuda.is_available())
-    except Exception:  # noqa: BLE001 - a broken CUDA install means: not available
-        return False
 
 
 def _stderr(message: str) -> None:

@@ -92,9 +92,11 @@ class OnnxEmbedder:
     """An exported sentence-transformers model run by ONNX Runtime.
 
     ``OnnxEmbedder(folder)`` runs ``model.onnx`` of an ONNX model folder,
-    ``OnnxEmbedder(folder, int8=True)`` its ``model_int8.onnx``. Nothing heavy is
-    done until the first :meth:`encode` (or :meth:`load`): the session starts in
-    ~0.2 s. ``source`` is what the store records as the model's origin (``""`` for
+    ``OnnxEmbedder(folder, int8=True)`` its ``model_int8.onnx``. Batches hold 32
+    texts: ONNX Runtime on CPU runs smaller batches faster per text (measured with 16
+    to 128 on real claims, docs/BENCHMARKS.md), where torch is used with 64. Nothing
+    heavy is done until the first :meth:`encode` (or :meth:`load`): the session
+    starts in ~0.2 s. ``source`` is what the store records as the model's origin (``""`` for
     the shipped model).
     """
 
@@ -105,7 +107,7 @@ class OnnxEmbedder:
         folder: str | os.PathLike,
         *,
         int8: bool = False,
-        batch_size: int = 64,
+        batch_size: int = 32,
         threads: int | None = None,
         source: str | None = None,
     ) -> None:
