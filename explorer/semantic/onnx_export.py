@@ -197,7 +197,7 @@ def _export_graph(source: Path, target: Path) -> dict:
     except ImportError as exc:
         raise EmbedderError(
             f"exporting {source} to ONNX needs torch and transformers (pip install "
-            f"sentence-transformers), or an already exported folder: {exc}"
+            f"'concept-map-explorer[torch]'), or give an already exported folder: {exc}"
         ) from exc
     import warnings
 
@@ -258,7 +258,9 @@ def _quantise(fp32: Path, int8: Path) -> str:
         import onnxruntime
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
-        raise EmbedderError(f"int8 export needs onnxruntime (and onnx): {exc}") from exc
+        raise EmbedderError(
+            f"the int8 export needs onnx (pip install 'concept-map-explorer[torch]'): {exc}"
+        ) from exc
     import logging
 
     # It logs a pre-processing hint on the root logger, meant for image models.
