@@ -270,3 +270,32 @@ def model_status(choice: str, runtime: str = "auto") -> tuple[bool, str]:
     if runtime == "auto" and torch_installed():
         return True, ""
     return False, _cannot_export(source) or "no runtime can embed with this model"
+
+
+def bundle_datas(*, export: bool = True) -> list[tuple[str, str]]:
+    """PyInstaller ``datas`` pairs (file, folder in the bundle) that ship the shipped
+    model's ONNX form at ``<bundle>/models/all-MiniLM-L6-v2-onnx`` (fp32 only: int8 is
+    opt-in), where :func:`bundled_onnx_dir` finds it. For ``packaging/explorer.spec``::
+
+        from explorer.semantic.models import bundle_datas
+        datas += bundle_datas()
+
+    Exports the model first (torch, once) when it has not been, unless ``export`` is
+    false; raises EmbedderError when there is no export and none can be made.
+    """
+    source = default_model_dir()
+    folder = find_onnx(source)
+    if folder is None:
+        if not export:
+            raise EmbedderError(
+                f"{source} has not been exported to ONNX (run `explorer model export`)"
+            )
+        from explorer.semantic.onnx_export import export_onnx
+
+        folder = export_onnx(source, onnx_dir_for(source))
+    pairs = []
+    for f in sorted(folder.rglob("*")):
+        rel = f.relative_to(folder)
+        if f.is_file() and f.name != INT8_FILE and not rel.parts[0].startswith("."):
+            pairs.append((str(f), (BUNDLED_DIR / rel.parent).as_posix()))
+    return pairs

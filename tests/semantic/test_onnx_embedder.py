@@ -235,3 +235,15 @@ def test_a_frozen_build_runs_its_bundled_onnx_model(onnx_model, tmp_path, monkey
     assert e.encode(["a claim"]).shape == (1, 384)
     with pytest.raises(EmbedderError, match="not installed"):
         make_embedder("default", "torch")
+
+
+def test_bundle_datas_ship_the_fp32_model_where_the_frozen_build_looks(onnx_model):
+    from explorer.semantic.models import BUNDLED_DIR, bundle_datas
+
+    pairs = bundle_datas(export=False)
+    shipped = {Path(dest) / Path(src).name for src, dest in pairs}
+    assert BUNDLED_DIR / "model.onnx" in shipped and BUNDLED_DIR / "manifest.json" in shipped
+    assert BUNDLED_DIR / "tokenizer.json" in shipped
+    assert BUNDLED_DIR / "1_Pooling" / "config.json" in shipped
+    assert not any(p.name == "model_int8.onnx" for p in shipped)
+    assert all(Path(src).is_file() and Path(src).is_relative_to(onnx_model) for src, _ in pairs)
