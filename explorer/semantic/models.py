@@ -265,11 +265,12 @@ def model_status(choice: str, runtime: str = "auto") -> tuple[bool, str]:
     if runtime == "torch":
         ok = torch_installed()
         return ok, "" if ok else "sentence-transformers is not installed, so no claim is embedded"
-    if onnx_runtime_installed() and (find_onnx(source) is not None or torch_installed()):
+    if onnx_runtime_installed() and find_onnx(source) is not None:
         return True, ""
-    if runtime == "auto" and torch_installed():
+    problem = _cannot_export(source)
+    if problem is None or (runtime == "auto" and torch_installed()):
         return True, ""
-    return False, _cannot_export(source) or "no runtime can embed with this model"
+    return False, problem
 
 
 def bundle_datas(*, export: bool = True) -> list[tuple[str, str]]:

@@ -247,3 +247,40 @@ def test_bundle_datas_ship_the_fp32_model_where_the_frozen_build_looks(onnx_mode
     assert BUNDLED_DIR / "1_Pooling" / "config.json" in shipped
     assert not any(p.name == "model_int8.onnx" for p in shipped)
     assert all(Path(src).is_file() and Path(src).is_relative_to(onnx_model) for src, _ in pairs)
+
+
+def test_a_model_the_onnx_path_cannot_reproduce_is_refused_by_name(tmp_path):
+    from explorer.semantic.onnx_export import export_plan
+
+    model = tmp_path / "with-dense"
+    src = default_model_dir()
+    for rel in ("config.json", "tokenizer.json", "sentence_bert_config.json"):
+        (model / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src / rel, model / rel)
+    modules = json.loads((src / "modules.json").read_text(encoding="utf-8"))
+    modules.append(
+        {"idx": 3, "name": "3", "path": "3_Dense", "type": "sentence_transformers.models.Dense"}
+    )
+    (model / "modules.json").write_text(json.dumps(modules), encoding="utf-8")
+    with pytest.raises(EmbedderError, match=r"with-dense.*Dense.*--runtime torch"):
+        export_plan(model)
+    ok, why = model_status(str(model), "onnx")
+    assert not ok and "Dense" in why
+
+
+@pytest.mark.slow
+def test_a_model_without_an_onnx_form_is_exported_on_first_use(onnx_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_MODELS_DIR", str(tmp_path / "models"))
+    said: list[str] = []
+    from explorer.semantic import models
+
+    pending = make_embedder("default", "onnx", say=said.append)
+    assert isinstance(pending, models.ExportingEmbedder) and said == []
+    v = pending.encode(["LLMs cannot plan.", LONG])
+    assert any("exporting" in s for s in said)  # the user is told why the first use is slow
+    folder = models.find_onnx(default_model_dir())
+    assert folder is not None and folder.parent == tmp_path / "models"
+    reference = OnnxEmbedder(onnx_model).encode(["LLMs cannot plan.", LONG])
+    assert np.abs(v - reference).max() < 1e-5
+    # The next process finds it: no export again.
+    assert isinstance(make_embedder("default", "onnx"), OnnxEmbedder)
