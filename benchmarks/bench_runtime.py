@@ -73,9 +73,10 @@ e.encode(texts[:8])  # warm-up
 result = {}
 for batch in (32, 64):
     e.batch_size = batch
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     vecs = e.encode(texts)
     result[str(batch)] = len(texts) / (time.perf_counter() - t)
+    result[f"cpu{batch}"] = len(texts) / (time.process_time() - c)  # per CPU second
 np.save(out, vecs)
 print(json.dumps(result))
 """
@@ -254,6 +255,15 @@ def print_side(res: dict) -> None:
             f"({sp[r]['32'] / sp['torch']['32']:.2f}x / {sp[r]['64'] / sp['torch']['64']:.2f}x)"
             for r in ("onnx", "onnx-int8")
         )
+        + " |"
+    )
+    cs = {
+        r: {b: med([x[f"cpu{b}"] for x in s[r] if f"cpu{b}" in x] or [0]) for b in ("32", "64")}
+        for r in RUNTIMES
+    }
+    print(
+        "| sentences per CPU second, batch 32 / 64 | "
+        + " | ".join(f"{cs[r]['32']:.1f} / {cs[r]['64']:.1f}" for r in RUNTIMES)
         + " |"
     )
     print(
