@@ -108,16 +108,16 @@ def frames(G, n_frames: int, target_visible: int) -> dict:
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-    from explorer.gui.backend import DEFAULT_TAXONOMY
     from explorer.gui.canvas import GraphCanvas
     from explorer.gui.canvas_model import CanvasModel
     from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS
+    from explorer.style import default_kinds
 
     app = QApplication.instance() or QApplication([])
     c = GraphCanvas()
     c.resize(1200, 800)
     c.show()
-    kinds = {k: v["colour"] for k, v in DEFAULT_TAXONOMY.items()}
+    kinds = {k: v["colour"] for k, v in default_kinds().items()}
     c.set_model(CanvasModel.from_graph(G, kinds, TYPE_COLOURS, SQUARE_TYPES))
     c.fit()
     app.processEvents()
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from explorer.gui.fake_backend import synthetic_vault
+    from explorer.graph.synthetic import synthetic_vault
 
     t = time.perf_counter()
     G, _ = synthetic_vault(args.claims, seed=0)

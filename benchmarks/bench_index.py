@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from synth_vault import generate  # noqa: E402
 
-from explorer.pipeline import run_index  # noqa: E402
-from explorer.vault import read_note, scan_vault  # noqa: E402
+from explorer.indexing.pipeline import run_index  # noqa: E402
+from explorer.indexing.vault import read_note, scan_vault  # noqa: E402
 
 
 def _fresh(db: Path) -> None:

@@ -42,8 +42,8 @@ DEFAULT_CORPUS = Path("/work/shared/corpora/swyx-ai-notes")
 def one_index(corpus: Path, db: Path, batch_size: int) -> dict:
     """One cold index run in this process; the caller runs it in a fresh one."""
     t0 = time.perf_counter()
-    from explorer.index_stages import SemanticIndex
-    from explorer.pipeline import Progress, Summary, index_vault
+    from explorer.indexing.pipeline import Progress, Summary, index_vault
+    from explorer.indexing.stages import SemanticIndex
     from explorer.semantic.embedder import Embedder
 
     embedder = Embedder(batch_size=batch_size)

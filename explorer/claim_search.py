@@ -13,6 +13,7 @@ loads the model (nor imports torch). Claims the user hid are left out.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -21,6 +22,9 @@ from explorer.semantic.similarity import VectorIndex
 from explorer.store.meta import get_meta
 from explorer.store.search import search as words_search
 from explorer.store.vectors import claim_vectors, has_vectors
+
+if TYPE_CHECKING:
+    from explorer.semantic.embedder import TextEmbedder
 
 # Below this cosine a claim is not "about" the query for all-MiniLM-L6-v2: unrelated
 # sentences score about 0 to 0.15 with it.
@@ -53,7 +57,9 @@ class Hit:
 class ClaimSearch:
     """Searches over one store; keep it around to load the vectors once."""
 
-    def __init__(self, db: Database, embedder=None, *, include_hidden: bool = False) -> None:
+    def __init__(
+        self, db: Database, embedder: TextEmbedder | None = None, *, include_hidden: bool = False
+    ) -> None:
         self.db = db
         self.embedder = embedder
         self.include_hidden = include_hidden

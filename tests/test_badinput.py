@@ -2,7 +2,7 @@
 
 Unreadable files: these tests run as root, for whom ``chmod 000`` changes nothing, so
 the unreadable file is simulated by making the reader's one ``open`` seam
-(``explorer.vault._open``) raise PermissionError for that file; a real ``chmod 000``
+(``explorer.indexing.vault._open``) raise PermissionError for that file; a real ``chmod 000``
 test runs as well when the suite is not run as root.
 """
 
@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
-from store.fakes import assert_fts_matches_claims, line_parser, snapshot, write_vault
+from helpers import assert_fts_matches_claims, line_parser, snapshot, write_vault
 
-import explorer.vault
+import explorer.indexing.vault
 from explorer.cli import main
-from explorer.pipeline import Progress, index_vault, run_index
+from explorer.indexing.pipeline import Progress, index_vault, run_index
 from explorer.store import open_db, schema_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,14 +162,14 @@ def test_unreadable_file_is_skipped_and_its_old_version_kept(vault, tmp_path, mo
     run_index(vault, dbp)
     (vault / "good.md").write_text("A rewrite the store cannot see yet.\n")
     (vault / "secret.md").write_text("Private.\n")
-    real_open = explorer.vault._open
+    real_open = explorer.indexing.vault._open
 
     def deny(path):
         if path.name in ("secret.md", "good.md"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path)
 
-    monkeypatch.setattr(explorer.vault, "_open", deny)
+    monkeypatch.setattr(explorer.indexing.vault, "_open", deny)
     s = run_index(vault, dbp)
     assert sorted(s.problems) == [
         "cannot read good.md: Permission denied",
@@ -178,7 +178,7 @@ def test_unreadable_file_is_skipped_and_its_old_version_kept(vault, tmp_path, mo
     assert s.skipped == 2 and s.errors == 0
     assert_good_notes_kept(dbp)  # the last readable version of good.md stays
     assert "secret.md" not in stored(dbp)
-    monkeypatch.setattr(explorer.vault, "_open", real_open)
+    monkeypatch.setattr(explorer.indexing.vault, "_open", real_open)
     run_index(vault, dbp)  # readable again: picked up, since its stat was never recorded
     assert stored(dbp)["good.md"] == ["A rewrite the store cannot see yet."]
     assert stored(dbp)["secret.md"] == ["Private."]
@@ -360,8 +360,8 @@ def test_kill_9_during_indexing_then_rerun_completes(big_vault, tmp_path):
 
 
 def _cli_stages(vault: Path) -> dict:
-    from explorer.index_stages import make_embedder, model_choice
-    from explorer.pipeline import default_stages
+    from explorer.indexing.pipeline import default_stages
+    from explorer.indexing.stages import make_embedder, model_choice
 
     embedder = make_embedder(model_choice(None))
     note_stages, vault_stages = default_stages(vault, embedder=embedder)

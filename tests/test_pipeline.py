@@ -7,12 +7,12 @@ import threading
 import time
 
 import pytest
-from store.fakes import CountingParser, line_parser, snapshot, write_vault
+from helpers import CountingParser, line_parser, snapshot, write_vault
 
-import explorer.pipeline as pipeline
-from explorer.pipeline import Changes, Progress, Summary, index_vault, run_index
+import explorer.indexing.pipeline as pipeline
+from explorer.indexing.pipeline import Changes, Progress, Summary, index_vault, run_index
+from explorer.indexing.vault import VaultError
 from explorer.store import IndexBusyError, index_lock, open_db
-from explorer.vault import VaultError
 
 NOTES = {
     "a.md": "# A\nLLMs memorize programs.\n- They interpolate.\n",

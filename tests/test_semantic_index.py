@@ -12,12 +12,12 @@ import threading
 
 import numpy as np
 import pytest
-from store.fakes import assert_fts_matches_claims, write_vault
+from helpers import assert_fts_matches_claims, write_vault
 
 from explorer.claim_search import ClaimSearch
 from explorer.graph.build import graph_from_store, user_annotation_id
-from explorer.index_stages import SLICE, SemanticIndex, make_embedder, model_choice
-from explorer.pipeline import Progress, Summary, index_vault, run_index
+from explorer.indexing.pipeline import Progress, Summary, index_vault, run_index
+from explorer.indexing.stages import SLICE, SemanticIndex, make_embedder, model_choice
 from explorer.semantic.embedder import EmbedderError, HashingEmbedder
 from explorer.semantic.vectors import content_hash
 from explorer.store import add_annotation, hide, open_db, search_annotations, set_kind, stats

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from explorer.vault import (
+from explorer.indexing.vault import (
     NoteFile,
     NoteReadError,
     NoteVanished,
@@ -134,7 +134,7 @@ def test_read_of_a_vanished_file(tmp_path):
 def test_docstring_examples_run():
     # By name: explorer.store re-exports functions that shadow some module attributes.
     for name in (
-        "explorer.vault",
+        "explorer.indexing.vault",
         "explorer.paths",
         "explorer.store.search",
         "explorer.store.notes",

@@ -8,7 +8,6 @@ use the real all-MiniLM-L6-v2 model.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,12 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers import copy_vault, damage_table, graph_claims
 
 import explorer.graph.analyze as analyze
-from explorer.pipeline import Progress, Summary
-from explorer.resources import sample_vault
-from explorer.vault import VaultError
-from explorer.workspace import (
+from explorer.app.workspace import (
     DatabaseDamagedError,
     SerialEmbedder,
     Workspace,
@@ -30,12 +27,10 @@ from explorer.workspace import (
     layout_key,
     parse_user_annotation_id,
 )
+from explorer.indexing.events import Progress, Summary
+from explorer.indexing.vault import VaultError
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def copy_vault(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(sample_vault(), tmp_path / "vault"))
 
 
 @pytest.fixture
@@ -71,24 +66,7 @@ def count_layouts(monkeypatch):
     return calls
 
 
-def claims(G, **attrs):
-    return [
-        n
-        for n, d in G.nodes(data=True)
-        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
-    ]
-
-
-def damage_table(db_path: Path, table: str) -> None:
-    """Overwrite the root page of ``table`` with noise, as a failing disk would."""
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    conn.close()
-    with open(db_path, "r+b") as f:
-        f.seek((root - 1) * page_size)
-        f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
+claims = graph_claims
 
 
 # ---------------------------------------------------------------------- opening
@@ -275,7 +253,7 @@ def test_meaning_and_both_search(indexed):
 
 def test_word_search_never_imports_torch(indexed):
     code = (
-        "import sys; from explorer.workspace import Workspace; "
+        "import sys; from explorer.app.workspace import Workspace; "
         f"w = Workspace({str(indexed.vault)!r}, {str(indexed.db_path)!r}).open(); "
         "assert w.search('consciousness', 'words'); w.semantic_status(); w.layouts(); "
         "print([m for m in ('torch', 'sentence_transformers') if m in sys.modules])"
@@ -336,6 +314,32 @@ def test_hidden_claim_and_edge_stay_hidden(indexed):
         indexed.hide("note:LLM Capabilities.md")
 
 
+def test_hidden_claim_leaves_every_search_mode_at_once(indexed):
+    """Without re-indexing: a hidden claim is gone from words, meaning and both."""
+    target = indexed.search("global workspace", "words")[0]
+    text = target["text"]
+    for mode in ("words", "meaning", "both"):  # warm every searcher before the correction
+        assert target["id"] in {h["id"] for h in indexed.search(text, mode, limit=20)}
+    indexed.hide(target["id"])
+    for mode in ("words", "meaning", "both"):
+        assert target["id"] not in {h["id"] for h in indexed.search(text, mode, limit=20)}, mode
+
+
+def test_every_correction_moves_the_search_generation(indexed):
+    """One invalidation for all corrections: caches made before one are not used after."""
+    G = indexed.graph()
+    cid = claims(G)[0]
+    before = indexed.generation
+    indexed.set_kind(cid, next(k for k in indexed.taxonomy().ids if k != G.nodes[cid].get("kind")))
+    assert indexed.generation > before
+    before = indexed.generation
+    indexed.add_annotation(cid, "A second thought.", "doubt")
+    assert indexed.generation > before
+    before = indexed.generation
+    indexed.hide(cid)
+    assert indexed.generation > before
+
+
 # ---------------------------------------------------------------------- reading notes
 def test_note_lines_numbered_around_the_claim(indexed, vault):
     G = indexed.graph()
@@ -389,9 +393,9 @@ def test_serial_embedder_runs_one_encode_at_a_time():
 def test_docstring_example_runs():
     import doctest
 
-    import explorer.workspace
+    import explorer.app.workspace
 
-    result = doctest.testmod(explorer.workspace)
+    result = doctest.testmod(explorer.app.workspace)
     assert result.attempted >= 5 and result.failed == 0
 
 

@@ -7,10 +7,11 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from explorer.errors import ExplorerError
 from explorer.paths import default_db_path
 
 
-class CommandError(Exception):
+class CommandError(ExplorerError):
     """A problem the user can fix; ``main`` prints it and exits with ``code``."""
 
     def __init__(self, message: str, code: int = 2) -> None:
@@ -46,17 +47,16 @@ def error(command: str, message: str) -> None:
 
 def run_guarded(command: str, fn, args) -> int:
     """Run ``fn(args)``, turning the errors a user can fix into one clear line."""
-    from explorer.store.errors import StoreError
-    from explorer.vault import VaultError
+    from explorer.store.errors import IndexBusyError
 
     try:
         return int(fn(args) or 0)
     except CommandError as exc:
         error(command, str(exc))
         return exc.code
-    except (StoreError, VaultError) as exc:
+    except ExplorerError as exc:  # every problem the user can put right says what it is
         error(command, str(exc))
-        return 3 if type(exc).__name__ == "IndexBusyError" else 2
+        return 3 if isinstance(exc, IndexBusyError) else 2
     except sqlite3.DatabaseError as exc:  # e.g. --db /dev/null, or a file that is not one
         error(command, f"{getattr(args, 'db', None) or 'the database'} cannot be used: {exc}")
         return 2

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import TextIO
 
-from explorer.pipeline import Progress
+from explorer.indexing.events import Progress
 
 
 class ProgressBar:

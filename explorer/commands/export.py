@@ -16,12 +16,7 @@ import sys
 from pathlib import Path
 
 from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
-from explorer.commands.index import (
-    NO_MODEL,
-    add_index_options,
-    format_summary,
-    index_with_progress,
-)
+from explorer.commands.index import NO_MODEL, add_index_options, index_with_progress
 
 HELP = "write the concept graph to a file (with a VAULT, index it first)"
 
@@ -89,22 +84,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from explorer.export.common import ExportError
+    from explorer.app.workspace import Workspace
+    from explorer.indexing.events import report
 
-    writer = _writer(args.format)
+    _check_format(args.format)
     db_path = resolve_db(args.db, args.vault, "export")
     code = 0
     if args.vault:
         summary, model_error = index_with_progress(args.vault, db_path, args, "export")
         if not args.quiet:
-            print(format_summary(summary), file=sys.stderr)
+            print(report(summary), file=sys.stderr)
         code = NO_MODEL if model_error else 0
-    graph, opts = _prepared_graph(args, db_path)
-    out = Path(args.output).expanduser()
+    ws = Workspace(args.vault or _stored_vault(db_path), db_path, create=False)
     try:
-        writer(graph, out, **opts)
-    except ExportError as exc:  # it names the path at fault
-        raise CommandError(str(exc)) from None
+        graph = _prepared_graph(args, ws)
+        out = Path(args.output).expanduser()
+        ws.export(args.format, graph, out)  # the vault's kind colours, as in the window
+    finally:
+        ws.close()
     if not args.quiet:
         print(
             f"wrote {out} ({args.format}: {graph.number_of_nodes()} nodes, "
@@ -114,56 +111,40 @@ def _run(args: argparse.Namespace) -> int:
     return code
 
 
-def _prepared_graph(args: argparse.Namespace, db_path: Path):
-    """The enriched, filtered graph and the writer options (the vault's kind colours)."""
-    import inspect
+def _stored_vault(db_path: Path) -> str:
+    """With --db alone: the vault the store remembers indexing (its taxonomy colours)."""
+    from explorer.store.meta import peek_meta
 
-    from explorer.graph.filters import NothingMatches, filter_graph
-    from explorer.store import open_db
-    from explorer.store.meta import get_meta
-    from explorer.workspace import Workspace
+    return peek_meta(db_path, "vault") or "."
 
-    vault = args.vault
-    if not vault:  # --db alone: the store remembers the vault it indexes
-        db = open_db(db_path, create=False)
-        try:
-            vault = get_meta(db, "vault") or "."
-        finally:
-            db.close()
-    ws = Workspace(vault, db_path)
-    try:
-        layout = "semantic" if args.layout == "map" else "force"
-        if layout == "semantic" and "semantic" not in ws.layouts():
-            raise CommandError(
-                f"the semantic map needs claim vectors, and {db_path} has none; "
-                "index with a model (without --no-embed) or use --layout force"
-            )
-        graph = ws.graph(layout, include_hidden=args.include_hidden)
-        taxonomy = {k.id: {"name": k.name, "colour": k.colour} for k in ws.taxonomy().kinds}
-    finally:
-        ws.close()
-    try:
-        graph, info = filter_graph(
-            graph,
-            kinds=args.kinds,
-            notes_glob=args.notes,
-            edge_types=args.edge_types,
-            min_similarity=args.min_similarity,
-            focus=args.focus,
-            depth=args.depth,
-            max_nodes=args.max_nodes,
-            include_hidden=args.include_hidden,
+
+def _prepared_graph(args: argparse.Namespace, ws):
+    """The enriched graph of the store, cut down by the filters every format shares."""
+    from explorer.graph.filters import filter_graph
+
+    layout = "semantic" if args.layout == "map" else "force"
+    if layout == "semantic" and "semantic" not in ws.layouts():
+        raise CommandError(
+            f"the semantic map needs claim vectors, and {ws.db_path} has none; "
+            "index with a model (without --no-embed) or use --layout force"
         )
-    except NothingMatches as exc:
-        raise CommandError(str(exc)) from None
-    writer = _writer(args.format)
-    opts = {"taxonomy": taxonomy} if "taxonomy" in inspect.signature(writer).parameters else {}
-    return graph, opts
+    graph = ws.graph(layout, include_hidden=args.include_hidden)
+    graph, _info = filter_graph(
+        graph,
+        kinds=args.kinds,
+        notes_glob=args.notes,
+        edge_types=args.edge_types,
+        min_similarity=args.min_similarity,
+        focus=args.focus,
+        depth=args.depth,
+        max_nodes=args.max_nodes,
+        include_hidden=args.include_hidden,
+    )
+    return graph
 
 
-def _writer(fmt: str):
-    from explorer.export import FORMATS, writer
+def _check_format(fmt: str) -> None:
+    from explorer.export import FORMATS
 
     if fmt not in FORMATS:
         raise CommandError(f"unknown format {fmt!r}; available: {', '.join(formats())}")
-    return writer(fmt)

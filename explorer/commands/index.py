@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from explorer.commands._common import CommandError, add_db_option, error, resolve_db, run_guarded
+from explorer.indexing.events import model_failed, report
 
 HELP = "read a folder of notes into its claim store (only changed notes are read again)"
 
@@ -76,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     db_path = resolve_db(args.db, args.vault, "index")
     summary, model_error = index_with_progress(args.vault, db_path, args)
     if not args.quiet:
-        print(format_summary(summary))
+        print(report(summary))
     return exit_code(summary, model_error)
 
 
@@ -90,74 +91,43 @@ def exit_code(summary, model_error: str | None) -> int:
     return NO_MODEL if model_error else 0
 
 
-def semantic_index(vault: str, db_path: Path, args: argparse.Namespace, command: str = "index"):
-    """The semantic stages the options ask for, and the model's error if it is unusable.
+def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace, command="index"):
+    """``Workspace.index`` with a progress bar on stderr; return its Summary and the
+    model's error (``None`` when the claims were embedded or ``--no-embed`` was asked).
 
-    A taxonomy file with an error stops here, before anything is written. A model
+    A taxonomy file with an error stops the run before anything is written. A model
     that cannot be found or read does not: the run goes on with kinds by rules only,
     and says so.
     """
-    from explorer.index_stages import SemanticIndex, make_embedder, model_choice
-    from explorer.semantic.embedder import EmbedderError
-    from explorer.semantic.taxonomy import TaxonomyError, taxonomy_for_vault
-    from explorer.store.meta import peek_meta
-
-    try:
-        taxonomy = taxonomy_for_vault(vault)
-    except TaxonomyError as exc:
-        raise CommandError(f"the vault's taxonomy cannot be used: {exc}") from None
-    embedder, problem = None, None
-    if not getattr(args, "no_embed", False):
-        choice = model_choice(getattr(args, "model", None), peek_meta(db_path, "model_path"))
-        try:
-            embedder = make_embedder(
-                choice, getattr(args, "runtime", None), peek_meta(db_path, "model")
-            )
-        except EmbedderError as exc:
-            problem = f"{exc}; indexing without embeddings (kinds by rules only)"
-            error(command, problem)
-    return SemanticIndex(vault, embedder=embedder, taxonomy=taxonomy), problem
-
-
-def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace, command="index"):
-    """Run the pipeline with a progress bar on stderr; return its Summary and the model's
-    error (``None`` when the claims were embedded or ``--no-embed`` was asked for)."""
+    from explorer.app.workspace import Workspace
     from explorer.commands._progress import ProgressBar
-    from explorer.pipeline import Summary, index_vault
+    from explorer.indexing.events import Summary
+    from explorer.semantic.taxonomy import TaxonomyError
 
-    semantic, problem = semantic_index(vault, db_path, args, command)
-    note_stages, vault_stages = semantic.stages()
+    ws = Workspace(
+        vault, db_path, getattr(args, "model", None), runtime=getattr(args, "runtime", None)
+    )
     bar = ProgressBar(enabled=False if args.quiet else None)
-    summary = None
+    summary, problem = None, None
     try:
-        for event in index_vault(
-            vault,
-            db_path,
-            note_stages=note_stages,
-            vault_stages=vault_stages,
+        for event in ws.index(
             force=args.force,
             lock_timeout=args.wait,
+            embed=not getattr(args, "no_embed", False),
             max_note_bytes=int(args.max_note_mb * 1024 * 1024),
         ):
             if isinstance(event, Summary):
                 summary = event
+            elif model_failed(event):  # said once, as an error of this command
+                problem = event.message
+                bar.close()
+                error(command, problem or "")
             else:
                 bar.update(event)
+    except TaxonomyError as exc:
+        raise CommandError(f"the vault's taxonomy cannot be used: {exc}") from None
     finally:
         bar.close()
+        ws.close()
     assert summary is not None
-    return summary, problem or semantic.embed_error
-
-
-def format_summary(s) -> str:
-    """Two lines a person reads after an index run."""
-    read = f"{s.indexed} read, {s.unchanged} unchanged, {s.removed} removed"
-    line1 = (
-        f"{s.notes} notes, {s.claims} claims ({read}); "
-        f"{s.skipped} skipped, {s.errors} errors, {s.seconds:.1f} s"
-    )
-    if s.reattached:
-        line1 += f"; {s.reattached} corrections followed their claims"
-    if s.cancelled:
-        line1 += "; cancelled"
-    return f"{line1}\ndatabase: {s.db_path}"
+    return summary, problem

@@ -10,11 +10,9 @@ from explorer.commands._common import CommandError, add_db_option, resolve_db, r
 from explorer.commands.index import add_runtime_option
 
 HELP = (
-    "find claims by words and meaning (hybrid when the store has vectors); prints note:line "
+    "find claims by words and meaning (both, when the store has vectors); prints note:line "
     "and the claim"
 )
-
-MODES = ("hybrid", "semantic", "words")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,13 +22,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_db_option(p)
     p.add_argument("--vault", metavar="VAULT", help="search the default store of this vault")
+    # The modes are the window's: words, meaning, both (explorer.app.api.SEARCH_MODES).
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(
+        "--meaning",
         "--semantic",
         dest="mode",
         action="store_const",
-        const="semantic",
-        help="by meaning only (loads the embedding model)",
+        const="meaning",
+        help="by meaning only (loads the embedding model); --semantic is the older name",
     )
     mode.add_argument(
         "--words",
@@ -39,12 +39,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         const="words",
         help="by words only (never loads the model)",
     )
+    mode.add_argument(
+        "--both",
+        "--hybrid",
+        dest="mode",
+        action="store_const",
+        const="both",
+        help="words and meaning fused (the default; words only when the store has no vectors)",
+    )
     p.add_argument(
         "--limit", type=int, default=20, metavar="N", help="show at most N claims (default: 20)"
     )
     p.add_argument("--json", action="store_true", help="print the hits as JSON")
     add_runtime_option(p)
-    p.set_defaults(run=run, mode="hybrid")
+    p.set_defaults(run=run, mode="both")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,80 +60,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from explorer.claim_search import ClaimSearch
-    from explorer.store import open_db
+    from explorer.app.workspace import Workspace
 
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
     text = " ".join(args.words)
-    db = open_db(resolve_db(args.db, args.vault, "search"), create=False)
+    db_path = resolve_db(args.db, args.vault, "search")
+    ws = Workspace(args.vault, db_path, create=False, runtime=args.runtime)
     try:
-        searcher = ClaimSearch(db)
-        mode = _mode(searcher, args.mode)
-        try:
-            if mode == "words":
-                hits = searcher.words(text, args.limit)
-            else:
-                searcher.embedder = _embedder(
-                    db, required=args.mode == "semantic", runtime=args.runtime
-                )
-                if searcher.embedder is None:
-                    hits = searcher.words(text, args.limit)
-                elif mode == "semantic":
-                    hits = searcher.meaning(text, args.limit)
-                else:
-                    hits = searcher.hybrid(text, args.limit)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+        mode, why = ws.usable_search_mode(args.mode)
+        if why:
+            print(f"explorer search: {why}", file=sys.stderr)
+        hits = ws.search(text, mode, args.limit)
     finally:
-        db.close()
+        ws.close()
     if args.json:
-        print(json.dumps([h.as_dict() for h in hits], indent=2, ensure_ascii=False))
+        hits_out = [{k: v for k, v in h.items() if k != "type"} for h in hits]
+        print(json.dumps(hits_out, indent=2, ensure_ascii=False))
     else:
         for h in hits:
-            print(f"{h.where}: {h.snippet or h.text}")
+            print(f"{h['note']}:{h['line']}: {h.get('snippet') or h['text']}")
         if not hits:
             what = "contains all of" if mode == "words" else "matches"
             print(f"no claim {what}: {text}", file=sys.stderr)
     return 0 if hits else 1
-
-
-def _mode(searcher, asked: str) -> str:
-    """Hybrid only where there are vectors to search; said once when there are none."""
-    if asked == "words" or searcher.has_vectors():
-        return asked
-    if asked == "semantic":
-        raise CommandError(
-            "this store has no claim vectors to search by meaning (it was indexed with "
-            "--no-embed or without a usable model); run `explorer index VAULT` first"
-        )
-    print(
-        "explorer search: this store has no claim vectors: searching by words only",
-        file=sys.stderr,
-    )
-    return "words"
-
-
-def _embedder(db, *, required: bool, runtime: str | None = None):
-    """The model the store's vectors were made with, or None (words only) when it is
-    unusable and meaning was not explicitly asked for."""
-    from explorer.index_stages import make_embedder
-    from explorer.semantic.embedder import EmbedderError
-    from explorer.store.meta import get_meta
-
-    model = get_meta(db, "model")
-    source = get_meta(db, "model_path")
-    try:
-        embedder = make_embedder(source or "default", runtime, model)
-        if embedder.name != model:
-            raise EmbedderError(
-                f"the model at {source or 'the default model package'} ({embedder.name}) is "
-                f"not the one this store's vectors were made with ({model}); re-index with "
-                "--model"
-            )
-    except EmbedderError as exc:
-        if required:
-            raise CommandError(str(exc)) from None
-        print(f"explorer search: {exc}: searching by words only", file=sys.stderr)
-        return None
-    return embedder

@@ -26,13 +26,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from explorer.store import open_db, stats
+    from explorer.app.workspace import Workspace
 
-    db = open_db(resolve_db(args.db, args.vault, "stats"), create=False)
+    ws = Workspace(args.vault, resolve_db(args.db, args.vault, "stats"), create=False)
     try:
-        numbers = stats(db)
+        numbers = ws.stats()
     finally:
-        db.close()
+        ws.close()
     if args.json:
         print(json.dumps(numbers, indent=2, ensure_ascii=False))
     else:

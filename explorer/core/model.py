@@ -25,6 +25,15 @@ EDGE_TYPES = (
     "duplicate",  # claim <-> claim, near-identical
     "tension",  # claim <-> claim, close in meaning but disagreeing
 )
+# Edges between claims that the embedding model draws; their ``weight`` is a cosine,
+# which is what a "minimum similarity" filter compares.
+SIMILARITY_EDGE_TYPES = ("similar", "duplicate", "tension")
+
+# How an annotation stands to the claim it comments on ("note": no stance taken).
+STANCES = ("agree", "disagree", "doubt", "revise", "note")
+
+# The files of a vault that are notes (compared lower-cased).
+NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,9 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from explorer.errors import ExplorerError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -35,7 +38,7 @@ OFFLINE_FLAGS = (
 )
 
 
-class BrowserMissing(RuntimeError):
+class BrowserMissing(ExplorerError, RuntimeError):
     """Chromium or chromedriver is not installed where expected."""
 
 
@@ -64,7 +67,7 @@ class OfflineChromium:
         self.chromium, self.chromedriver = find_binaries(chromium, chromedriver)
         self.page_load_strategy = page_load_strategy
         self.profile = tempfile.mkdtemp(prefix="explorer-chromium-")
-        self.driver = None
+        self.driver: Any = None  # a selenium WebDriver once entered
 
     def __enter__(self) -> OfflineChromium:
         from selenium import webdriver

@@ -26,8 +26,8 @@ import networkx as nx
 import numpy as np
 
 from explorer.export.common import atomic_text, node_positions, output_file
-from explorer.export.style import EDGE_TYPES, kind_styles, node_colour
 from explorer.graph.forces import nearest_distances
+from explorer.style import EDGE_TYPES, kind_styles, node_colour
 
 WIDTH = 280
 MAX_HEIGHT = 320

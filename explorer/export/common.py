@@ -20,8 +20,10 @@ from pathlib import Path
 
 import networkx as nx
 
+from explorer.errors import ExplorerError
 
-class ExportError(Exception):
+
+class ExportError(ExplorerError):
     """An export could not be written; the message names the path or value at fault."""
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import networkx as nx
 
 from explorer.export.common import atomic_text, flatten_graph, node_positions, output_file
-from explorer.export.style import hex_to_rgb, kind_styles, node_colour
+from explorer.style import hex_to_rgb, kind_styles, node_colour
 
 
 def write(

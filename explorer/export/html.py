@@ -34,9 +34,10 @@ from datetime import UTC, datetime
 import networkx as nx
 
 from explorer import __version__
+from explorer.core.model import SIMILARITY_EDGE_TYPES
 from explorer.export.common import ExportError, atomic_text, output_file
-from explorer.export.style import EDGE_TYPES, NODE_TYPES, kind_styles, node_colour
 from explorer.resources import assets_dir
+from explorer.style import EDGE_TYPES, NODE_TYPES, edge_style, kind_styles, node_style
 
 MAX_CLAIMS = 3000
 # Record keys the page reads besides vis-network's own (id, label, shape, color, size,
@@ -148,7 +149,12 @@ def build_payload(
             for t, c in sorted(node_types.items(), key=lambda kv: _type_order(kv[0]))
         ],
         "edge_types": [
-            {"id": t, **EDGE_TYPES.get(t, {"name": t, "colour": "#7F7F7F"}), "count": c}
+            {
+                "id": t,
+                **edge_style(t),
+                "name": edge_style(t)["name"] if t in EDGE_TYPES else t,
+                "count": c,
+            }
             for t, c in sorted(edge_types.items())
         ],
     }
@@ -292,14 +298,14 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
     net.node_ids = _IdList()
     for n, d in G.nodes(data=True):
         t = str(d.get("type", ""))
-        style = NODE_TYPES.get(t, {"shape": "dot"})
+        colour, shape = node_style(d, kinds)
         cen = float(d.get("centrality", 0.3) or 0.0)
         base = 9.0 if t == "claim" else 7.0
         net.add_node(
             str(n),
             label=str(d.get("label") or d.get("text") or n)[:60] or " ",
-            shape=style["shape"],
-            color=node_colour(d, kinds),
+            shape=shape,
+            color=colour,
             size=round(base + 16.0 * cen, 1),
             x=round(float(d["x"]), 1),
             y=round(float(d["y"]), 1),
@@ -318,10 +324,12 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
     for i, e in enumerate(G.edges(keys=True, data=True) if multi else G.edges(data=True)):
         u, v, d = e[0], e[1], e[-1]
         t = str(d.get("type", ""))
-        colour = EDGE_TYPES.get(t, {"colour": "#7F7F7F"})["colour"]
-        opts = {"id": f"e{i}", "color": colour, "arrows": "to" if t in _DIRECTED else ""}
+        spec = edge_style(t)
+        opts = {"id": f"e{i}", "color": spec["colour"], "arrows": "to" if t in _DIRECTED else ""}
+        if spec["dash"] != "solid":
+            opts["dashes"] = True
         weight = d.get("weight")
-        if t in ("similar", "duplicate", "tension") and isinstance(weight, int | float):
+        if t in SIMILARITY_EDGE_TYPES and isinstance(weight, int | float):
             opts["width"] = round(1.0 + 3.0 * max(0.0, float(weight) - 0.5), 2)
             opts["w"] = round(float(weight), 3)
         else:

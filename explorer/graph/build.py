@@ -19,11 +19,12 @@ import networkx as nx
 from sqlite_utils import Database
 
 from explorer import __version__
+from explorer.core.model import NOTE_SUFFIXES
+from explorer.graph.ids import user_annotation_id
 from explorer.store.meta import get_meta
 from explorer.store.user import hidden_claims, hidden_edges
 
 LABEL_CHARS = 60
-NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 # Link kinds that point at another note (a bare URL never does).
 NOTE_LINK_KINDS = ("wikilink", "embed", "transclusion", "markdown")
 
@@ -196,6 +197,32 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     return graph
 
 
+def annotation_attrs(
+    text: str,
+    stance: str,
+    *,
+    note: str,
+    source: str,
+    line: int | None = None,
+    section: str | None = None,
+) -> dict:
+    """The attributes of an annotation node (docs/EXPORT.md), the one place they are
+    made: the store's graph, a workspace's details, the map's local correction and the
+    synthetic graphs all call this. ``source`` is ``author`` (found in the notes) or
+    ``user`` (added in the window).
+
+    >>> annotation_attrs("Not sure.", "doubt", note="a.md", source="user", line=3)
+    {'type': 'annotation', 'label': 'Not sure.', 'text': 'Not sure.', 'note': 'a.md', 'line': 3, 'stance': 'doubt', 'source': 'user'}
+    """
+    attrs: dict = {"type": "annotation", "label": label(text), "text": text, "note": note}
+    if line is not None:
+        attrs["line"] = line
+    attrs.update(stance=stance, source=source)
+    if section:
+        attrs["section"] = section
+    return attrs
+
+
 def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hidden_edges):
     """The author's annotations found in the notes, and the user's own."""
     rows = db.conn.execute(
@@ -208,17 +235,9 @@ def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hi
             if target in hidden and not include_hidden:
                 continue  # it goes with the claim it comments on
             target = None  # its claim is gone from the store
-        attrs = dict(
-            type="annotation",
-            label=label(text),
-            text=text,
-            note=note,
-            line=line,
-            stance=stance,
-            source="author",
+        attrs = annotation_attrs(
+            text, stance, note=note, source="author", line=line, section=heading
         )
-        if heading:
-            attrs["section"] = heading
         node = _prefixed("ann:", aid)
         graph.add_node(node, **attrs)
         if target is not None:
@@ -244,26 +263,11 @@ def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hi
         if cid not in claim_node:
             continue
         node = user_annotation_id(uid)
-        attrs = dict(
-            type="annotation",
-            label=label(text),
-            text=text,
-            note=note,
-            line=line,
-            stance=stance,
-            source="user",
-        )
-        if heading:
-            attrs["section"] = heading
+        attrs = annotation_attrs(text, stance, note=note, source="user", line=line, section=heading)
         graph.add_node(node, **attrs)
         _edge(
             graph, node, claim_node[cid], "annotates", hidden_edges, stance=stance, confidence=1.0
         )
-
-
-def user_annotation_id(annotation_id: int) -> str:
-    """The node id of the user's own annotation number ``annotation_id``."""
-    return f"ann:user-{int(annotation_id)}"
 
 
 def _add_references(db, graph, claim_node, hidden_edges) -> None:
@@ -272,7 +276,7 @@ def _add_references(db, graph, claim_node, hidden_edges) -> None:
     Wikilinks are references of kind ``note`` in the store, but not nodes here: the
     ``links_to`` edges already say that one note names another.
     """
-    refs = {}
+    refs: dict = {}
     for rid, lab, text, url, kind in db.conn.execute(
         "SELECT id, label, text, url, kind FROM refs WHERE kind != 'note' ORDER BY note, rowid"
     ):

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
+from explorer.core.model import SIMILARITY_EDGE_TYPES
+
 # How strongly each kind of tie pulls two claims into one community.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "similar": 1.0,  # multiplied by the edge's cosine weight
@@ -73,13 +75,13 @@ def claim_projection(G: nx.MultiDiGraph, weights: Mapping[str, float] | None = N
         else:
             P.add_edge(a, b, weight=amount)
 
-    hubs: dict[str, list] = defaultdict(list)  # concept/reference -> claims
+    hubs: dict[tuple[str, str], list] = defaultdict(list)  # concept/reference -> claims
     section_claims: dict[object, list] = defaultdict(list)
     for u, v, d in G.edges(data=True):
         et = d.get("type")
         tu, tv = G.nodes[u].get("type"), G.nodes[v].get("type")
         if tu == "claim" and tv == "claim":
-            if et in ("similar", "duplicate", "tension"):
+            if et in SIMILARITY_EDGE_TYPES:
                 cos = float(d.get("weight", 1.0) or 1.0)
                 bump(u, v, w.get(et, 0.0) * cos)
             else:

@@ -1,4 +1,12 @@
-"""The filters every view and export shares: one pure function over the graph.
+"""The filters every view and export shares, with one meaning everywhere.
+
+Two ways to apply them. The window keeps its graph and asks which part is visible:
+:func:`apply_filters` with a :class:`FilterState` gives the :class:`Visible` nodes and
+edges, fast enough to run on every click over 70,000 edges. Exports and the command
+line want a graph to write: :func:`filter_graph` returns a filtered copy, built on
+the same predicates (:func:`node_passes`, :func:`edge_passes`, :func:`below_similarity`)
+and adding what only a file needs (notes by glob, focus by depth, the most central
+nodes, and dropping what a kind filter leaves without a claim).
 
 ``filter_graph`` never changes its input; it returns a new graph and an ``info`` dict
 that says what was hidden and why, so a page or a status bar can say "1,204 nodes
@@ -20,15 +28,126 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import networkx as nx
 
-from explorer.core.model import EDGE_TYPES
+from explorer.core.model import EDGE_TYPES, SIMILARITY_EDGE_TYPES
+from explorer.errors import ExplorerError
 
-SIMILARITY_EDGES = ("similar", "duplicate", "tension")
+# Edge types whose ``weight`` is a cosine the "minimum similarity" filter applies to.
+SIMILARITY_EDGES = frozenset(SIMILARITY_EDGE_TYPES)
 
 
-class NothingMatches(ValueError):
+def below_similarity(d: dict, min_similarity: float | None) -> bool:
+    """Whether an edge is a similarity weaker than ``min_similarity`` (an edge without
+    a weight is never below: it was not drawn by the model)."""
+    if not min_similarity or d.get("type") not in SIMILARITY_EDGES:
+        return False
+    weight = d.get("weight")
+    return weight is not None and float(weight) < min_similarity
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """What the filter panel lets through. ``None`` in a set field means "all"."""
+
+    kinds: frozenset[str] | None = None
+    notes: frozenset[str] | None = None
+    communities: frozenset[int] | None = None
+    edge_types: frozenset[str] | None = None
+    min_similarity: float = 0.0
+    hide_low_confidence: bool = False
+    confidence_threshold: float = 0.5
+
+
+@dataclass
+class Visible:
+    """The nodes and edges (``(u, v, key)``) a filter lets through."""
+
+    nodes: set[str] = field(default_factory=set)
+    edges: set[tuple[str, str, object]] = field(default_factory=set)
+
+
+def edge_rows(G: nx.MultiDiGraph):
+    """Every edge as (u, v, key, attributes), straight from the adjacency dicts.
+
+    About twice as fast as ``G.edges(keys=True, data=True)``, which matters when the
+    window re-filters 70,000 edges.
+    """
+    for u, nbrs in G.adjacency():
+        for v, keyed in nbrs.items():
+            for k, d in keyed.items():
+                yield u, v, k, d
+
+
+def node_passes(d: dict, f: FilterState, *, include_hidden: bool = False) -> bool:
+    """Whether one node's attributes pass the filter (what the user hid never does,
+    unless ``include_hidden``)."""
+    if d.get("hidden") and not include_hidden:
+        return False
+    ntype = d.get("type")
+    if ntype == "claim":
+        if f.kinds is not None and d.get("kind") not in f.kinds:
+            return False
+        if (
+            f.hide_low_confidence
+            and d.get("kind_source") != "user"
+            and float(d.get("confidence", 1.0)) < f.confidence_threshold
+        ):
+            return False
+    if f.notes is not None and "note" in d and d["note"] not in f.notes:
+        return False
+    return not (
+        f.communities is not None and "community" in d and d["community"] not in f.communities
+    )
+
+
+def edge_passes(d: dict, f: FilterState, *, include_hidden: bool = False) -> bool:
+    """Whether one edge's attributes pass the filter (its ends are checked apart)."""
+    if d.get("hidden") and not include_hidden:
+        return False
+    etype = d.get("type")
+    if f.edge_types is not None and etype not in f.edge_types:
+        return False
+    return not below_similarity(d, f.min_similarity)
+
+
+def apply_filters(G: nx.MultiDiGraph, f: FilterState, within: set[str] | None = None) -> Visible:
+    """The visible part of ``G``; ``within`` narrows the nodes further (focus mode)."""
+    nodes = {n for n, d in G.nodes(data=True) if node_passes(d, f)}
+    if within is not None:
+        nodes &= within
+    if f.edge_types is None and f.min_similarity <= 0:
+        # Only hidden edges and the ends matter: skip the per-edge filter calls.
+        edges = {
+            (u, v, k)
+            for u, v, k, d in edge_rows(G)
+            if u in nodes and v in nodes and not d.get("hidden")
+        }
+    else:
+        edges = {
+            (u, v, k)
+            for u, v, k, d in edge_rows(G)
+            if u in nodes and v in nodes and edge_passes(d, f)
+        }
+    return Visible(nodes, edges)
+
+
+def filtered_subgraph(G: nx.MultiDiGraph, visible: Visible) -> nx.MultiDiGraph:
+    """An independent copy of the visible part, with the graph attributes kept (for export)."""
+    import networkx as nx
+
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, G.nodes[n]) for n in G.nodes if n in visible.nodes)
+    H.add_edges_from(
+        (u, v, k, G.edges[u, v, k]) for u, v, k in G.edges(keys=True) if (u, v, k) in visible.edges
+    )
+    return H
+
+
+class NothingMatches(ExplorerError, ValueError):
     """A filter selected nothing; the message names the filter and the choices."""
 
 
@@ -82,9 +201,10 @@ def filter_graph(
             raise NothingMatches(
                 f"no claims of kind {_names(wanted)}; kinds in the graph: {_names(present)}"
             )
+        by_kind = FilterState(kinds=frozenset(wanted))
         drop(
             "kinds",
-            [n for n, d in H.nodes(data=True) if _is_claim(d) and d.get("kind") not in wanted],
+            [n for n, d in H.nodes(data=True) if not node_passes(d, by_kind, include_hidden=True)],
         )
         drop("kinds", _orphans(H))
 
@@ -116,10 +236,11 @@ def filter_graph(
             raise NothingMatches(
                 f"no edges of type {_names(wanted_e)}; edge types in the graph: {_names(present_e)}"
             )
+        by_type = FilterState(edge_types=frozenset(wanted_e))
         gone = [
             (u, v, k)
             for u, v, k, d in H.edges(keys=True, data=True)
-            if d.get("type") not in wanted_e
+            if not edge_passes(d, by_type, include_hidden=True)
         ]
         H.remove_edges_from(gone)
         removed_edges["edge_types"] = len(gone)
@@ -128,7 +249,7 @@ def filter_graph(
         gone = [
             (u, v, k)
             for u, v, k, d in H.edges(keys=True, data=True)
-            if d.get("type") in SIMILARITY_EDGES and float(d.get("weight", 0) or 0) < min_similarity
+            if below_similarity(d, min_similarity)
         ]
         H.remove_edges_from(gone)
         removed_edges["min_similarity"] = len(gone)

@@ -22,27 +22,17 @@ from explorer import __version__
 ORG, APP = "concept-map-explorer", "explorer"
 
 
-class BackendUnavailable(RuntimeError):
-    """The real backend module is not importable."""
-
-
 def make_backend(demo: bool):
-    """The backend for this run: the fake with ``demo``, else the store backend."""
+    """The backend for this run: the fake with ``demo``, else a :class:`Workspace`
+    (the application API the command line uses too)."""
     if demo:
         from explorer.gui.fake_backend import FakeBackend
 
         n = int(os.environ.get("EXPLORER_DEMO_CLAIMS", "800"))
         return FakeBackend(n_claims=n, seed=0, index_steps=10, index_delay=0.05)
-    try:
-        from explorer.gui.store_backend import StoreBackend
-    except ModuleNotFoundError as exc:
-        if exc.name != "explorer.gui.store_backend":
-            raise
-        raise BackendUnavailable(
-            "the store backend (explorer.gui.store_backend) is not part of this build yet; "
-            "run `explorer gui --demo` to try the window on a synthetic vault"
-        ) from exc
-    return StoreBackend()
+    from explorer.app.workspace import Workspace
+
+    return Workspace()
 
 
 def make_settings(demo: bool) -> QSettings:
@@ -81,11 +71,7 @@ def run_app(
     argv: list[str] | None = None,
 ) -> int:
     """Run the program until its last window closes; returns the exit status."""
-    try:
-        backend = make_backend(demo)
-    except BackendUnavailable as exc:
-        print(f"explorer gui: {exc}", file=sys.stderr)
-        return 2
+    backend = make_backend(demo)
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)

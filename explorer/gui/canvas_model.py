@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explorer.gui.graphops import Visible, edge_rows
+from explorer.graph.filters import Visible, edge_rows
+from explorer.style import UNKNOWN_COLOUR
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
@@ -73,13 +74,37 @@ class CanvasModel:
     frame: tuple[float, float, float] = (0.0, 0.0, 1.0)  # layout -> scene, kept across small edits
 
     @classmethod
+    def styled(
+        cls,
+        G: nx.MultiDiGraph,
+        taxonomy: dict[str, dict] | None,
+        positions: dict[str, tuple[float, float]] | None = None,
+        frame: tuple[float, float, float] | None = None,
+    ) -> CanvasModel:
+        """:meth:`from_graph` with the colours and shapes of ``explorer.style``: the
+        ones the HTML page and the other exporters use for the same graph."""
+        from explorer import style
+
+        present = {d.get("kind") for _, d in G.nodes(data=True) if d.get("type") == "claim"}
+        kinds = style.kind_styles(taxonomy, sorted(k for k in present if k))
+        return cls.from_graph(
+            G,
+            {k: s["colour"] for k, s in kinds.items()},
+            {t: s["colour"] for t, s in style.NODE_TYPES.items()},
+            frozenset(t for t, s in style.NODE_TYPES.items() if s["shape"] == "square"),
+            style.UNKNOWN_COLOUR,
+            positions,
+            frame,
+        )
+
+    @classmethod
     def from_graph(
         cls,
         G: nx.MultiDiGraph,
         kind_colours: dict[str, str],
         type_colours: dict[str, str],
         square_types: frozenset[str],
-        unknown_colour: str = "#bdc3c7",
+        unknown_colour: str = UNKNOWN_COLOUR,
         positions: dict[str, tuple[float, float]] | None = None,
         frame: tuple[float, float, float] | None = None,
     ) -> CanvasModel:

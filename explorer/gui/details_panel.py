@@ -22,15 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.gui.backend import STANCES, edge_id
-
-_STANCE_COLOUR = {
-    "agree": "#27ae60",
-    "disagree": "#c0392b",
-    "doubt": "#d68910",
-    "revise": "#8e44ad",
-    "note": "#7f8c8d",
-}
+from explorer.core.model import STANCES
+from explorer.graph.ids import edge_id
+from explorer.style import STANCE_COLOURS
 
 
 class DetailsPanel(QWidget):
@@ -204,7 +198,7 @@ class DetailsPanel(QWidget):
 
         def ann_extra(it):
             stance = it.get("stance", "note")
-            colour = _STANCE_COLOUR.get(stance, "gray")
+            colour = STANCE_COLOURS.get(stance, "gray")
             own = " <i>(yours)</i>" if it.get("own") else ""
             return f" <span style='color:{colour}'>[{escape(stance)}]</span>{own}"
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.gui.graphops import FilterState
+from explorer.graph.filters import FilterState
 from explorer.gui.style import edge_style
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.gui.backend import SEARCH_MODES
+from explorer.app.api import SEARCH_MODES
 
 _MODE_TEXT = {"words": "Words", "meaning": "Meaning", "both": "Words + meaning"}
 _MODE_TIPS = {

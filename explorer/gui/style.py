@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
-# Node types that are not claims get a fixed colour; claims take their kind's colour
-# from the taxonomy. Containers and sources are squares, ideas are discs.
-TYPE_COLOURS = {
-    "note": "#34495e",
-    "section": "#95a5a6",
-    "annotation": "#27ae60",
-    "reference": "#b7950b",
-    "concept": "#c0392b",
+from explorer import style as shared
+
+# Everything here is derived from ``explorer.style``, which the exporters read too, so
+# the window and the HTML page draw every kind and node type alike.
+TYPE_COLOURS = {t: spec["colour"] for t, spec in shared.NODE_TYPES.items()}
+SQUARE_TYPES = frozenset(t for t, spec in shared.NODE_TYPES.items() if spec["shape"] == "square")
+UNKNOWN_KIND_COLOUR = shared.UNKNOWN_COLOUR
+
+_PEN_STYLES = {
+    "solid": Qt.PenStyle.SolidLine,
+    "dot": Qt.PenStyle.DotLine,
+    "dash": Qt.PenStyle.DashLine,
+    "dashdot": Qt.PenStyle.DashDotLine,
 }
-SQUARE_TYPES = frozenset({"note", "section", "reference"})
-UNKNOWN_KIND_COLOUR = "#bdc3c7"
 
 
 @dataclass(frozen=True)
@@ -30,21 +33,24 @@ class EdgeStyle:
     label: str
 
 
-EDGE_STYLES: dict[str, EdgeStyle] = {
-    "contains": EdgeStyle("#95a5a6", Qt.PenStyle.SolidLine, 1.0, 70, True, "contains"),
-    "links_to": EdgeStyle("#34495e", Qt.PenStyle.SolidLine, 1.0, 110, True, "links to"),
-    "mentions": EdgeStyle("#c0392b", Qt.PenStyle.DotLine, 1.0, 80, True, "mentions"),
-    "cites": EdgeStyle("#7f8c8d", Qt.PenStyle.SolidLine, 1.2, 170, False, "cites"),
-    "annotates": EdgeStyle("#27ae60", Qt.PenStyle.SolidLine, 1.6, 220, False, "annotates"),
-    "similar": EdgeStyle("#2980b9", Qt.PenStyle.DotLine, 1.2, 160, False, "similar"),
-    "duplicate": EdgeStyle("#2c3e50", Qt.PenStyle.DashDotLine, 1.4, 200, False, "duplicate"),
-    "tension": EdgeStyle("#e74c3c", Qt.PenStyle.DashLine, 1.6, 230, False, "tension"),
-}
-DEFAULT_EDGE_STYLE = EdgeStyle("#7f8c8d", Qt.PenStyle.SolidLine, 1.0, 120, True, "other")
+def _qt_edge_style(spec: dict) -> EdgeStyle:
+    return EdgeStyle(
+        spec["colour"], _PEN_STYLES[spec["dash"]], spec["width"], spec["alpha"], spec["faint"],
+        spec["name"],
+    )  # fmt: skip
+
+
+EDGE_STYLES: dict[str, EdgeStyle] = {t: _qt_edge_style(s) for t, s in shared.EDGE_TYPES.items()}
+DEFAULT_EDGE_STYLE = _qt_edge_style(shared.DEFAULT_EDGE)
 
 
 def edge_style(edge_type: str) -> EdgeStyle:
     return EDGE_STYLES.get(edge_type, DEFAULT_EDGE_STYLE)
+
+
+def kind_colours(taxonomy: dict[str, dict], kinds_present=()) -> dict[str, str]:
+    """``{kind: colour}`` as the exporters colour them (``explorer.style.kind_styles``)."""
+    return {k: s["colour"] for k, s in shared.kind_styles(taxonomy, kinds_present).items()}
 
 
 def canvas_colours(dark: bool) -> dict[str, QColor]:

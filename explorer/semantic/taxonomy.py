@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer import resources
+from explorer.errors import ExplorerError
 
 VAULT_TAXONOMY = Path(".explorer") / "taxonomy.toml"
 
@@ -21,7 +22,7 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(ExplorerError, ValueError):
     """A taxonomy file cannot be used; the message names the file, and the line when known."""
 
     def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:

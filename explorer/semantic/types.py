@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from explorer.core.model import STANCES as STANCES  # the stance names, re-exported
 from explorer.core.model import Claim
 
 # Where a claim's kind came from, strongest first. The store applies them in this
 # order: a user's correction is never overwritten by a re-index (see resolve_kind).
 KIND_SOURCES = ("user", "rule", "embedding", "default")
-STANCES = ("agree", "disagree", "doubt", "revise", "note")
 
 
 @dataclass(frozen=True, slots=True)

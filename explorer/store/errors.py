@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from explorer.errors import ExplorerError
 
-class StoreError(Exception):
+
+class StoreError(ExplorerError):
     """A claim store cannot be opened or used."""
 
 

@@ -1,7 +1,7 @@
 """Write a note's meaning (kinds, annotations, references, concepts) and read it back.
 
 ``write_analysis`` runs inside the note's transaction (it is called by the semantic
-note stage, see explorer/index_stages.py) and rewrites the note's claims to what the
+note stage, see explorer/indexing/stages.py) and rewrites the note's claims to what the
 semantic layer kept: annotations and bibliography entries leave the claims, a
 parenthetical annotation is cut from its claim's text (same id).
 
@@ -116,7 +116,7 @@ def write_analysis(
             for r in analysis.references
         ],
     )
-    cites = []
+    cites: list[tuple[str, str | None, str]] = []
     for r in analysis.references:
         if r.scope == "note" or not r.claim_ids:
             # A bibliography entry is listed for the whole note, and a link outside any

@@ -4,7 +4,7 @@ The key is the text's content hash (``explorer.semantic.vectors.content_hash``),
 a claim id, so a claim that moved to another note, a renamed note or a re-index
 finds its vector again, and a changed text can never be served a stale one. Vectors
 of several models may sit side by side: a model change computes the new ones first
-and prunes the old ones only once every claim has a new one (see index_stages.py).
+and prunes the old ones only once every claim has a new one (see explorer/indexing/stages.py).
 No table here has a ``note`` column, so re-indexing a note never clears the cache.
 """
 

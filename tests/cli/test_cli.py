@@ -10,15 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from store.fakes import snapshot, write_vault
+from helpers import run_cli, snapshot, write_vault
 
 from explorer import __version__
 from explorer.cli import main
 from explorer.commands._progress import ProgressBar
+from explorer.indexing.pipeline import Progress
+from explorer.indexing.vault import scan_vault
 from explorer.paths import default_db_path
-from explorer.pipeline import Progress
 from explorer.resources import sample_vault
-from explorer.vault import scan_vault
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTES = {
@@ -33,10 +33,7 @@ def vault(tmp_path):
     return write_vault(tmp_path / "My Vault", NOTES)
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_version_and_help(capsys):

@@ -18,8 +18,9 @@ import pytest
 from store.fakes import snapshot, write_vault
 
 from explorer.cli import main
-from explorer.index_stages import SemanticIndex
-from explorer.pipeline import Summary, index_vault
+from explorer.indexing.events import Summary
+from explorer.indexing.pipeline import index_vault
+from explorer.indexing.stages import SemanticIndex
 from explorer.resources import sample_vault
 from explorer.semantic.embedder import Embedder
 from explorer.semantic.models import make_embedder

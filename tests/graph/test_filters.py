@@ -130,3 +130,20 @@ def test_empty_graph_without_filters_is_fine():
     assert H.number_of_nodes() == 0 and info["shown_nodes"] == 0
     with pytest.raises(NothingMatches):
         filter_graph(nx.MultiDiGraph(), kinds=["question"])
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.55, 0.7, 0.9])
+def test_window_and_export_filter_edges_alike(G, threshold):
+    """One meaning of "edge type" and "minimum similarity": the window's visible set and
+    the exported graph keep the same edges (tension included in the similarity filter)."""
+    from explorer.graph.filters import SIMILARITY_EDGES, FilterState, apply_filters
+
+    assert {"similar", "duplicate", "tension"} <= SIMILARITY_EDGES
+    wanted = frozenset({"similar", "tension", "cites"})
+    H, _ = filter_graph(G, edge_types=wanted, min_similarity=threshold)
+    shown = apply_filters(G, FilterState(edge_types=wanted, min_similarity=threshold))
+    assert set(H.edges(keys=True)) == shown.edges
+    weak = [d for *_, d in G.edges(data=True) if d["type"] == "tension" and d["weight"] < threshold]
+    assert not weak or not any(
+        H.edges[e]["type"] == "tension" and H.edges[e]["weight"] < threshold for e in H.edges
+    )

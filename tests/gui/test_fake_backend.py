@@ -6,16 +6,13 @@ import threading
 
 import pytest
 
+from explorer.app.api import Backend
+from explorer.app.errors import DatabaseDamagedError, VaultMissingError
 from explorer.core.model import EDGE_TYPES, NODE_TYPES
-from explorer.gui.backend import (
-    Backend,
-    CorruptDatabaseError,
-    Progress,
-    VaultMissingError,
-    edge_id,
-    parse_edge_id,
-)
-from explorer.gui.fake_backend import FakeBackend, synthetic_vault
+from explorer.graph.ids import edge_id, parse_edge_id
+from explorer.graph.synthetic import synthetic_vault
+from explorer.gui.fake_backend import FakeBackend
+from explorer.indexing.events import Progress
 
 
 def test_is_a_backend():
@@ -24,7 +21,7 @@ def test_is_a_backend():
 
 def test_graph_follows_the_export_contract():
     G, notes = synthetic_vault(150, seed=2)
-    kinds = set(FakeBackend(10).taxonomy())
+    kinds = set(FakeBackend(10).kind_styles())
     for n, d in G.nodes(data=True):
         assert n.split(":", 1)[0] in ("note", "sec", "clm", "ann", "ref", "con")
         assert d["type"] in NODE_TYPES and d["label"]
@@ -48,11 +45,11 @@ def test_seeded():
 
 def test_open_checks_the_folder_and_the_database(tmp_path):
     fake = FakeBackend(30)
-    with pytest.raises(VaultMissingError, match="vault folder not found"):
+    with pytest.raises(VaultMissingError, match="vault not found"):
         fake.open(tmp_path / "nope")
     vault = fake.write_vault(tmp_path / "v")
     broken = FakeBackend(30, corrupt=True)
-    with pytest.raises(CorruptDatabaseError):
+    with pytest.raises(DatabaseDamagedError):
         broken.open(vault)
     backup = broken.rebuild_database()
     assert backup.name.endswith(".backup")
@@ -125,7 +122,7 @@ def test_search_and_semantic_switch(tmp_path):
     assert hits[0]["id"] == cid
     assert set(hits[0]) == {"id", "text", "kind", "note", "line", "score"}
     off = FakeBackend(10, semantic=(False, "model directory not found"))
-    assert off.semantic_available() == (False, "model directory not found")
+    assert off.semantic_status() == (False, "model directory not found")
     with pytest.raises(RuntimeError, match="model directory not found"):
         off.search("x", "meaning")
 

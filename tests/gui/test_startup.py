@@ -21,12 +21,8 @@ app = QApplication([])
 from explorer.gui.main_window import MainWindow
 from explorer.gui.fake_backend import FakeBackend
 backends = [FakeBackend(200)]
-try:  # the real backend, once it exists, must keep the same promise
-    from explorer.gui.store_backend import StoreBackend
-    backends.append(StoreBackend())
-except ModuleNotFoundError as exc:
-    if exc.name != "explorer.gui.store_backend":
-        raise
+from explorer.app.workspace import Workspace
+backends.append(Workspace())  # the real backend keeps the same promise
 windows = []
 for b in backends:
     w = MainWindow(b)

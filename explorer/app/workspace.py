@@ -1,4 +1,5 @@
-"""A vault and its claim store as one object: what the desktop window (or a script) works on.
+"""A vault and its claim store as one object: the application API (``explorer.app.api``)
+that the desktop window, the command line and scripts all call.
 
 ``Workspace(vault, db_path=None, model_path=None)`` ties together the pieces the
 other packages provide: the index pipeline with its default stages, the graph built
@@ -13,9 +14,14 @@ call opens (once) a connection of its own thread through ``store.PerThread``. Th
 window calls ``index``, ``graph``, ``positions`` and ``search`` on worker threads and
 everything else on its own thread.
 
-Errors. A database whose pages are damaged surfaces, whichever call meets it first,
-as :class:`DatabaseDamagedError`; :meth:`Workspace.rebuild_database` then saves the
-user's corrections and starts a fresh file. Every other error names what is at fault.
+Errors. Every problem a user can put right is an ``ExplorerError`` (see
+``explorer.app.errors``). A database whose pages are damaged surfaces, whichever call
+meets it first, as :class:`DatabaseDamagedError`; :meth:`Workspace.rebuild_database`
+then saves the user's corrections and starts a fresh file.
+
+Corrections. Every change to what search or the graph may return (an index run, a
+kind set, an annotation added, an item hidden) goes through :meth:`_invalidate`, so
+no per-thread search index outlives it.
 
 >>> import tempfile, shutil, pathlib
 >>> from explorer.resources import sample_vault
@@ -40,11 +46,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from explorer.graph.build import user_annotation_id
+from explorer.app.api import search_mode
+from explorer.app.errors import DatabaseDamagedError, WorkspaceError
+from explorer.graph.ids import parse_edge_id, parse_user_annotation_id, user_annotation_id
 from explorer.paths import default_db_path, is_inside
 
 if TYPE_CHECKING:  # imported where used: networkx and numpy are not needed to open a vault
@@ -52,10 +60,19 @@ if TYPE_CHECKING:  # imported where used: networkx and numpy are not needed to o
     import numpy as np
     from sqlite_utils import Database
 
-    from explorer.pipeline import Progress, Summary
+    from explorer.indexing.events import Progress, Summary
+    from explorer.semantic.embedder import TextEmbedder
     from explorer.semantic.taxonomy import Taxonomy
 
-SEARCH_MODES = ("words", "meaning", "both")
+__all__ = [
+    "DatabaseDamagedError",
+    "SerialEmbedder",
+    "Workspace",
+    "WorkspaceError",
+    "layout_key",
+    "parse_user_annotation_id",
+]
+
 LAYOUT_SEED = 0
 
 # Menu labels of the exporters in ``explorer.export.FORMATS``; a format missing here is
@@ -80,19 +97,6 @@ _LAYER_ATTRS = ("community", "centrality", "x", "y")
 USER_TABLES = ("user_kinds", "user_annotations", "user_hidden")
 
 
-class WorkspaceError(Exception):
-    """Something the user can put right; the message says what."""
-
-
-class DatabaseDamagedError(WorkspaceError):
-    """The database file is not readable as a claim store (damaged or not SQLite)."""
-
-    def __init__(self, db_path: Path, reason: str) -> None:
-        self.db_path = Path(db_path)
-        self.reason = reason
-        super().__init__(f"the database {self.db_path} cannot be read: {reason}")
-
-
 def is_damage(exc: BaseException) -> bool:
     """True for an sqlite3 error that means a damaged file, not a busy or wrong query."""
     if not isinstance(exc, sqlite3.DatabaseError):
@@ -101,15 +105,6 @@ def is_damage(exc: BaseException) -> bool:
         return True
     text = str(exc).lower()
     return any(w in text for w in _DAMAGE_WORDS)
-
-
-def parse_user_annotation_id(node_id: str) -> int | None:
-    """The ``user_annotations`` row of a node id from ``graph.build.user_annotation_id``;
-    None for any other id."""
-    prefix = "ann:user-"
-    if node_id.startswith(prefix) and node_id[len(prefix) :].isdigit():
-        return int(node_id[len(prefix) :])
-    return None
 
 
 class Workspace:
@@ -123,20 +118,25 @@ class Workspace:
 
     def __init__(
         self,
-        vault: str | os.PathLike[str],
+        vault: str | os.PathLike[str] | None = None,
         db_path: str | os.PathLike[str] | None = None,
         model_path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        runtime: str | None = None,
     ) -> None:
-        self.vault = Path(vault).expanduser().absolute()
-        self.db_path = (
-            Path(db_path).expanduser().absolute() if db_path else default_db_path(self.vault)
-        )
+        # What runs the model (explorer.semantic.models.RUNTIMES); None: $EXPLORER_RUNTIME,
+        # else what the store's vectors were made with, else auto.
+        self.runtime = runtime
+        # False: a store that is not there is an error (StoreMissingError), as for the
+        # command line's read-only commands, rather than made empty.
+        self.create = create
         # A model directory, "default" or "hashing" (a stand-in for tests); None: the
         # one the store was indexed with, else $EXPLORER_MODEL, else the shipped model.
         self.model_path = str(model_path) if model_path else None
-        self._stores = self._new_stores()
         self._lock = threading.RLock()
-        self._embedder = None
+        self._target(vault, db_path)
+        self._embedder: tuple[str, SerialEmbedder] | None = None
         # Per thread: a ClaimSearch (it holds the claim vectors) and the generation it
         # was made in; the generation moves on whenever claims or hidden ones change.
         self._searchers = threading.local()
@@ -144,23 +144,46 @@ class Workspace:
         self._generation = 0
 
     # ------------------------------------------------------------------ opening
+    def _target(self, vault, db_path) -> None:
+        """Point at ``vault`` and its database (nothing is opened yet)."""
+        self.vault = Path(vault).expanduser().absolute() if vault is not None else None
+        if db_path:
+            self.db_path: Path | None = Path(db_path).expanduser().absolute()
+        else:
+            self.db_path = default_db_path(self.vault) if self.vault is not None else None
+        self._stores = self._new_stores()
+
     def _new_stores(self):
         from explorer.store import PerThread
 
-        return PerThread(self.db_path)
+        if self.db_path is None:
+            return None
+        return PerThread(self.db_path, create=self.create)
 
-    def open(self) -> Workspace:
+    def open(
+        self,
+        vault: str | os.PathLike[str] | None = None,
+        db_path: str | os.PathLike[str] | None = None,
+    ) -> Workspace:
         """Check the vault and the database, creating or migrating the latter.
 
-        Raises ``VaultError`` (no such folder), :class:`WorkspaceError` (the database
+        With a ``vault``, first let go of the one open and point at that one (and at
+        ``db_path``, default: its store in the data folder). Raises
+        ``VaultMissingError`` (no such folder), :class:`WorkspaceError` (the database
         lies inside the vault, or belongs to another program or a newer explorer) and
         :class:`DatabaseDamagedError`.
         """
+        from explorer.indexing.vault import check_vault
         from explorer.store import NotSQLiteError, StoreError
-        from explorer.vault import check_vault
 
+        if vault is not None:
+            if self._stores is not None:
+                self.close()
+            self._target(vault, db_path)
+        if self.vault is None:
+            raise WorkspaceError("no vault to open: give the folder of your notes")
         root = check_vault(self.vault)
-        if is_inside(self.db_path, root):
+        if is_inside(self._db_file(), root):
             raise WorkspaceError(
                 f"the database {self.db_path} is inside the vault {root}; explorer never "
                 "writes into a vault, choose a database file outside it"
@@ -169,13 +192,27 @@ class Workspace:
             with self._guard():
                 _probe(self.db())
         except NotSQLiteError as exc:
-            raise DatabaseDamagedError(self.db_path, str(exc)) from exc
+            raise DatabaseDamagedError(self._db_file(), str(exc)) from exc
         except StoreError as exc:
             raise WorkspaceError(str(exc)) from exc
         return self
 
+    def _vault_dir(self) -> Path:
+        """The vault's folder; WorkspaceError when none was given."""
+        if self.vault is None:
+            raise WorkspaceError("no vault is open")
+        return self.vault
+
+    def _db_file(self) -> Path:
+        """The database file; WorkspaceError when there is no vault or database."""
+        if self.db_path is None:
+            raise WorkspaceError("no vault is open")
+        return self.db_path
+
     def db(self) -> Database:
         """This thread's connection to the store (opened, and migrated, on first use)."""
+        if self._stores is None:
+            raise WorkspaceError("no vault is open")
         return self._stores.get()
 
     def close(self) -> None:
@@ -185,15 +222,38 @@ class Workspace:
         are dropped with their ``PerThread`` and closed when it is collected.
         """
         with self._lock:
-            self._stores.close()
+            if self._stores is not None:
+                self._stores.close()
             self._stores = self._new_stores()
-            self._generation += 1
+            self._invalidate()
 
     def __enter__(self) -> Workspace:
         return self.open()
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def generation(self) -> int:
+        """A number that moves on whenever what search or the graph may return changes:
+        an index run, a correction, a closed or rebuilt store. Caches note the
+        generation they were made in and are made again when it has moved."""
+        return self._generation
+
+    def _invalidate(self) -> None:
+        """Every change to claims or corrections ends here, so no cache outlives one."""
+        with self._lock:
+            self._generation += 1
+
+    @contextlib.contextmanager
+    def _correction(self) -> Iterator[None]:
+        """A user correction: damage reported as :class:`DatabaseDamagedError`, and the
+        caches invalidated afterwards (even when the write failed half-way)."""
+        try:
+            with self._guard():
+                yield
+        finally:
+            self._invalidate()
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
@@ -202,7 +262,7 @@ class Workspace:
             yield
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
-                raise DatabaseDamagedError(self.db_path, str(exc)) from exc
+                raise DatabaseDamagedError(self._db_file(), str(exc)) from exc
             raise
 
     # ------------------------------------------------------------------ indexing
@@ -212,48 +272,67 @@ class Workspace:
         *,
         force: bool = False,
         lock_timeout: float = 0.0,
+        embed: bool = True,
+        max_note_bytes: int | None = None,
     ) -> Iterator[Progress | Summary]:
         """Index the vault with the default stages; yield Progress events, then a Summary.
 
         Incremental (only changed notes are read again). ``cancel`` is checked between
-        notes. Raises ``VaultError`` when the folder is gone and ``IndexBusyError``
-        when another explorer is indexing into the same database.
+        notes. A model that cannot be loaded does not stop the run: it goes on with kinds
+        by rules only, and a ``warning`` event of stage ``embed`` says why (before the
+        Summary). ``embed=False`` skips the model on purpose. Raises
+        ``VaultMissingError`` when the folder is gone, ``TaxonomyError`` for a broken
+        taxonomy file (before anything is written) and ``IndexBusyError`` when another
+        explorer is indexing into the same database.
         """
-        from explorer.pipeline import Progress, default_stages, index_vault
+        from explorer.indexing.events import Progress, Summary, model_failed
+        from explorer.indexing.pipeline import index_vault
+        from explorer.indexing.stages import SemanticIndex
+        from explorer.indexing.vault import DEFAULT_MAX_NOTE_BYTES, VaultMissingError
         from explorer.semantic.embedder import EmbedderError
-        from explorer.vault import VaultError
 
+        vault = self._vault_dir()
         with self._guard():
-            try:
-                embedder = self.embedder()
-            except EmbedderError as exc:  # index all the same: kinds by rules, no vectors
-                embedder = None
-                yield Progress(
-                    "embed", 0, 0, message=f"{exc}; indexing without embeddings", level="warning"
-                )
-            note_stages, vault_stages = default_stages(self.vault, embedder=embedder)
+            taxonomy = self.taxonomy()  # a broken file stops here, before anything is written
+            embedder, problem = None, None
+            if embed:
+                try:
+                    embedder = self.embedder()
+                except EmbedderError as exc:  # index all the same: kinds by rules, no vectors
+                    problem = f"{exc}; indexing without embeddings (kinds by rules only)"
+            semantic = SemanticIndex(vault, embedder=embedder, taxonomy=taxonomy)
+            if problem:
+                yield Progress("embed", 0, 0, message=problem, level="warning")
+            note_stages, vault_stages = semantic.stages()
+            reported = bool(problem)  # the model's failure is said once
             try:
                 for event in index_vault(
-                    self.vault,
-                    self.db_path,
+                    vault,
+                    self._db_file(),
                     note_stages=note_stages,
                     vault_stages=vault_stages,
                     cancel=cancel,
                     force=force,
                     lock_timeout=lock_timeout,
+                    max_note_bytes=max_note_bytes or DEFAULT_MAX_NOTE_BYTES,
                 ):
+                    if isinstance(event, Summary) and semantic.embed_error and not reported:
+                        yield Progress("embed", 0, 0, message=semantic.embed_error, level="warning")
+                    reported |= isinstance(event, Progress) and model_failed(event)
                     yield event
                     # The pipeline removes the notes it no longer finds: if the whole
                     # folder vanished (an unmounted drive), stop here, which closes the
                     # run between two notes, rather than empty the store note by note.
-                    if not self.vault.is_dir():
-                        raise VaultError(f"the vault folder {self.vault} vanished while indexing")
+                    if not vault.is_dir():
+                        raise VaultMissingError(
+                            vault, f"the vault folder {vault} vanished while indexing"
+                        )
             finally:
-                self._generation += 1
+                self._invalidate()
 
     def run_index(self, **kwargs) -> Summary:
         """:meth:`index` to the end; its Summary."""
-        from explorer.pipeline import Summary
+        from explorer.indexing.events import Summary
 
         summary = None
         for event in self.index(**kwargs):
@@ -339,7 +418,7 @@ class Workspace:
 
         model = self._store_model()
         ids, matrix = claim_vectors(self.db(), model) if model else ([], None)
-        if not ids:
+        if not ids or matrix is None:
             raise WorkspaceError(
                 "the semantic map needs claim vectors, and this database has none yet: "
                 "index the vault with the embedding model first"
@@ -369,18 +448,20 @@ class Workspace:
     # ------------------------------------------------------------------ search
     def search(self, text: str, mode: str = "words", limit: int = 50) -> list[dict]:
         """Claims for ``text``, best first: dicts with id, type, text, kind, note, line,
-        score, snippet.
+        score, and snippet (the text with the matched words marked) when words matched.
 
         ``words``: full-text (stemmed, every word must occur); ``meaning``: cosine to
         the text's embedding (loads the model the first time); ``both``: the two
-        rankings fused by reciprocal rank. Hidden claims are never returned.
+        rankings fused by reciprocal rank (``semantic`` and ``hybrid`` are accepted
+        for the last two). Hidden claims are never returned.
         """
-        if mode not in SEARCH_MODES:
-            raise ValueError(
-                f"unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}"
-            )
+        mode = search_mode(mode)
         if not text.strip():
             return []
+        if mode != "words":
+            ok, why = self.semantic_status()
+            if not ok:
+                raise WorkspaceError(f"meaning search is off: {why}")
         limit = max(1, int(limit))
         with self._guard():
             searcher = self._searcher(words_only=mode == "words")
@@ -398,10 +479,48 @@ class Workspace:
                     hits = searcher.hybrid(text, limit)
             except ValueError:  # nothing searchable in the text (only punctuation)
                 return []
-        return [
-            {"type": "claim", "snippet": h.snippet or h.text, **h.as_dict(), "kind": h.kind or ""}
-            for h in hits
-        ]
+        return [{"type": "claim", **h.as_dict(), "kind": h.kind or ""} for h in hits]
+
+    def usable_search_mode(self, mode: str) -> tuple[str, str]:
+        """The mode a search for ``mode`` can run in here, and why it is words when it
+        had to fall back (``""`` when not).
+
+        ``both`` falls back to ``words`` when the store has no vectors or the model
+        cannot be used; ``meaning`` raises (WorkspaceError, EmbedderError) instead,
+        since nothing could answer it. Loads the model when it is needed.
+        """
+        from explorer.semantic.embedder import EmbedderError
+
+        mode = search_mode(mode)
+        if mode == "words":
+            return mode, ""
+        with self._guard():
+            if not self._searcher(words_only=True).has_vectors():
+                if mode == "meaning":
+                    raise WorkspaceError(
+                        f"{self.db_path} has no claim vectors to search by meaning (it was "
+                        "indexed with --no-embed or without a usable model); run "
+                        "`explorer index VAULT` first"
+                    )
+                return "words", "this store has no claim vectors: searching by words only"
+            try:
+                ok, why = self.semantic_status()
+                if not ok:
+                    raise WorkspaceError(f"meaning search is off: {why}")
+                self._searcher(words_only=False)
+            except (EmbedderError, WorkspaceError) as exc:
+                if mode == "meaning":
+                    raise
+                return "words", f"{exc}: searching by words only"
+        return mode, ""
+
+    def stats(self) -> dict:
+        """What the store holds: counts per kind, annotations, references, edges, the
+        model, the user's corrections (``explorer.store.stats``)."""
+        from explorer.store import stats
+
+        with self._guard():
+            return stats(self.db())
 
     def _searcher(self, *, words_only: bool):
         """This thread's ``ClaimSearch``, made again after an index run or a hidden claim.
@@ -419,7 +538,7 @@ class Workspace:
             and local.generation == self._generation
             and searcher.db is self.db()
         )
-        if not fresh:
+        if searcher is None or not fresh:
             searcher = ClaimSearch(self.db())
             local.searcher, local.generation = searcher, self._generation
         if not words_only and searcher.embedder is None:
@@ -500,7 +619,7 @@ class Workspace:
                         "stance": a.stance,
                         "own": True,
                     }
-                    for a in annotations(db, claim.id)
+                    for a in annotations(db, claim.id)  # type: ignore[operator]  # see store.user
                 ],
             }
             out.update(self._kind_of(claim.id))
@@ -526,11 +645,12 @@ class Workspace:
         Raises FileNotFoundError when the note (or the vault) is gone, and for a path
         that would lead outside the vault.
         """
-        from explorer.vault import NoteReadError, decode_note
+        from explorer.indexing.vault import NoteReadError, decode_note
 
-        path = self.vault / note
-        if not is_inside(path, self.vault):
-            raise FileNotFoundError(f"{note} is not a note of the vault {self.vault}")
+        vault = self._vault_dir()
+        path = vault / note
+        if not is_inside(path, vault):
+            raise FileNotFoundError(f"{note} is not a note of the vault {vault}")
         data = path.read_bytes()
         try:
             text, _ = decode_note(data, note)
@@ -550,60 +670,69 @@ class Workspace:
             raise ValueError(
                 f"unknown kind {kind!r}; the kinds of this vault are: {', '.join(tax.ids)}"
             )
-        with self._guard():
+        with self._correction():
             set_kind(self.db(), claim_id, kind)
 
     def add_annotation(self, claim_id: str, text: str, stance: str = "note") -> str:
         """Record the user's own annotation on a claim; return its graph node id."""
         from explorer.store import add_annotation
 
-        with self._guard():
+        with self._correction():
             return user_annotation_id(add_annotation(self.db(), claim_id, text, stance))
 
     def hide(self, node_id: str, edge_type: str = "", other_id: str = "") -> None:
-        """Hide a claim, or the edge ``node_id -edge_type-> other_id``; survives re-index."""
+        """Hide a claim, or the edge ``node_id -edge_type-> other_id`` (also given as one
+        ``explorer.graph.ids.edge_id``); survives re-index, and leaves search at once."""
         from explorer.store import hide
         from explorer.store.user import UnknownClaimError
 
-        with self._guard():
+        edge = parse_edge_id(node_id)
+        if edge is not None:
+            node_id, other_id, edge_type = edge
+
+        with self._correction():  # meaning search holds the claim vectors: made again
             try:
                 hide(self.db(), node_id, edge_type, other_id)
             except UnknownClaimError:
                 raise ValueError(
                     f"only claims and edges can be hidden; {node_id} is not a claim of this vault"
                 ) from None
-        if not edge_type:
-            self._vector_index = None  # meaning search must not return it any more
 
     # ------------------------------------------------------------------ model, kinds
     def model_choice(self) -> str:
         """Which model this workspace embeds with: a directory, ``default`` or ``hashing``.
 
         ``model_path`` when given, else $EXPLORER_MODEL, else the model the store was
-        last indexed with, else the shipped one (``index_stages.model_choice``).
+        last indexed with, else the shipped one (``explorer.indexing.stages.model_choice``).
         """
-        from explorer.index_stages import model_choice
-        from explorer.store import get_meta
+        from explorer.indexing.stages import model_choice
+        from explorer.store.meta import peek_meta
 
         if self.model_path:
             return self.model_path
-        with self._guard():
-            return model_choice(None, get_meta(self.db(), "model_path"))
+        # Peeked, not opened: choosing a model must not create the store (an index run
+        # that then stops on a broken taxonomy leaves no file behind).
+        return model_choice(None, peek_meta(self.db_path, "model_path") if self.db_path else "")
 
-    def embedder(self):
+    def embedder(self) -> TextEmbedder:
         """The embedder (made on first use; the model's weights load on its first encode).
 
         Raises ``EmbedderError`` naming the directory when the model is missing or broken.
         """
-        from explorer.index_stages import make_embedder
+        from explorer.indexing.stages import make_embedder
 
         choice = self.model_choice()
-        with self._guard():
-            stored = self._store_model()  # an int8 store keeps its int8 vectors
         with self._lock:
             if self._embedder is None or self._embedder[0] != choice:
-                self._embedder = (choice, SerialEmbedder(make_embedder(choice, None, stored)))
+                embedder = make_embedder(choice, self.runtime, self._peek_model())
+                self._embedder = (choice, SerialEmbedder(embedder))
             return self._embedder[1]
+
+    def _peek_model(self) -> str:
+        """The store's model without opening (or creating) it: an int8 store stays int8."""
+        from explorer.store.meta import peek_meta
+
+        return peek_meta(self.db_path, "model") if self.db_path else ""
 
     def semantic_status(self) -> tuple[bool, str]:
         """Whether meaning search can run here, and if not, why. Loads no model."""
@@ -612,8 +741,7 @@ class Workspace:
 
         choice = self.model_choice()
         try:
-            with self._guard():
-                runtime = runtime_choice(None, self._store_model())
+            runtime = runtime_choice(self.runtime, self._peek_model())
         except EmbedderError as exc:  # a bad $EXPLORER_RUNTIME
             return False, str(exc)
         return model_status(choice, runtime)
@@ -644,7 +772,22 @@ class Workspace:
         """The vault's kinds: its own ``.explorer/taxonomy.toml``, else the default."""
         from explorer.semantic.taxonomy import taxonomy_for_vault
 
-        return taxonomy_for_vault(self.vault)
+        return taxonomy_for_vault(self._vault_dir())
+
+    def kind_styles(self) -> dict[str, dict]:
+        """``{kind: {"name", "colour"}}`` in display order, as every view colours claims.
+
+        A vault taxonomy file with an error falls back to the shipped kinds here (the
+        map can still be drawn); the next index run stops with the error, naming the
+        file and line.
+        """
+        from explorer.semantic.taxonomy import TaxonomyError, default_taxonomy
+        from explorer.style import taxonomy_styles
+
+        try:
+            return taxonomy_styles(self.taxonomy())
+        except TaxonomyError:
+            return taxonomy_styles(default_taxonomy())
 
     # ------------------------------------------------------------------ export
     @staticmethod
@@ -656,12 +799,17 @@ class Workspace:
         names = sorted(FORMATS, key=lambda f: (order.index(f) if f in order else len(order), f))
         return [(f, EXPORT_LABELS.get(f, f), EXTENSIONS.get(f, "")) for f in names]
 
-    @staticmethod
-    def export(fmt: str, G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> dict:
-        """Write ``G`` with the exporter of ``fmt``; returns the writer's summary."""
-        from explorer.export import write
+    def export(self, fmt: str, G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> dict:
+        """Write ``G`` with the exporter of ``fmt``, claims coloured by this vault's kinds
+        (as the window draws them); returns the writer's summary. Raises ExportError
+        naming the path at fault, ValueError for an unknown format."""
+        import inspect
 
-        return write(G, fmt, Path(path))
+        from explorer.export import write, writer
+
+        takes_taxonomy = "taxonomy" in inspect.signature(writer(fmt)).parameters
+        opts = {"taxonomy": self.kind_styles()} if takes_taxonomy and self.vault else {}
+        return write(G, fmt, Path(path), **opts)
 
     # ------------------------------------------------------------------ rebuilding
     def rebuild_database(self) -> Path:
@@ -677,7 +825,7 @@ class Workspace:
 
         self.close()
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        db = self.db_path
+        db = self._db_file()
         backup = _free_path(db.with_name(f"{db.stem}.backup-{stamp}.db"))
         with index_lock(db, 0):
             rows = salvage_user_rows(db) if db.exists() else {}
@@ -714,13 +862,21 @@ class SerialEmbedder:
     wrapped embedder's.
     """
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: TextEmbedder) -> None:
         self.inner = inner
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
-    def encode(self, texts):
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         with _ENCODE_LOCK:
             return self.inner.encode(texts)
 
@@ -761,20 +917,11 @@ def _label(text: str) -> str:
 
 
 def _user_annotation_attrs(node_id: str, text: str, stance: str, note: str, claim) -> dict:
-    out = {
-        "id": node_id,
-        "type": "annotation",
-        "label": _label(text),
-        "text": text,
-        "note": note,
-        "stance": stance,
-        "source": "user",
-    }
-    if claim is not None:
-        out["line"] = claim.line
-        if claim.section:
-            out["section"] = claim.section
-    return out
+    from explorer.graph.build import annotation_attrs
+
+    line, section = (claim.line, claim.section) if claim is not None else (None, None)
+    attrs = annotation_attrs(text, stance, note=note, source="user", line=line, section=section)
+    return {"id": node_id, **attrs}
 
 
 def salvage_user_rows(db_path: Path) -> dict[str, tuple[list[str], list[tuple]]]:

@@ -1,41 +1,40 @@
 """The window on the real backend: a copy of data/sample-vault, a real SQLite file, offscreen.
 
-``StoreBackend(model_path="hashing")`` keeps these tests quick (a deterministic
+``Workspace(model_path="hashing")`` keeps these tests quick (a deterministic
 stand-in embedder; every vector path still runs); the model itself is exercised by
 tests/test_workspace.py's slow tests and by the Xvfb screenshot test.
 """
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import (
+    answer_next_question,
+    check_vault_loss_is_reported,
+    copy_vault,
+    damage_table,
+    graph_claims,
+)
 from PySide6.QtWidgets import QMessageBox
 
-from explorer.gui.backend import Backend, edge_id
+from explorer.app.api import Backend
+from explorer.app.workspace import Workspace
+from explorer.graph.ids import edge_id
 from explorer.gui.main_window import MainWindow
-from explorer.gui.store_backend import StoreBackend
-from explorer.resources import sample_vault
-from explorer.workspace import Workspace
-from tests.gui.test_window import _answer_next_question
-from tests.test_workspace import damage_table
 
 pytestmark = pytest.mark.gui
 
 
 def claims(win, **attrs):
-    return [
-        n
-        for n, d in win.G.nodes(data=True)
-        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
-    ]
+    return graph_claims(win.G, **attrs)
 
 
 @pytest.fixture
 def vault(tmp_path):
-    return Path(shutil.copytree(sample_vault(), tmp_path / "vault"))
+    return copy_vault(tmp_path)
 
 
 @pytest.fixture
@@ -53,7 +52,7 @@ def make_window(qtbot, settings, backend):
 
 @pytest.fixture
 def window(qtbot, settings):
-    win = make_window(qtbot, settings, StoreBackend(model_path="hashing"))
+    win = make_window(qtbot, settings, Workspace(model_path="hashing"))
     yield win
     win.close()
 
@@ -67,12 +66,12 @@ def opened(qtbot, window, vault, db):
     return window
 
 
-def test_store_backend_satisfies_the_protocol():
-    assert isinstance(StoreBackend(), Backend)
+def test_workspace_satisfies_the_protocol():
+    assert isinstance(Workspace(), Backend)
 
 
 def test_open_index_and_draw_the_sample_vault(opened, db):
-    assert opened.backend.db_path() == db and db.exists()
+    assert opened.backend.db_path == db and db.exists()
     assert opened.stack.currentWidget() is opened.canvas
     n = len(claims(opened))
     assert n > 100 and f"{n}/{n} claims" in opened.counts_label.text()
@@ -245,8 +244,8 @@ def test_corrupt_database_offers_rebuild_with_user_data_backed_up(qtbot, setting
     ws.close()
     damage_table(db, "claims")
 
-    win = make_window(qtbot, settings, StoreBackend(model_path="hashing"))
-    _answer_next_question(QMessageBox.StandardButton.Yes)
+    win = make_window(qtbot, settings, Workspace(model_path="hashing"))
+    answer_next_question(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(win.indexFinished, timeout=60000) as sig:
         assert win.open_vault(vault, db)
     assert sig.args == [True]
@@ -266,14 +265,7 @@ def test_corrupt_database_offers_rebuild_with_user_data_backed_up(qtbot, setting
 
 def test_vault_folder_vanishing_while_open(qtbot, opened):
     cid = claims(opened)[4]
-    shutil.rmtree(opened.vault)
-    qtbot.waitUntil(
-        lambda: any(t == "Vault folder missing" for t, _ in opened.messages), timeout=5000
-    )
-    assert not opened.act_reindex.isEnabled()
-    opened.reindex()  # nothing to index; no crash
-    opened.select_node(cid)  # the map still works from the database
-    assert "not in the vault any more" in opened.details.browser.toPlainText()
+    check_vault_loss_is_reported(qtbot, opened, cid)
     opened.search.input.setText(opened.G.nodes[cid]["text"])
     with qtbot.waitSignal(opened.searchFinished, timeout=10000) as sig:
         opened.search.submit()
@@ -282,7 +274,7 @@ def test_vault_folder_vanishing_while_open(qtbot, opened):
 
 def test_missing_model_greys_out_meaning_search(qtbot, settings, vault, db, tmp_path):
     missing = tmp_path / "models" / "minilm"
-    win = make_window(qtbot, settings, StoreBackend(model_path=missing))
+    win = make_window(qtbot, settings, Workspace(model_path=missing))
     with qtbot.waitSignal(win.indexFinished, timeout=60000) as sig:
         win.open_vault(vault, db)
     assert sig.args == [True]

@@ -1,22 +1,23 @@
-"""What the window asks of the graph: filters, neighbourhoods, paths, details, counts.
+"""What the window asks of the graph: neighbourhoods, paths, details, counts.
 
 Plain functions over a ``networkx.MultiDiGraph`` shaped as docs/EXPORT.md says; no Qt,
-so they are tested without a window and a real backend may reuse them (for example
-``details_from_graph`` answers ``Backend.details``).
+so they are tested without a window. The filters themselves (``FilterState``,
+``apply_filters``) live in ``explorer.graph.filters`` beside ``filter_graph``, so the
+window and every export share one meaning of "kind", "edge type" and "minimum
+similarity".
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from explorer.graph.filters import Visible
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
 
 
-# Edge types whose ``weight`` is a similarity the "minimum similarity" filter applies to.
-SIMILARITY_EDGES = frozenset({"similar", "duplicate"})
 # Which edge explains a step of a path best when two nodes are joined by several.
 _EXPLAIN_ORDER = (
     "tension",
@@ -28,104 +29,6 @@ _EXPLAIN_ORDER = (
     "links_to",
     "contains",
 )
-
-
-@dataclass(frozen=True)
-class FilterState:
-    """What the filter panel lets through. ``None`` in a set field means "all"."""
-
-    kinds: frozenset[str] | None = None
-    notes: frozenset[str] | None = None
-    communities: frozenset[int] | None = None
-    edge_types: frozenset[str] | None = None
-    min_similarity: float = 0.0
-    hide_low_confidence: bool = False
-    confidence_threshold: float = 0.5
-
-
-@dataclass
-class Visible:
-    """The nodes and edges (``(u, v, key)``) a filter lets through."""
-
-    nodes: set[str] = field(default_factory=set)
-    edges: set[tuple[str, str, object]] = field(default_factory=set)
-
-
-def edge_rows(G: nx.MultiDiGraph):
-    """Every edge as (u, v, key, attributes), straight from the adjacency dicts.
-
-    About twice as fast as ``G.edges(keys=True, data=True)``, which matters when the
-    window re-filters 70,000 edges.
-    """
-    for u, nbrs in G.adjacency():
-        for v, keyed in nbrs.items():
-            for k, d in keyed.items():
-                yield u, v, k, d
-
-
-def node_passes(d: dict, f: FilterState) -> bool:
-    """Whether one node's attributes pass the filter."""
-    if d.get("hidden"):
-        return False
-    ntype = d.get("type")
-    if ntype == "claim":
-        if f.kinds is not None and d.get("kind") not in f.kinds:
-            return False
-        if (
-            f.hide_low_confidence
-            and d.get("kind_source") != "user"
-            and float(d.get("confidence", 1.0)) < f.confidence_threshold
-        ):
-            return False
-    if f.notes is not None and "note" in d and d["note"] not in f.notes:
-        return False
-    return not (
-        f.communities is not None and "community" in d and d["community"] not in f.communities
-    )
-
-
-def edge_passes(d: dict, f: FilterState) -> bool:
-    """Whether one edge's attributes pass the filter (its ends are checked apart)."""
-    if d.get("hidden"):
-        return False
-    etype = d.get("type")
-    if f.edge_types is not None and etype not in f.edge_types:
-        return False
-    return not (etype in SIMILARITY_EDGES and float(d.get("weight", 1.0)) < f.min_similarity)
-
-
-def apply_filters(G: nx.MultiDiGraph, f: FilterState, within: set[str] | None = None) -> Visible:
-    """The visible part of ``G``; ``within`` narrows the nodes further (focus mode)."""
-    nodes = {n for n, d in G.nodes(data=True) if node_passes(d, f)}
-    if within is not None:
-        nodes &= within
-    if f.edge_types is None and f.min_similarity <= 0:
-        # Only hidden edges and the ends matter: skip the per-edge filter calls.
-        edges = {
-            (u, v, k)
-            for u, v, k, d in edge_rows(G)
-            if u in nodes and v in nodes and not d.get("hidden")
-        }
-    else:
-        edges = {
-            (u, v, k)
-            for u, v, k, d in edge_rows(G)
-            if u in nodes and v in nodes and edge_passes(d, f)
-        }
-    return Visible(nodes, edges)
-
-
-def filtered_subgraph(G: nx.MultiDiGraph, visible: Visible) -> nx.MultiDiGraph:
-    """An independent copy of the visible part, with the graph attributes kept (for export)."""
-    import networkx as nx
-
-    H = nx.MultiDiGraph()
-    H.graph.update(G.graph)
-    H.add_nodes_from((n, G.nodes[n]) for n in G.nodes if n in visible.nodes)
-    H.add_edges_from(
-        (u, v, k, G.edges[u, v, k]) for u, v, k in G.edges(keys=True) if (u, v, k) in visible.edges
-    )
-    return H
 
 
 def _undirected(G: nx.MultiDiGraph, nodes: set[str] | None, edges: set | None) -> nx.Graph:
@@ -259,7 +162,7 @@ def details_from_graph(G: nx.MultiDiGraph, node_id: str) -> dict:
     d = dict(G.nodes[node_id])
     out = {"id": node_id, **d}
     out.setdefault("label", label_of(G, node_id))
-    lists = {
+    lists: dict[str, list] = {
         k: []
         for k in (
             "annotations",

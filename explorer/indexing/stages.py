@@ -32,10 +32,10 @@ import numpy as np
 from sqlite_utils import Database
 
 from explorer.core.model import ParsedNote
-from explorer.pipeline import Changes, Progress
+from explorer.indexing.events import Changes, Progress
 from explorer.semantic.analyse import Analyser
 from explorer.semantic.concepts import vault_concepts
-from explorer.semantic.embedder import EmbedderError
+from explorer.semantic.embedder import EmbedderError, TextEmbedder
 from explorer.semantic.similarity import similarity_edges, tension_edges
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy, taxonomy_for_vault
 from explorer.semantic.vectors import content_hash
@@ -77,7 +77,7 @@ class CachedEmbedder:
     its own thread). ``encoded`` counts the texts sent to the model.
     """
 
-    def __init__(self, inner, *, slice_size: int = SLICE) -> None:
+    def __init__(self, inner: TextEmbedder, *, slice_size: int = SLICE) -> None:
         self.inner = inner
         self.name: str = inner.name
         self.slice_size = slice_size
@@ -98,6 +98,7 @@ class CachedEmbedder:
     def _embed(self, hashes: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         matrix = np.asarray(self.inner.encode(list(texts)), dtype=np.float32)
         self.encoded += len(texts)
+        assert self.db is not None, "bind() the cache to a store first"
         store_vectors(self.db, self.name, list(hashes), matrix)
         return matrix
 
@@ -147,7 +148,7 @@ class SemanticIndex:
         self,
         vault: str | Path | None = None,
         *,
-        embedder=None,
+        embedder: TextEmbedder | None = None,
         taxonomy: Taxonomy | None = None,
         slice_size: int = SLICE,
         prune_old_vectors: bool = True,
@@ -351,7 +352,7 @@ class SimilarityStage:
 
 # Models loaded in this process, by name: a second index or search in one process
 # (the GUI, a test session) does not load the model again.
-_EMBEDDERS: dict[str, object] = {}
+_EMBEDDERS: dict[str, TextEmbedder] = {}
 
 
 def model_choice(model: str | None, stored: str = "") -> str:
@@ -360,7 +361,7 @@ def model_choice(model: str | None, stored: str = "") -> str:
     return model or os.environ.get(MODEL_ENV) or stored or "default"
 
 
-def make_embedder(choice: str, runtime: str | None = None, stored_model: str = ""):
+def make_embedder(choice: str, runtime: str | None = None, stored_model: str = "") -> TextEmbedder:
     """The embedder for a model choice: ``default`` (the shipped all-MiniLM-L6-v2), a
     sentence-transformers model directory, an exported ONNX model folder, or
     ``hashing`` / ``hashing-DIM`` (a tiny dependency-free stand-in with no real sense
@@ -380,7 +381,7 @@ def make_embedder(choice: str, runtime: str | None = None, stored_model: str = "
     return _EMBEDDERS.setdefault(key, embedder)
 
 
-def _source(embedder) -> str:
+def _source(embedder: TextEmbedder | None) -> str:
     """What ``meta.model_path`` records for ``embedder``: ``""`` for the shipped model."""
     if embedder is None:
         return ""

@@ -20,7 +20,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+from explorer.core.model import NOTE_SUFFIXES
+from explorer.errors import ExplorerError
 
 # Larger notes are skipped with a message: a note is prose written by a person, and a
 # file this size is almost always a log or a dump that would stall parsing.
@@ -60,11 +61,19 @@ class NoteText:
     warnings: tuple[str, ...] = ()
 
 
-class VaultError(Exception):
+class VaultError(ExplorerError):
     """The vault itself cannot be used (missing, not a folder)."""
 
 
-class NoteReadError(Exception):
+class VaultMissingError(VaultError):
+    """The vault folder does not exist (any more)."""
+
+    def __init__(self, vault: str | os.PathLike[str], message: str = "") -> None:
+        self.vault = Path(vault)
+        super().__init__(message or f"vault not found: {self.vault}")
+
+
+class NoteReadError(ExplorerError):
     """One note cannot be read; the message names the file and the reason."""
 
 
@@ -76,7 +85,7 @@ def check_vault(root: str | os.PathLike[str]) -> Path:
     """Return the vault's absolute path, or raise :class:`VaultError` naming it."""
     path = Path(root).expanduser()
     if not path.exists():
-        raise VaultError(f"vault not found: {path}")
+        raise VaultMissingError(path)
     if not path.is_dir():
         raise VaultError(f"vault is not a folder: {path}")
     return path.resolve()
