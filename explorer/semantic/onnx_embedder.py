@@ -25,6 +25,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -130,8 +131,9 @@ class OnnxEmbedder:
         self.source = source if source is not None else str(self.path)
         self.device = "cpu"
         self.calls = 0
-        self._session = None
-        self._tokenizer = None
+        # onnxruntime.InferenceSession and tokenizers.Tokenizer, imported on first use.
+        self._session: Any = None
+        self._tokenizer: Any = None
         self._inputs: list[str] = []
 
     def load(self):

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from store.fakes import snapshot, write_vault
+from helpers import snapshot, write_vault
 
 from explorer.cli import main
 from explorer.indexing.events import Summary
