@@ -123,7 +123,11 @@ class Workspace:
         model_path: str | os.PathLike[str] | None = None,
         *,
         create: bool = True,
+        runtime: str | None = None,
     ) -> None:
+        # What runs the model (explorer.semantic.models.RUNTIMES); None: $EXPLORER_RUNTIME,
+        # else what the store's vectors were made with, else auto.
+        self.runtime = runtime
         # False: a store that is not there is an error (StoreMissingError), as for the
         # command line's read-only commands, rather than made empty.
         self.create = create
@@ -725,25 +729,27 @@ class Workspace:
         choice = self.model_choice()
         with self._lock:
             if self._embedder is None or self._embedder[0] != choice:
-                self._embedder = (choice, SerialEmbedder(make_embedder(choice)))
+                embedder = make_embedder(choice, self.runtime, self._peek_model())
+                self._embedder = (choice, SerialEmbedder(embedder))
             return self._embedder[1]
+
+    def _peek_model(self) -> str:
+        """The store's model without opening (or creating) it: an int8 store stays int8."""
+        from explorer.store.meta import peek_meta
+
+        return peek_meta(self.db_path, "model") if self.db_path else ""
 
     def semantic_status(self) -> tuple[bool, str]:
         """Whether meaning search can run here, and if not, why. Loads no model."""
-        import importlib.util
-
-        from explorer.semantic.embedder import EmbedderError, check_model_dir, default_model_dir
+        from explorer.semantic.embedder import EmbedderError
+        from explorer.semantic.models import model_status, runtime_choice
 
         choice = self.model_choice()
-        if not choice.startswith("hashing"):
-            if importlib.util.find_spec("sentence_transformers") is None:
-                return False, "sentence-transformers is not installed, so no claim is embedded"
-            try:
-                default = choice in ("", "default")
-                check_model_dir(default_model_dir() if default else Path(choice).expanduser())
-            except EmbedderError as exc:
-                return False, str(exc)
-        return True, ""
+        try:
+            runtime = runtime_choice(self.runtime, self._peek_model())
+        except EmbedderError as exc:  # a bad $EXPLORER_RUNTIME
+            return False, str(exc)
+        return model_status(choice, runtime)
 
     def model_name(self) -> str:
         """The embedding model's name (with its fingerprint); "" when there is none."""

@@ -7,6 +7,7 @@ import json
 import sys
 
 from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
+from explorer.commands.index import add_runtime_option
 
 HELP = (
     "find claims by words and meaning (both, when the store has vectors); prints note:line "
@@ -59,6 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--limit", type=int, default=20, metavar="N", help="show at most N claims (default: 20)"
     )
     p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    add_runtime_option(p)
     p.set_defaults(run=run, mode="both")
 
 
@@ -72,7 +74,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
     text = " ".join(args.words)
-    ws = Workspace(args.vault, resolve_db(args.db, args.vault, "search"), create=False)
+    db_path = resolve_db(args.db, args.vault, "search")
+    ws = Workspace(args.vault, db_path, create=False, runtime=args.runtime)
     try:
         mode, why = ws.usable_search_mode(args.mode)
         if why:

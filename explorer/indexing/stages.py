@@ -362,21 +362,24 @@ def model_choice(model: str | None, stored: str = "") -> str:
     return model or os.environ.get(MODEL_ENV) or stored or "default"
 
 
-def make_embedder(choice: str) -> TextEmbedder:
+def make_embedder(choice: str, runtime: str | None = None, stored_model: str = "") -> TextEmbedder:
     """The embedder for a model choice: ``default`` (the shipped all-MiniLM-L6-v2), a
-    sentence-transformers model directory, or ``hashing`` / ``hashing-DIM`` (a tiny
-    dependency-free stand-in with no real sense of meaning, for tests).
+    sentence-transformers model directory, an exported ONNX model folder, or
+    ``hashing`` / ``hashing-DIM`` (a tiny dependency-free stand-in with no real sense
+    of meaning, for tests), run by ``runtime`` (``--runtime``, else $EXPLORER_RUNTIME,
+    else the store's int8-ness, else ``auto``: see ``explorer.semantic.models``).
 
     Raises ``EmbedderError`` naming the path for a missing or broken directory. Nothing
-    is imported from torch here: the model loads on its first ``encode``.
+    is imported from torch or onnxruntime here: the model loads on its first ``encode``.
     """
-    from explorer.semantic.embedder import Embedder, HashingEmbedder
+    from explorer.semantic.models import make_embedder as resolve
+    from explorer.semantic.models import runtime_choice
 
-    if choice == "hashing" or choice.startswith("hashing-"):
-        dim = int(choice.split("-", 1)[1]) if "-" in choice else 384
-        return HashingEmbedder(dim=dim)
-    embedder = Embedder(None if choice in ("", "default") else choice)
-    return _EMBEDDERS.setdefault(embedder.name, embedder)
+    embedder = resolve(choice, runtime_choice(runtime, stored_model))
+    if not hasattr(embedder, "load"):
+        return embedder  # the hashing stand-in: nothing to share
+    key = f"{embedder.name}|{type(embedder).__name__}|{getattr(embedder, 'path', '')}"
+    return _EMBEDDERS.setdefault(key, embedder)
 
 
 def _source(embedder: TextEmbedder | None) -> str:
@@ -386,9 +389,11 @@ def _source(embedder: TextEmbedder | None) -> str:
     name = getattr(embedder, "name", "")
     if name.startswith("hashing-"):
         return name
+    if hasattr(embedder, "source"):  # the ONNX embedders know what they were made from
+        return str(embedder.source)
     path = getattr(embedder, "path", None)
     if path is None:
-        return getattr(embedder, "source", "")
+        return ""
     from explorer.semantic.embedder import EmbedderError, default_model_dir
 
     try:
