@@ -272,6 +272,7 @@ def classify_lines(work: str, starts: list[int]) -> list[Line]:
         indent = _indent_width(stripped[:lead]) if lead else 0
         if first == ">" and _QUOTE.match(stripped):
             m = _QUOTE_MARKS.match(stripped)
+            assert m is not None  # _QUOTE matched, so there is at least one ">"
             line = Line(i, a, end, "quote", indent, a + m.end())
             c = _CALLOUT.match(stripped, m.end())
             if c:
@@ -348,7 +349,7 @@ def _tables(work: str, lines: list[Line]) -> None:
             and "|" in work[nxt.start : nxt.end]
             and bool(_DELIM.match(work, nxt.start, nxt.end))
         )
-        if is_delim or not nxt_delim:
+        if is_delim or nxt is None or not nxt_delim:
             line.kind = "para"  # a pipe in prose, or a row with no delimiter under it
             k += 1
             continue

@@ -359,17 +359,17 @@ class _Parser:
             a0 = pieces[0][0]
             virtual = work[a0 : pieces[0][1]]
 
-            def to_orig(v: int, a0=a0) -> int:
+            def to_orig(v: int) -> int:
                 return a0 + v
         else:
             virtual = "\n".join(work[a:b] for a, b in pieces)
-            offsets = []
+            offsets: list[int] = []
             pos = 0
             for a, b in pieces:
                 offsets.append(pos)
                 pos += b - a + 1
 
-            def to_orig(v: int, offsets=offsets, pieces=pieces) -> int:
+            def to_orig(v: int) -> int:
                 k = bisect_right(offsets, v) - 1
                 a, b = pieces[k]
                 return min(a + v - offsets[k], b)

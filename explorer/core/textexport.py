@@ -311,9 +311,10 @@ def classify(
         return HeadingCall("colon", len(t))
     if in_references:
         return None
-    content_next = nxt is not None and nxt[0] in ("para", "list", "quote", "table")
-    if not content_next or nxt[1].lstrip().startswith(("…", "...")):
-        return None  # nothing follows, or the next line continues this one
+    if nxt is None or nxt[0] not in ("para", "list", "quote", "table"):
+        return None  # nothing with content follows
+    if nxt[1].lstrip().startswith(("…", "...")):
+        return None  # the next line continues this one
     if question_shape(t):
         if nxt[0] == "para" and question_shape(nxt[1]):
             return None

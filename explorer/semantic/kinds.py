@@ -105,7 +105,7 @@ def is_proper_name_use(text: str, start: int) -> bool:
 
 def context_pieces(context: str) -> list[str]:
     """The context string's headings, parent item and lead-in, nearest last."""
-    out = []
+    out: list[str] = []
     for part in context.split(" | "):
         out.extend(p for p in part.split(" > ") if p.strip())
     return out
@@ -217,19 +217,22 @@ class RuleKindClassifier:
 
     def rule_scores(self, text: str, context: str = "") -> dict[str, tuple[float, str]]:
         """Kind id -> (score, reason) from the cues and context that fire; empty when none does."""
-        scores = {k: [s, list(why)] for k, (s, why) in self.cue_scores(text, context).items()}
+        cues = self.cue_scores(text, context)
+        total = {k: s for k, (s, _) in cues.items()}
+        reasons = {k: list(why) for k, (_, why) in cues.items()}
+
+        def add(kid: str, w: float, why: str) -> None:
+            total[kid] = total.get(kid, 0.0) + w
+            reasons.setdefault(kid, []).append(why)
+
         for kid, (w, why) in self.context_scores(context, is_fragment(text)).items():
-            s = scores.setdefault(kid, [0.0, []])
-            s[0] += w
-            s[1].append(why)
+            add(kid, w, why)
         qkind = self.taxonomy.question_kind
         if qkind is not None and is_question(text):
             taker = self._question_taker(text, context)
             # A question outweighs statement cues: "Can LLMs reason?" asks, it does not claim.
-            s = scores.setdefault(taker.id if taker else qkind.id, [0.0, []])
-            s[0] += QUESTION_WEIGHT
-            s[1].append("question")
-        return {k: (v[0], ", ".join(v[1])) for k, v in scores.items()}
+            add(taker.id if taker else qkind.id, QUESTION_WEIGHT, "question")
+        return {k: (s, ", ".join(reasons[k])) for k, s in total.items()}
 
     def _question_taker(self, text, context) -> Kind | None:
         for kind in self.taxonomy.kinds:
@@ -295,12 +298,15 @@ class KindClassifier(RuleKindClassifier):
         self._ids: list[str] = []
         self._model: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _embed_examples(self) -> bool:
-        """Embed every kind's examples once; False when there is nothing to learn from."""
+    def _embed_examples(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Embed every kind's examples once: the example vectors and each one's index into
+        ``self._ids``; None when there is nothing to learn from."""
         if self.embedder is None:
-            return False
-        if self._examples is None:
-            rows, owner, ids = [], [], []
+            return None
+        if self._examples is None or self._example_kind is None:
+            rows: list[np.ndarray] = []
+            owner: list[int] = []
+            ids: list[str] = []
             for kind in self.taxonomy.kinds:
                 if not kind.examples:
                     continue
@@ -313,31 +319,35 @@ class KindClassifier(RuleKindClassifier):
                 np.vstack(rows) if rows else np.zeros((0, getattr(self.embedder, "dim", 0)))
             )
             self._example_kind = np.asarray(owner, dtype=np.int64)
-        return bool(self._ids)
+        return (self._examples, self._example_kind) if self._ids else None
 
     def prototypes(self) -> tuple[list[str], np.ndarray] | None:
         """Kind ids and their unit-length mean example vectors (kinds without examples skipped)."""
-        if not self._embed_examples():
+        learned = self._embed_examples()
+        if learned is None:
             return None
+        examples, example_kind = learned
         rows = []
         for i in range(len(self._ids)):
-            v = self._examples[self._example_kind == i].mean(axis=0)
+            v = examples[example_kind == i].mean(axis=0)
             rows.append(v / (np.linalg.norm(v) or 1.0))
         return list(self._ids), np.asarray(rows, dtype=np.float32)
 
     def model(self) -> tuple[list[str], np.ndarray, np.ndarray] | None:
         """Kind ids, weights and biases of the regression (statement kinds only)."""
-        if not self._embed_examples():
+        learned = self._embed_examples()
+        if learned is None:
             return None
+        examples, example_kind = learned
         qkind = self.taxonomy.question_kind
         keep = [i for i, k in enumerate(self._ids) if qkind is None or k != qkind.id]
         if len(keep) < 2:
             return None
         if self._model is None:
-            mask = np.isin(self._example_kind, keep)
+            mask = np.isin(example_kind, keep)
             remap = {old: new for new, old in enumerate(keep)}
-            y = np.asarray([remap[int(k)] for k in self._example_kind[mask]])
-            x = self._examples[mask].astype(np.float64)
+            y = np.asarray([remap[int(k)] for k in example_kind[mask]])
+            x = examples[mask].astype(np.float64)
             self._model = fit_softmax(x, y, len(keep), L2, STEPS)
         return [self._ids[i] for i in keep], self._model[0], self._model[1]
 
@@ -371,7 +381,9 @@ class KindClassifier(RuleKindClassifier):
 
     def _decide(self, claim, context, v, ids, w, b, order, above=None) -> KindLabel:
         default = self.taxonomy.default_kind.id
-        top = float(np.max(self._examples @ v)) if len(self._examples) else 0.0
+        examples = self._examples
+        assert examples is not None  # classify decides only once model() has embedded them
+        top = float(np.max(examples @ v)) if len(examples) else 0.0
         fits = top >= self.min_similarity
         scores = dict.fromkeys(self.taxonomy.ids, 0.0)
         if fits:

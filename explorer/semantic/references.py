@@ -19,6 +19,9 @@ from explorer.core.words import COMMON_WORDS
 from explorer.semantic.context import is_lead_in, lead_in_scopes
 from explorer.semantic.types import Reference
 
+# What _find reports for each source named: (key, text, kind, url or None).
+_Found = tuple[str, str, str, str | None]
+
 REFERENCE_HEADINGS = re.compile(
     r"^\s*(?:references?|sources?|bibliography|further reading|citations|literature|"
     r"reading list|works cited|papers|resources)\s*:?\s*$",
@@ -395,13 +398,13 @@ class ReferenceExtractor:
                 add("note:" + _fold(link.target), link.target, "note", citing)
         return list(refs.values())
 
-    def _find(self, text: str, attributions: bool = True) -> list[tuple[str, str, str, str | None]]:
+    def _find(self, text: str, attributions: bool = True) -> list[_Found]:
         """(key, text, kind, url) for each source named in ``text``.
 
         ``attributions`` off, as in a heading: sources that say what they are (URLs,
         DOIs, dated citations, titles, "(from X)"), not "via X" or "X says".
         """
-        out = []
+        out: list[_Found] = []
         for m in _URL.finditer(text):
             out.append((url_key(m.group()), m.group(), "url", m.group()))
         for m in _DOI.finditer(text):
@@ -418,12 +421,12 @@ class ReferenceExtractor:
                     out.append((f"cite:{first}:{m.group(2)}", m.group(), "citation", None))
         for group in _PAREN_WITH_YEAR.finditer(text):
             for item in group.group(1).split(";"):
-                m = _CITE_ITEM.search(item)
-                if m:
-                    first = m.group(1).split()[0].casefold()
+                hit = _CITE_ITEM.search(item)
+                if hit:
+                    first = hit.group(1).split()[0].casefold()
                     if first not in _NOT_NAMES:
-                        cite = f"{m.group(1)}, {m.group(2)}"
-                        out.append((f"cite:{first}:{m.group(2)}", cite, "citation", None))
+                        cite = f"{hit.group(1)}, {hit.group(2)}"
+                        out.append((f"cite:{first}:{hit.group(2)}", cite, "citation", None))
         for m in _QUOTED.finditer(text):
             title = m.group(1).strip()
             words = title.split()
@@ -469,7 +472,8 @@ class ReferenceExtractor:
                 elif pat is not _ATTR_PAREN and not is_name(name):
                     continue
                 out.append(("src:" + _fold(name), name, "attribution", None))
-        seen, uniq = set(), []
+        seen: set[str] = set()
+        uniq: list[_Found] = []
         for item in out:
             if item[0] not in seen:
                 seen.add(item[0])

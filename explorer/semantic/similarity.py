@@ -183,8 +183,12 @@ def _exact_pairs(
     n = X.shape[0]
     if budget is None:  # candidate pairs held before pruning to top-k (12 bytes each)
         budget = max(4 * n * max(k, 1), 1_000_000)
-    parts_a, parts_b, parts_v = [], [], []
-    dup_a, dup_b, dup_v = [], [], []
+    parts_a: list[np.ndarray] = []
+    parts_b: list[np.ndarray] = []
+    parts_v: list[np.ndarray] = []
+    dup_a: list[np.ndarray] = []
+    dup_b: list[np.ndarray] = []
+    dup_v: list[np.ndarray] = []
     held = 0
 
     def compact() -> None:
@@ -402,16 +406,17 @@ def _content(text: str) -> set[str]:
 
 def negation_conflict(a: str, b: str, min_overlap: float = 0.4) -> str | None:
     """A reason string when one text negates the other (same content words, one negated)."""
-    na, nb = bool(_NEG.search(a)), bool(_NEG.search(b))
-    if na == nb:
-        return None
+    ma, mb = _NEG.search(a), _NEG.search(b)
+    negation = ma or mb
+    if negation is None or (ma is not None and mb is not None):
+        return None  # neither is negated, or both are
     ca, cb = _content(a), _content(b)
     if not ca or not cb:
         return None
     overlap = len(ca & cb) / len(ca | cb)
     if overlap < min_overlap:
         return None
-    neg = _NEG.search(a if na else b).group()
+    neg = negation.group()
     return f"one negates the other ('{neg}'), {overlap:.0%} shared words"
 
 
