@@ -107,6 +107,23 @@ def test_an_own_annotation_appears_beside_its_claim(m):
     assert m.graph.has_edge("ann:user-1", cid) and "ann:user-1" in m.visible.nodes
 
 
+def test_a_kind_filter_takes_the_annotations_of_the_claims_it_hides(m):
+    """An annotation shows while its claim does: filtering the claim's kind away, or
+    hiding it as a fragment, takes its annotation along (as the export does)."""
+    ann, cid = next((u, v) for u, v, d in m.graph.edges(data=True) if d["type"] == "annotates")
+    kind = m.graph.nodes[cid]["kind"]
+    other = next(k for k in ("question", "limitation", "capability") if k != kind)
+    m.set_filters(FilterState(kinds=frozenset({kind})))
+    assert {cid, ann} <= m.visible.nodes
+    m.set_filters(FilterState(kinds=frozenset({other})))
+    assert cid not in m.visible.nodes and ann not in m.visible.nodes
+    m.graph.nodes[cid]["fragment"] = True
+    m.set_filters(FilterState())
+    assert cid not in m.visible.nodes and ann not in m.visible.nodes
+    m.set_filters(FilterState(show_fragments=True))
+    assert {cid, ann} <= m.visible.nodes
+
+
 def test_the_map_state_needs_no_qt():
     import subprocess
 

@@ -5,8 +5,10 @@ Two ways to apply them. The window keeps its graph and asks which part is visibl
 edges, fast enough to run on every click over 70,000 edges. Exports and the command
 line want a graph to write: :func:`filter_graph` returns a filtered copy, built on
 the same predicates (:func:`node_passes`, :func:`edge_passes`, :func:`below_similarity`)
-and adding what only a file needs (notes by glob, focus by depth, the most central
-nodes, and dropping what a kind filter leaves without a claim).
+and the same rule for what hangs off claims (:func:`orphans`: an annotation, reference
+or concept goes when every claim it touches is filtered away; with a kind filter, so do
+sections and notes left without a claim), adding what only a file needs (notes by glob,
+focus by depth, the most central nodes).
 
 ``filter_graph`` never changes its input; it returns a new graph and an ``info`` dict
 that says what was hidden and why, so a page or a status bar can say "1,204 nodes
@@ -120,8 +122,21 @@ def edge_passes(d: dict, f: FilterState, *, include_hidden: bool = False) -> boo
 
 
 def apply_filters(G: nx.MultiDiGraph, f: FilterState, within: set[str] | None = None) -> Visible:
-    """The visible part of ``G``; ``within`` narrows the nodes further (focus mode)."""
+    """The visible part of ``G``; ``within`` narrows the nodes further (focus mode).
+
+    What hangs only off claims the filters hid goes with them, as in :func:`filter_graph`:
+    with a kind filter on, every annotation, reference and concept that touches no shown
+    claim, and every section and note that holds none; otherwise the annotations,
+    references and concepts whose claims all went (one that never touched a claim, such
+    as a note's own bibliography, stays).
+    """
     nodes = {n for n, d in G.nodes(data=True) if node_passes(d, f)}
+    if f.kinds is not None:
+        nodes -= orphans(G, nodes)
+    else:
+        shown = {n for n, d in G.nodes(data=True) if not d.get("hidden")}
+        if len(nodes) < len(shown):  # a filter took something away
+            nodes -= orphans(G, nodes, had=shown)
     if within is not None:
         nodes &= within
     if f.edge_types is None and f.min_similarity <= 0:
@@ -138,6 +153,54 @@ def apply_filters(G: nx.MultiDiGraph, f: FilterState, within: set[str] | None = 
             if u in nodes and v in nodes and edge_passes(d, f)
         }
     return Visible(nodes, edges)
+
+
+# Nodes shown for the claims they touch, and nodes shown for the claims they hold.
+_DEPENDENTS = frozenset({"annotation", "reference", "concept"})
+_CONTAINERS = frozenset({"section", "note"})
+
+
+def orphans(G: nx.MultiDiGraph, nodes: set, *, had: set | None = None) -> set:
+    """The nodes of ``nodes`` (a part of ``G``) left without a reason to be shown once
+    claims went: annotations, references and concepts that touch no claim of ``nodes``,
+    and sections and notes that hold none (through ``contains`` edges within ``nodes``).
+
+    With ``had`` (the part before a filter), only what the filter stranded: annotations,
+    references and concepts that touched a claim of ``had`` and touch none of ``nodes``;
+    sections and notes stay (a note of bare links is still a note of the map).
+    """
+    data = G.nodes
+
+    def is_claim(n) -> bool:
+        return data[n].get("type") == "claim"
+
+    if had is not None:
+        # Only what touched a claim the filter took away can be stranded; looking there
+        # alone keeps the window's refresh quick on large maps.
+        gone = [n for n in had if n not in nodes and is_claim(n)]
+        near = {m for c in gone for m in _neighbours(G, c) if m in nodes}
+        return {
+            n
+            for n in near
+            if data[n].get("type") in _DEPENDENTS
+            and not any(m in nodes and is_claim(m) for m in _neighbours(G, n))
+        }
+    claims = {n for n in nodes if is_claim(n)}
+    touched: set = set()
+    for c in claims:
+        touched.update(_neighbours(G, c))
+    out = {n for n in nodes if n not in touched and data[n].get("type") in _DEPENDENTS}
+    # Walk up from the shown claims: what contains one (at any depth) holds a claim.
+    holding: set = set()
+    stack = list(claims)
+    while stack:
+        cur = stack.pop()
+        for up, _, d in G.in_edges(cur, data=True):
+            if up in nodes and up not in holding and d.get("type") == "contains":
+                holding.add(up)
+                stack.append(up)
+    out.update(n for n in nodes if n not in holding and data[n].get("type") in _CONTAINERS)
+    return out
 
 
 def filtered_subgraph(G: nx.MultiDiGraph, visible: Visible) -> nx.MultiDiGraph:
@@ -205,18 +268,11 @@ def filter_graph(
     if not include_fragments:
         fragments = [n for n, d in H.nodes(data=True) if _is_claim(d) and d.get("fragment")]
         if fragments:
-            alone = set(_orphans(H))  # a note's own bibliography touches no claim at all
+            before = set(H)
+            # What only fragments held goes with them (see ``orphans``).
+            stranded = orphans(H, before - set(fragments), had=before)
             drop("fragments", fragments)
-            # What only fragments held goes with them; notes and sections stay (a note of
-            # bare links is still a note of the map).
-            drop(
-                "fragments",
-                [
-                    n
-                    for n in _orphans(H)
-                    if n not in alone and H.nodes[n].get("type") not in ("note", "section")
-                ],
-            )
+            drop("fragments", stranded)
 
     if kinds is not None:
         wanted = set(_as_list(kinds, "kinds"))
@@ -230,7 +286,7 @@ def filter_graph(
             "kinds",
             [n for n, d in H.nodes(data=True) if not node_passes(d, by_kind, include_hidden=True)],
         )
-        drop("kinds", _orphans(H))
+        drop("kinds", orphans(H, set(H)))
 
     if notes_glob is not None:
         matched = [n for n, d in H.nodes(data=True) if _note_matches(d.get("note"), notes_glob)]
@@ -245,7 +301,7 @@ def filter_graph(
             "notes_glob",
             [n for n, d in H.nodes(data=True) if n not in keep and d.get("note")],
         )
-        drop("notes_glob", _orphans(H))
+        drop("notes_glob", orphans(H, set(H)))
 
     removed_edges: dict[str, int] = {}
     if edge_types is not None:
@@ -345,36 +401,6 @@ def _note_matches(note: str | None, pattern: str) -> bool:
     return fnmatch.fnmatchcase(note, pattern) or fnmatch.fnmatchcase(
         note.rsplit("/", 1)[-1], pattern
     )
-
-
-def _orphans(H: nx.MultiDiGraph) -> list:
-    """Nodes left without a reason to be shown once claims went: annotations without
-    their claim, references and concepts no kept node links, sections and notes that
-    no longer hold a claim."""
-    out = []
-    claims = {n for n, d in H.nodes(data=True) if _is_claim(d)}
-    for n, d in H.nodes(data=True):
-        t = d.get("type")
-        if t in ("annotation", "reference", "concept"):
-            if not any(m in claims for m in _neighbours(H, n)):
-                out.append(n)
-        elif t in ("section", "note") and not _holds_claim(H, n, claims):
-            out.append(n)
-    return out
-
-
-def _holds_claim(H: nx.MultiDiGraph, n, claims: set) -> bool:
-    stack, seen = [n], {n}
-    while stack:
-        cur = stack.pop()
-        for _, m, d in H.out_edges(cur, data=True):
-            if d.get("type") != "contains" or m in seen:
-                continue
-            if m in claims:
-                return True
-            seen.add(m)
-            stack.append(m)
-    return False
 
 
 def _neighbours(H: nx.MultiDiGraph, n) -> Iterable:

@@ -147,3 +147,61 @@ def test_window_and_export_filter_edges_alike(G, threshold):
     assert not weak or not any(
         H.edges[e]["type"] == "tension" and H.edges[e]["weight"] < threshold for e in H.edges
     )
+
+
+def _with_fragments_hidden_and_a_bibliography(G):
+    """``G`` plus what the window and the export must both decide on: fragment claims
+    (one carrying an annotation), a claim the user hid (with its annotation), and a
+    reference that touches no claim (a note's own bibliography)."""
+    G2 = G.copy()
+    annotated = list(
+        dict.fromkeys(v for _, v, d in G2.edges(data=True) if d["type"] == "annotates")
+    )
+    G2.nodes[annotated[0]]["fragment"] = True
+    G2.nodes[annotated[1]]["hidden"] = True
+    for n in [n for n, d in G2.nodes(data=True) if d["type"] == "claim"][::17]:
+        G2.nodes[n]["fragment"] = True
+    note = next(n for n, d in G2.nodes(data=True) if d["type"] == "note")
+    G2.add_node("ref:bibliography", type="reference", label="A book", text="A book")
+    G2.add_edge(note, "ref:bibliography", type="contains")
+    return G2, annotated[0], annotated[1]
+
+
+@pytest.mark.parametrize("kinds", [None, ("question",), ("limitation", "question")])
+@pytest.mark.parametrize("fragments", [False, True])
+def test_window_and_export_show_the_same_nodes(G, kinds, fragments):
+    """One filter semantics: the window's visible set (MapState over apply_filters) and
+    the exported graph (filter_graph) hold the same nodes and edges, and what hangs only
+    off claims a filter hid (their annotations, references, concepts; with a kind filter
+    the sections and notes left empty) is gone from both."""
+    from explorer.app.map_state import MapState
+    from explorer.graph.filters import FilterState
+
+    G2, on_fragment, on_hidden = _with_fragments_hidden_and_a_bibliography(G)
+    H, _ = filter_graph(G2, kinds=kinds, include_fragments=fragments)
+    state = FilterState(kinds=None if kinds is None else frozenset(kinds), show_fragments=fragments)
+    m = MapState(G2)
+    m.set_filters(state)
+    assert m.visible.nodes == set(H.nodes)
+    assert m.visible.edges == set(H.edges(keys=True))
+
+    claims = {n for n in H if H.nodes[n]["type"] == "claim"}
+    for n in H:
+        if kinds is not None and H.nodes[n]["type"] in ("annotation", "reference", "concept"):
+            touches = set(H.successors(n)) | set(H.predecessors(n))
+            assert touches & claims, n  # nothing stays for a claim the filter hid
+    assert {"note", "section"} <= {H.nodes[n]["type"] for n in H}
+
+    # The fragment's annotation goes with it unless fragments are shown; the hidden
+    # claim's annotation stays without a kind filter (the user hid the claim, not it).
+    def annotation_of(claim):
+        return next(u for u, _, d in G2.in_edges(claim, data=True) if d["type"] == "annotates")
+
+    ann_fragment, ann_hidden = annotation_of(on_fragment), annotation_of(on_hidden)
+    if kinds is None:
+        assert (ann_fragment in H) == fragments
+        assert ann_hidden in H and "ref:bibliography" in H
+    else:
+        assert "ref:bibliography" not in H and ann_hidden not in H
+        kept_kinds = {H.nodes[c]["kind"] for c in claims}
+        assert kept_kinds <= set(kinds)
