@@ -22,6 +22,7 @@ import numpy as np
 
 from explorer.core.model import Claim
 from explorer.semantic.context import lead_in_scopes
+from explorer.semantic.prefilter import fold, required
 from explorer.semantic.taxonomy import Kind, Taxonomy
 from explorer.semantic.types import KindLabel
 
@@ -166,6 +167,16 @@ class RuleKindClassifier:
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
+        # Each cue with its weight and the literals a match needs (prefilter.required),
+        # worked out once: the rules run on every claim of the vault.
+        self._cues = [
+            (kind, [(p, w, required(p) or ()) for p, w in kind.weighted_cues()])
+            for kind in taxonomy.kinds
+        ]
+        self._section_cues = [
+            (kind, [(p, w, required(p) or ()) for p, w in kind.weighted_section_cues()])
+            for kind in taxonomy.kinds
+        ]
 
     def cue_scores(self, text: str, context: str = "") -> dict[str, tuple[float, list[str]]]:
         """Kind id -> (evidence, reasons) from the claim's own words."""
@@ -182,8 +193,11 @@ class RuleKindClassifier:
         body = _PAREN.sub(" ", text)
         contrast = _CONTRAST.search(body)
         pivot = contrast.start() if contrast else None
-        for kind in self.taxonomy.kinds:
-            for pat, weight in kind.weighted_cues():
+        folded = fold(body)
+        for kind, cues in self._cues:
+            for pat, weight, need in cues:
+                if folded is not None and need and not any(s in folded for s in need):
+                    continue  # the regex would find nothing: skip its scan
                 for m in pat.finditer(body):
                     if is_proper_name_use(body, m.start()):
                         continue
@@ -204,9 +218,14 @@ class RuleKindClassifier:
             return out
         pieces = context_pieces(context)
         scale = FRAGMENT_CONTEXT_WEIGHT if fragment else CONTEXT_WEIGHT
-        for kind in self.taxonomy.kinds:
-            for pat, weight in kind.weighted_section_cues():
-                for dist, piece in enumerate(reversed(pieces)):
+        pieces = pieces[::-1]
+        folded = [fold(piece) for piece in pieces]
+        for kind, cues in self._section_cues:
+            for pat, weight, need in cues:
+                for dist, piece in enumerate(pieces):
+                    f = folded[dist]
+                    if f is not None and need and not any(s in f for s in need):
+                        continue
                     m = pat.search(piece)
                     if m:
                         w = scale * weight * CONTEXT_DECAY[min(dist, len(CONTEXT_DECAY) - 1)]
