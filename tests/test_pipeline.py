@@ -9,7 +9,7 @@ import time
 import pytest
 from store.fakes import CountingParser, line_parser, snapshot, write_vault
 
-import explorer.indexing.pipeline as pipeline
+import explorer.indexing.parallel as parallel
 from explorer.indexing.pipeline import Changes, Progress, Summary, index_vault, run_index
 from explorer.indexing.vault import VaultError
 from explorer.store import IndexBusyError, index_lock, open_db
@@ -68,9 +68,9 @@ def test_first_run_events_summary_and_no_side_effects(vault, dbp, capsys):
 def test_unchanged_files_are_not_even_read(vault, dbp, monkeypatch):
     run_index(vault, dbp, parse=line_parser)
     reads = []
-    real = pipeline.read_note
+    real = parallel.read_note  # notes are read there, in this process or a worker
     monkeypatch.setattr(
-        pipeline, "read_note", lambda f, **kw: reads.append(f.path) or real(f, **kw)
+        parallel, "read_note", lambda f, **kw: reads.append(f.path) or real(f, **kw)
     )
     parser = CountingParser()
     parser.__qualname__ = "line_parser"  # the same pipeline key as the first run

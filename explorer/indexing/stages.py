@@ -38,6 +38,7 @@ from explorer.semantic.concepts import vault_concepts
 from explorer.semantic.embedder import EmbedderError
 from explorer.semantic.similarity import similarity_edges, tension_edges
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy, taxonomy_for_vault
+from explorer.semantic.types import NoteAnalysis
 from explorer.semantic.vectors import content_hash
 from explorer.store.meta import get_meta, set_meta
 from explorer.store.semantic import (
@@ -193,6 +194,30 @@ class SemanticStage:
         self._rules_id = f"{self.name}@{base}.rules"
         self._id = f"{self.name}@{self.version}"
         self._kept: dict[int, list] = {}  # segment() of the notes prepare() saw
+        # Analyses done by worker processes: id(note) -> (note, analysis).
+        self._analysed: dict[int, tuple[ParsedNote, NoteAnalysis]] = {}
+
+    def task(self) -> AnalysisTask:
+        """What a worker process needs to analyse a note as :meth:`__call__` would."""
+        cache = self.index.cache
+        if cache is None:
+            return AnalysisTask(self.index.taxonomy, None)
+        examples = [e for kind in self.index.taxonomy.kinds for e in kind.examples]
+        # Before the first prepare() (not bound yet) nothing is embedded: no examples.
+        vectors = cache.lookup(map(content_hash, examples)) if cache.db is not None else {}
+        return AnalysisTask(self.index.taxonomy, cache.name, cache.dim, vectors)
+
+    def table(self, note: ParsedNote) -> dict[str, np.ndarray]:
+        """The cached vectors of a prepared note's texts, by content hash (for its task)."""
+        kept = self._kept.get(id(note))
+        if kept is None or self.index.cache is None:
+            return {}
+        texts = [c.text for c in kept] + [c.text for c in note.claims]
+        return self.index.cache.lookup({content_hash(t) for t in texts})
+
+    def take(self, note: ParsedNote, analysis: NoteAnalysis) -> None:
+        """Keep a worker's analysis of ``note`` for the call that writes it."""
+        self._analysed[id(note)] = (note, analysis)
 
     def _texts(self, note: ParsedNote) -> list[str]:
         # The kept claims, plus the parser's texts: a whole-sentence annotation is one
@@ -218,7 +243,10 @@ class SemanticStage:
     def __call__(self, db: Database, parsed: ParsedNote) -> None:
         cache = self.index.cache
         result = None
-        if cache is not None:
+        done = self._analysed.pop(id(parsed), None)
+        if done is not None and done[0] is parsed:
+            result = done[1]
+        elif cache is not None:
             cache.bind(db)
             try:
                 kept = self._kept.pop(id(parsed), None) or self.analyser.segment(parsed)
@@ -347,6 +375,76 @@ class SimilarityStage:
             message=f"{similar} similar, {len(edges) - similar} duplicate, "
             f"{len(tension)} tension edges",
         )
+
+
+class MissingVector(LookupError):
+    """A worker was asked to embed a text it was not given a vector for."""
+
+
+class _TableEmbedder:
+    """The embedder interface over vectors handed to a worker (it runs no model)."""
+
+    def __init__(self, name: str, dim: int) -> None:
+        self.name, self.dim = name, dim
+        self.table: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            v = self.table.get(content_hash(text))
+            if v is None:
+                raise MissingVector(text[:60])
+            rows.append(v)
+        if not rows:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack(rows).astype(np.float32)
+
+
+# Analysers built in a worker process, by task key: a worker builds one a run.
+_WORKER_ANALYSERS: dict[str, Analyser] = {}
+
+
+class AnalysisTask:
+    """A note's analysis as :class:`SemanticStage` does it, runnable in a worker.
+
+    Rules only when ``model`` is None; otherwise the analysis uses the vectors the
+    writer hands over with each note (its texts) and ``examples`` (the kinds' example
+    texts), exactly as the writer's cached embedder would serve them, so the result
+    is the same wherever it runs. A text without a vector raises
+    :class:`MissingVector`; the writer then analyses that note itself.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, model: str | None, dim: int = 0, examples=None):
+        self.taxonomy, self.model, self.dim = taxonomy, model, dim
+        self.examples = dict(examples or {})
+        self.key = f"{taxonomy_fingerprint(taxonomy)}:{model}"
+
+    @property
+    def needs_vectors(self) -> bool:
+        return self.model is not None
+
+    def _analyser(self) -> Analyser:
+        analyser = _WORKER_ANALYSERS.get(self.key)
+        if analyser is None:
+            if len(_WORKER_ANALYSERS) > 4:
+                _WORKER_ANALYSERS.clear()
+            embedder = _TableEmbedder(self.model, self.dim) if self.model else None
+            analyser = _WORKER_ANALYSERS[self.key] = Analyser(self.taxonomy, embedder)
+        return analyser
+
+    def run(self, note: ParsedNote, table) -> NoteAnalysis:
+        analyser = self._analyser()
+        if self.model is None:
+            return analyser.analyse(note, None)
+        analyser.embedder.table = {**self.examples, **(table or {})}
+        kept = analyser.segment(note)
+        vectors = {}
+        for c in kept:
+            v = analyser.embedder.table.get(content_hash(c.text))
+            if v is None:
+                raise MissingVector(c.text[:60])
+            vectors[c.id] = v
+        return analyser.analyse(note, vectors)
 
 
 # Models loaded in this process, by name: a second index or search in one process
