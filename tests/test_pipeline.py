@@ -266,3 +266,23 @@ def test_cancel_during_prepare_writes_nothing_of_that_chunk(vault, dbp):
     assert s.cancelled and s.indexed == 0
     assert [what for what, _ in stage.log] == ["prepare"]
     assert run_index(vault, dbp, parse=line_parser, note_stages=[PreparingStage()]).indexed == 3
+
+
+def test_notes_written_in_one_transaction_still_fail_alone(tmp_path):
+    """A chunk's notes share a transaction (a commit per note is slow); a note whose
+    stage fails is rolled back alone, to its savepoint, and the others are stored."""
+    notes = {f"n{i:02}.md": f"Claim {i}.\nAnother claim {i}.\n" for i in range(12)}
+    vault = write_vault(tmp_path / "v", notes)
+    dbp = tmp_path / "s.db"
+
+    class Flaky(PreparingStage):
+        def __call__(self, db, parsed):
+            db.conn.execute("UPDATE claims SET text = 'touched' WHERE note = ?", (parsed.path,))
+            if parsed.path == "n05.md":
+                raise RuntimeError("stage broke")
+
+    s = run_index(vault, dbp, parse=line_parser, note_stages=[Flaky()])
+    assert (s.indexed, s.errors) == (11, 1)
+    stored = claims_by_note(dbp)
+    assert "n05.md" not in stored and len(stored) == 11
+    assert all(text == "touched" for rows in stored.values() for _, text in rows)
