@@ -174,3 +174,47 @@ def test_cli_rejects_a_bad_worker_count(tmp_path, capsys):
         main(["index", str(tmp_path), "--workers", "0"])
     assert exc.value.code == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def edges(db_path: Path) -> list[tuple]:
+    """The stored edges, each pair in a fixed order: which end is the source follows the
+    claims' order in the store, and an edited note's claims are written last."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute("SELECT source, target, type, weight FROM sim_edges").fetchall()
+    finally:
+        conn.close()
+    return sorted((min(s, t), max(s, t), kind, w) for s, t, kind, w in rows)
+
+
+def test_an_edit_updates_the_similarity_edges_as_a_full_pass_would(tmp_path, monkeypatch):
+    """Edit one note, delete another, re-index: the incremental pass touches only their
+    claims' neighbourhoods and the store's edges equal those of a fresh index."""
+    import shutil
+
+    import explorer.indexing.stages as stages
+
+    root = tmp_path / "vault"
+    synth_vault.generate(root, 40, seed=5, claims_per_note=12)
+    embedder = make_embedder("hashing")
+    db = tmp_path / "s.db"
+    index(root, db, 1, embedder)
+    assert edges(db)
+    notes = sorted(p for p in root.rglob("*.md") if ".obsidian" not in p.parts)
+    edited, removed = notes[3], notes[7]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace(".", ". Large language models cannot plan.", 3), "utf-8")
+    removed.unlink()
+    calls = []
+    real = stages.update_pairs
+    monkeypatch.setattr(stages, "update_pairs", lambda *a, **k: calls.append(a) or real(*a, **k))
+    events = index(root, db, 1, embedder)
+    assert events[-1].indexed == 1 and events[-1].removed == 1
+    assert len(calls) == 1  # the update ran, not the full pass
+    changed = calls[0][3]
+    assert 0 < changed.sum() < 0.1 * changed.size
+    shutil.copytree(root, tmp_path / "copy")
+    fresh = tmp_path / "fresh.db"
+    index(tmp_path / "copy", fresh, 1, embedder)
+    assert edges(db) == edges(fresh)
+    assert {e[2] for e in edges(db)} >= {"similar", "tension"}

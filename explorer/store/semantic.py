@@ -233,6 +233,27 @@ def write_sim_edges(db: Database, edges: Iterable[Edge]) -> int:
     return len(rows)
 
 
+def sim_edge_rows(db: Database) -> list[tuple[str, str, str, float, str]]:
+    """Every stored (source, target, type, weight, reason) edge."""
+    return db.conn.execute("SELECT source, target, type, weight, reason FROM sim_edges").fetchall()
+
+
+def update_sim_edges(
+    db: Database, remove: Iterable[tuple[str, str, str]], add: Iterable[Edge]
+) -> None:
+    """Delete the (source, target, type) edges ``remove`` and write ``add``, in one
+    transaction: what an incremental similarity pass changed."""
+    with write_transaction(db):
+        db.conn.executemany(
+            "DELETE FROM sim_edges WHERE source = ? AND target = ? AND type = ?", list(remove)
+        )
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(e.source, e.target, e.type, float(e.weight), e.reason or "") for e in add],
+        )
+
+
 def semantic_counts(db: Database) -> dict:
     """The semantic layer's numbers for ``stats``: kinds, annotations, sources, edges."""
 
