@@ -9,7 +9,9 @@ belongs in the final answer.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -76,16 +78,78 @@ def similar_pairs(
     k-means and compares each vector only with the members of its ``nprobe``
     nearest cells: the usual inverted-file approximation, which can miss a pair whose
     two claims fall in cells far apart (measured recall in docs/SEMANTICS.md).
-    ``"auto"`` is exact up to ``EXACT_LIMIT`` vectors.
+    ``"auto"`` is exact up to ``EXACT_LIMIT`` vectors, and exact at any size on a GPU:
+    ``method="torch"`` (chosen by ``"auto"`` when torch is loaded and sees CUDA, see
+    :func:`cuda_torch`) multiplies blocks of rows by the whole matrix on the device and
+    keeps each row's top-k (O(n k) memory): 55,800 claims in about a second on one GPU.
     """
     n = len(matrix)
     if method == "auto":
-        method = "exact" if n <= EXACT_LIMIT else "clustered"
+        if n > 2 * block and cuda_torch() is not None:
+            method = "torch"
+        else:
+            method = "exact" if n <= EXACT_LIMIT else "clustered"
+    if method == "torch":
+        device = "cuda" if cuda_torch() is not None else "cpu"
+        return _torch_pairs(matrix, k, threshold, duplicate_threshold, device=device)
     if method == "exact":
         return _exact_pairs(matrix, k, threshold, duplicate_threshold, block, budget)
     if method == "clustered":
         return _clustered_pairs(matrix, k, threshold, duplicate_threshold, nprobe, seed)
     raise ValueError(f"unknown method {method!r}: use 'auto', 'exact' or 'clustered'")
+
+
+def cuda_torch():
+    """The torch module when it is already loaded (the model loaded it) and sees a GPU,
+    else None. Set ``EXPLORER_SIMILARITY_DEVICE=cuda`` to load torch for this alone;
+    ``cpu`` keeps the pass on the CPU even with a GPU."""
+    choice = os.environ.get("EXPLORER_SIMILARITY_DEVICE", "")
+    if choice == "cpu":
+        return None
+    torch = sys.modules.get("torch")
+    if torch is None and choice == "cuda":
+        import torch
+    try:
+        return torch if torch is not None and torch.cuda.is_available() else None
+    except Exception:  # a broken CUDA set-up: the CPU pass
+        return None
+
+
+def _torch_pairs(X, k, threshold, duplicate_threshold, device="cuda", block=None):
+    """Exact pairs from blocked products on ``device``: each row's top-k similar and
+    top-k duplicates, then the top-k of either end over that pool."""
+    import torch
+
+    n = len(X)
+    empty_i, empty_v = np.zeros(0, np.int32), np.zeros(0, np.float32)
+    if n < 2:
+        return empty_i, empty_i, empty_v, np.zeros(0, bool)
+    T = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(device)
+    block = block or max(1, min(n, (1 << 28) // n))  # 1 GiB of cosines at a time
+    # A few more than k per row: cosines within float noise of the k-th count as ties
+    # (see _topk_pairs), and the tie-break needs them all in the pool.
+    kk = min(k + 4, n - 1)
+    rows_out, cols_out, vals_out = [], [], []
+    for i0 in range(0, n, block):
+        S = T[i0 : i0 + block] @ T.T
+        r = torch.arange(S.shape[0], device=S.device)
+        S[r, r + i0] = -float("inf")
+        dup = S >= duplicate_threshold
+        for part in (S.masked_fill(~dup, -float("inf")), S.masked_fill_(dup, -float("inf"))):
+            vals, idx = torch.topk(part, kk, dim=1)
+            keep = vals >= threshold
+            rows_out.append((r[:, None].expand_as(idx)[keep] + i0).cpu().numpy())
+            cols_out.append(idx[keep].cpu().numpy())
+            vals_out.append(vals[keep].cpu().numpy())
+    i = np.concatenate(rows_out).astype(np.int64)
+    j = np.concatenate(cols_out).astype(np.int64)
+    v = np.concatenate(vals_out).astype(np.float32)
+    if i.size == 0:
+        return empty_i, empty_i, empty_v, np.zeros(0, bool)
+    a, b = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(a << 32 | b, return_index=True)
+    a, b, v = a[first].astype(np.int32), b[first].astype(np.int32), v[first]
+    return _split_dups(a, b, v, k, duplicate_threshold)
 
 
 def _split_dups(a, b, v, k, duplicate_threshold):

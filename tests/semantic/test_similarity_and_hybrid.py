@@ -204,3 +204,16 @@ def test_incremental_update_with_nothing_changed_keeps_the_pairs():
     before = similar_pairs(X, 5, 0.6, 0.95, method="exact")
     got = update_pairs(X, before[0], before[1], np.zeros(300, bool), None, 5, 0.6, 0.95)
     assert _pairs(got) == _pairs(before)
+
+
+def test_blocked_torch_pass_equals_the_exact_pass():
+    """The GPU path's code, run on the CPU: same pairs as the tiled numpy pass."""
+    torch = pytest.importorskip("torch")
+    from explorer.semantic.similarity import _torch_pairs
+
+    X = clustered(500, dim=24, clusters=10, spread=0.45, seed=9)
+    X[7] = X[6]
+    want = similar_pairs(X, 5, 0.6, 0.97, method="exact")
+    got = _torch_pairs(X, 5, 0.6, 0.97, device="cpu", block=64)
+    assert _pairs(got) == _pairs(want) and (6, 7, True) in _pairs(got)
+    assert torch.is_tensor(torch.zeros(1))
