@@ -134,7 +134,7 @@ def _torch_pairs(X, k, threshold, duplicate_threshold, device="cuda", block=None
         S = T[i0 : i0 + block] @ T.T
         r = torch.arange(S.shape[0], device=S.device)
         S[r, r + i0] = -float("inf")
-        dup = S >= duplicate_threshold
+        dup = duplicate_threshold <= S
         for part in (S.masked_fill(~dup, -float("inf")), S.masked_fill_(dup, -float("inf"))):
             vals, idx = torch.topk(part, kk, dim=1)
             keep = vals >= threshold
