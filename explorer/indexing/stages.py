@@ -41,11 +41,11 @@ from explorer.semantic.similarity import similarity_edges, tension_edges, update
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy, taxonomy_for_vault
 from explorer.semantic.types import Edge, NoteAnalysis
 from explorer.semantic.vectors import content_hash
+from explorer.store.connection import write_transaction
 from explorer.store.meta import get_meta, set_meta
 from explorer.store.semantic import (
     claim_kinds,
     note_concepts,
-    sim_edge_rows,
     update_sim_edges,
     write_analysis,
     write_sim_edges,
@@ -373,65 +373,104 @@ class SimilarityStage:
         return tension_edges(edges, texts, kinds, self.index.taxonomy)
 
     def _update(self, db: Database, ids: list[str], matrix: np.ndarray, changes: Changes):
-        """(edges, tension, changed count) after an incremental pass, written to the
-        store; None when a full pass is the better choice."""
-        n = len(ids)
-        pos = {cid: i for i, cid in enumerate(ids)}
+        """(similar, duplicate, tension, changed) counts after an incremental pass
+        written to the store; None when a full pass is the better choice.
+
+        Claims are matched to rows by ``seq`` (``claim_vectors`` orders rows by it),
+        so the stored edges are read as integers, never as Python objects per edge.
+        """
+        n, dim = matrix.shape
+        model = get_meta(db, "model")
+        seqs = np.fromiter(
+            (
+                s
+                for (s,) in db.conn.execute(
+                    "SELECT c.seq FROM claims c JOIN embeddings e ON e.model = ? "
+                    "AND e.hash = c.embed_hash AND e.dim = ? ORDER BY c.seq",
+                    (model, dim),
+                )
+            ),
+            dtype=np.int64,
+        )
+        if seqs.size != n:
+            return None
+
+        def rows_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            at = np.clip(np.searchsorted(seqs, values), 0, n - 1)
+            return at, seqs[at] == values
+
         changed = np.zeros(n, dtype=bool)
         if changes.indexed:
-            rows = db.conn.execute(
-                "SELECT id FROM claims WHERE note IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(changes.indexed)),),
+            got = np.fromiter(
+                (
+                    s
+                    for (s,) in db.conn.execute(
+                        "SELECT seq FROM claims WHERE note IN (SELECT value FROM json_each(?))",
+                        (json.dumps(list(changes.indexed)),),
+                    )
+                ),
+                dtype=np.int64,
             )
-            for (cid,) in rows:
-                i = pos.get(cid)
-                if i is not None:
-                    changed[i] = True
+            at, ok = rows_of(got)
+            changed[at[ok]] = True
         if changed.sum() > max(self.MIN_UPDATE, self.FULL_SHARE * n):
             return None
-        old = sim_edge_rows(db)
-        lost = np.zeros(n, dtype=bool)
-        a, b = [], []
-        for source, target, kind, _, _ in old:
-            if kind == "tension":
-                continue
-            i, j = pos.get(source), pos.get(target)
-            if i is None or j is None:  # a removed claim: its neighbour lost one
-                if i is not None:
-                    lost[i] = True
-                if j is not None:
-                    lost[j] = True
-                continue
-            a.append(min(i, j))
-            b.append(max(i, j))
-        pa, pb, pv, pd = update_pairs(
-            matrix, np.asarray(a, np.int64), np.asarray(b, np.int64), changed, lost
-        )
-        edges = [
-            Edge(ids[i], ids[j], "duplicate" if d else "similar", round(float(w), 4))
-            for i, j, w, d in zip(pa.tolist(), pb.tolist(), pv.tolist(), pd.tolist(), strict=True)
-        ]
-        before = {(s, t) for s, t, kind, _, _ in old if kind != "tension"}
+        old = np.array(
+            db.conn.execute(
+                "SELECT e.rowid, COALESCE(c1.seq, -1), COALESCE(c2.seq, -1), "
+                "CASE e.type WHEN 'similar' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END "
+                "FROM sim_edges e LEFT JOIN claims c1 ON c1.id = e.source "
+                "LEFT JOIN claims c2 ON c2.id = e.target"
+            ).fetchall(),
+            dtype=np.int64,
+        ).reshape(-1, 4)
+        rowid, type_ = old[:, 0], old[:, 3]
+        ia, oka = rows_of(old[:, 1])
+        ib, okb = rows_of(old[:, 2])
+        both = oka & okb
+        lost = np.zeros(n, dtype=bool)  # rows whose partner was removed
+        lost[ia[oka & ~okb]] = True
+        lost[ib[okb & ~oka]] = True
+        sim = type_ < 2
+        lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
+        pa, pb, pv, pd = update_pairs(matrix, lo[sim & both], hi[sim & both], changed, lost)
+
+        def key(a, b, t):
+            return (a.astype(np.int64) * (n + 1) + b) * 2 + t
+
+        # Old edges keyed by (rows, type); removed claims' edges get no key.
+        old_key = np.where(both & sim, key(lo, hi, np.minimum(type_, 1)), -1)
+        new_key = key(pa, pb, pd.astype(np.int64))
+        gone = sim & ~np.isin(old_key, new_key)
+        fresh = ~np.isin(new_key, old_key)
         touched = changed | lost
-
-        def fresh(e: Edge) -> bool:
-            return (
-                (e.source, e.target) not in before
-                or touched[pos[e.source]]
-                or touched[pos[e.target]]
+        # Tension between two untouched claims whose pair is still an edge stays.
+        pair_now = np.isin(
+            np.where(both, lo * (n + 1) + hi, -1), pa.astype(np.int64) * (n + 1) + pb
+        )
+        keep_tension = (type_ == 2) & both & pair_now & ~touched[ia] & ~touched[ib]
+        gone |= (type_ == 2) & ~keep_tension
+        check = fresh | touched[pa] | touched[pb]
+        candidates = [
+            Edge(ids[i], ids[j], "duplicate" if d else "similar", round(float(w), 4))
+            for i, j, w, d in zip(
+                pa[check].tolist(),
+                pb[check].tolist(),
+                pv[check].tolist(),
+                pd[check].tolist(),
+                strict=True,
             )
-
-        pairs = {(e.source, e.target) for e in edges}
-        tension = self._tension(db, [e for e in edges if fresh(e)])
-        for s, t, kind, w, reason in old:
-            if kind == "tension" and (s, t) in pairs and not (touched[pos[s]] or touched[pos[t]]):
-                tension.append(Edge(s, t, "tension", w, reason))
-        new = {(e.source, e.target, e.type): e for e in [*edges, *tension]}
-        stored = {(s, t, kind): (w, reason) for s, t, kind, w, reason in old}
-        remove = [key for key in stored if key not in new]
-        add = [e for key, e in new.items() if stored.get(key) != (float(e.weight), e.reason or "")]
-        update_sim_edges(db, remove, add)
-        return edges, tension, int(changed.sum())
+        ]
+        added = [e for e, f in zip(candidates, fresh[check].tolist(), strict=True) if f]
+        tension = self._tension(db, candidates)
+        with write_transaction(db):
+            db.conn.executemany(
+                "DELETE FROM sim_edges WHERE rowid = ?", [(int(r),) for r in rowid[gone]]
+            )
+        update_sim_edges(db, [], [*added, *tension])
+        similar = int((~pd).sum())
+        kept_tension = int(keep_tension.sum())
+        return similar, int(pd.sum()), kept_tension + len(tension), int(changed.sum())
 
     def __call__(self, db: Database, changes: Changes) -> Iterator[Progress]:
         model = get_meta(db, "model")
@@ -444,23 +483,23 @@ class SimilarityStage:
         if get_meta(db, "similarity_model") == model and len(ids) >= 2:
             updated = self._update(db, ids, matrix, changes)
         if updated is not None:
-            edges, tension, changed = updated
+            similar, duplicate, tension, changed = updated
             yield Progress(
-                "similarity", 0, 1, message=f"comparing {changed} changed of {len(ids)} claims"
+                "similarity", 0, 1, message=f"compared {changed} changed of {len(ids)} claims"
             )
         else:
             yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
             edges = similarity_edges(ids, matrix, method=self.method) if len(ids) >= 2 else []
-            tension = self._tension(db, edges)
-            write_sim_edges(db, [*edges, *tension])
+            found = self._tension(db, edges)
+            write_sim_edges(db, [*edges, *found])
+            similar = sum(e.type == "similar" for e in edges)
+            duplicate, tension = len(edges) - similar, len(found)
         set_meta(db, "similarity_model", model)
-        similar = sum(e.type == "similar" for e in edges)
         yield Progress(
             "similarity",
             1,
             1,
-            message=f"{similar} similar, {len(edges) - similar} duplicate, "
-            f"{len(tension)} tension edges",
+            message=f"{similar} similar, {duplicate} duplicate, {tension} tension edges",
         )
 
 

@@ -381,7 +381,9 @@ def update_pairs(
     _, first = np.unique(key, return_index=True)
     a, b = a[first], b[first]
     # Exact cosines for every pair in the pool (the stored weights are rounded).
-    v = np.einsum("ij,ij->i", X[a], X[b])
+    v = np.empty(a.size, dtype=np.float32)
+    for c in range(0, a.size, 8192):  # in slices: two gathers of every pair at once are GBs
+        v[c : c + 8192] = np.einsum("ij,ij->i", X[a[c : c + 8192]], X[b[c : c + 8192]])
     ok = v >= threshold
     a, b, v = a[ok], b[ok], v[ok]
     d = v >= duplicate_threshold
