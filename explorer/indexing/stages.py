@@ -44,6 +44,7 @@ from explorer.semantic.vectors import content_hash
 from explorer.store.connection import write_transaction
 from explorer.store.meta import get_meta, set_meta
 from explorer.store.semantic import (
+    KIND_SQL,
     claim_kinds,
     note_concepts,
     update_sim_edges,
@@ -366,10 +367,22 @@ class SimilarityStage:
 
     def _tension(self, db: Database, edges: list[Edge]) -> list[Edge]:
         ends = {e.source for e in edges} | {e.target for e in edges}
-        texts = {
-            cid: text for cid, text in db.conn.execute("SELECT id, text FROM claims") if cid in ends
-        }
-        kinds = {cid: label.kind for cid, label in claim_kinds(db).items() if cid in ends}
+        if len(ends) < 20_000:  # a few edges (an update): read only their claims
+            rows = db.conn.execute(
+                f"SELECT c.id, c.text, {KIND_SQL} FROM claims c "
+                "LEFT JOIN user_kinds u ON u.claim_id = c.id "
+                "WHERE c.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(ends)),),
+            ).fetchall()
+            texts = {cid: text for cid, text, _ in rows}
+            kinds = {cid: kind for cid, _, kind in rows if kind is not None}
+        else:
+            texts = {
+                cid: text
+                for cid, text in db.conn.execute("SELECT id, text FROM claims")
+                if cid in ends
+            }
+            kinds = {cid: label.kind for cid, label in claim_kinds(db).items() if cid in ends}
         return tension_edges(edges, texts, kinds, self.index.taxonomy)
 
     def _update(self, db: Database, ids: list[str], matrix: np.ndarray, changes: Changes):
