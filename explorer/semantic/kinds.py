@@ -162,6 +162,19 @@ class NullKindClassifier:
         return {c.id: KindLabel(c.id, kid, 0.0, "default") for c in claims}
 
 
+def _need(pattern: re.Pattern) -> str | tuple[str, ...]:
+    """The prefilter's literals for a cue: one string when there is one (the common
+    case, tested with a bare ``in``), else a tuple; empty when nothing is known."""
+    need = required(pattern) or ()
+    return need[0] if len(need) == 1 else need
+
+
+def _has(folded: str, need: str | tuple[str, ...]) -> bool:
+    if need.__class__ is str:
+        return need in folded
+    return any(s in folded for s in need)
+
+
 class RuleKindClassifier:
     """Cue patterns from the taxonomy, with negation, questions and section context."""
 
@@ -170,11 +183,10 @@ class RuleKindClassifier:
         # Each cue with its weight and the literals a match needs (prefilter.required),
         # worked out once: the rules run on every claim of the vault.
         self._cues = [
-            (kind, [(p, w, required(p) or ()) for p, w in kind.weighted_cues()])
-            for kind in taxonomy.kinds
+            (kind, [(p, w, _need(p)) for p, w in kind.weighted_cues()]) for kind in taxonomy.kinds
         ]
         self._section_cues = [
-            (kind, [(p, w, required(p) or ()) for p, w in kind.weighted_section_cues()])
+            (kind, [(p, w, _need(p)) for p, w in kind.weighted_section_cues()])
             for kind in taxonomy.kinds
         ]
 
@@ -196,7 +208,7 @@ class RuleKindClassifier:
         folded = fold(body)
         for kind, cues in self._cues:
             for pat, weight, need in cues:
-                if folded is not None and need and not any(s in folded for s in need):
+                if folded is not None and need and not _has(folded, need):
                     continue  # the regex would find nothing: skip its scan
                 for m in pat.finditer(body):
                     if is_proper_name_use(body, m.start()):
@@ -224,7 +236,7 @@ class RuleKindClassifier:
             for pat, weight, need in cues:
                 for dist, piece in enumerate(pieces):
                     f = folded[dist]
-                    if f is not None and need and not any(s in f for s in need):
+                    if f is not None and need and not _has(f, need):
                         continue
                     m = pat.search(piece)
                     if m:
