@@ -394,17 +394,14 @@ class SimilarityStage:
         """
         n, dim = matrix.shape
         model = get_meta(db, "model")
-        seqs = np.fromiter(
-            (
-                s
-                for (s,) in db.conn.execute(
-                    "SELECT c.seq FROM claims c JOIN embeddings e ON e.model = ? "
-                    "AND e.hash = c.embed_hash AND e.dim = ? ORDER BY c.seq",
-                    (model, dim),
-                )
-            ),
+        seqs = np.array(
+            db.conn.execute(
+                "SELECT c.seq FROM claims c JOIN embeddings e ON e.model = ? "
+                "AND e.hash = c.embed_hash AND e.dim = ? ORDER BY c.seq",
+                (model, dim),
+            ).fetchall(),
             dtype=np.int64,
-        )
+        ).reshape(-1)
         if seqs.size != n:
             return None
 
