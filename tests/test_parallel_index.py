@@ -206,13 +206,16 @@ def test_an_edit_updates_the_similarity_edges_as_a_full_pass_would(tmp_path, mon
     edited.write_text(text.replace(".", ". Large language models cannot plan.", 3), "utf-8")
     removed.unlink()
     calls = []
-    real = stages.update_pairs
-    monkeypatch.setattr(stages, "update_pairs", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = stages.decide_pairs
+    monkeypatch.setattr(stages, "decide_pairs", lambda *a, **k: calls.append(a) or real(*a, **k))
+    full = []
+    monkeypatch.setattr(stages, "similarity_edges", lambda *a, **k: full.append(a))
     events = index(root, db, 1, embedder)
     assert events[-1].indexed == 1 and events[-1].removed == 1
-    assert len(calls) == 1  # the update ran, not the full pass
-    changed = calls[0][3]
-    assert 0 < changed.sum() < 0.1 * changed.size
+    assert len(calls) == 1 and not full  # the update ran, not the full pass
+    pool = calls[0][1]
+    assert 0 < pool.size < len(edges(db))  # it decided a neighbourhood, not every pair
+    monkeypatch.undo()
     shutil.copytree(root, tmp_path / "copy")
     fresh = tmp_path / "fresh.db"
     index(tmp_path / "copy", fresh, 1, embedder)

@@ -37,7 +37,14 @@ from explorer.indexing.events import Changes, Progress
 from explorer.semantic.analyse import Analyser
 from explorer.semantic.concepts import vault_concepts
 from explorer.semantic.embedder import EmbedderError
-from explorer.semantic.similarity import similarity_edges, tension_edges, update_pairs
+from explorer.semantic.similarity import (
+    DEFAULT_K,
+    DEFAULT_THRESHOLD,
+    decide_pairs,
+    pairs_above,
+    similarity_edges,
+    tension_edges,
+)
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy, taxonomy_for_vault
 from explorer.semantic.types import Edge, NoteAnalysis
 from explorer.semantic.vectors import content_hash
@@ -385,12 +392,22 @@ class SimilarityStage:
             kinds = {cid: label.kind for cid, label in claim_kinds(db).items() if cid in ends}
         return tension_edges(edges, texts, kinds, self.index.taxonomy)
 
+    _EDGES = (
+        "SELECT e.rowid, COALESCE(c1.seq, -1), COALESCE(c2.seq, -1), "
+        "CASE e.type WHEN 'similar' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END "
+        "FROM sim_edges e LEFT JOIN claims c1 ON c1.id = e.source "
+        "LEFT JOIN claims c2 ON c2.id = e.target "
+    )
+
     def _update(self, db: Database, ids: list[str], matrix: np.ndarray, changes: Changes):
         """(similar, duplicate, tension, changed) counts after an incremental pass
         written to the store; None when a full pass is the better choice.
 
-        Claims are matched to rows by ``seq`` (``claim_vectors`` orders rows by it),
-        so the stored edges are read as integers, never as Python objects per edge.
+        Only the neighbourhood of the change is read and decided: F, the changed claims,
+        those that lost a neighbour and every claim with a pair above the threshold with
+        one of them; the stored edges of F and of F's neighbours (whose lists are then
+        complete); every other edge cannot change and is not read. Claims are matched to
+        matrix rows by ``seq`` (``claim_vectors`` orders rows by it).
         """
         n, dim = matrix.shape
         model = get_meta(db, "model")
@@ -409,58 +426,90 @@ class SimilarityStage:
             at = np.clip(np.searchsorted(seqs, values), 0, n - 1)
             return at, seqs[at] == values
 
+        def edges(where: str, params=()) -> np.ndarray:
+            found = db.conn.execute(self._EDGES + where, params).fetchall()
+            return np.array(found, dtype=np.int64).reshape(-1, 4)
+
+        def edges_at(mask: np.ndarray) -> np.ndarray:
+            if not mask.any():
+                return np.zeros((0, 4), np.int64)
+            names = json.dumps([ids[i] for i in np.flatnonzero(mask).tolist()])
+            return edges(
+                "WHERE e.source IN (SELECT value FROM json_each(?1)) "
+                "OR e.target IN (SELECT value FROM json_each(?1))",
+                (names,),
+            )
+
+        def ends(rows: np.ndarray):
+            ia, oka = rows_of(rows[:, 1])
+            ib, okb = rows_of(rows[:, 2])
+            return ia, oka, ib, okb
+
         changed = np.zeros(n, dtype=bool)
         if changes.indexed:
-            got = np.fromiter(
-                (
-                    s
-                    for (s,) in db.conn.execute(
-                        "SELECT seq FROM claims WHERE note IN (SELECT value FROM json_each(?))",
-                        (json.dumps(list(changes.indexed)),),
-                    )
-                ),
+            got = np.array(
+                db.conn.execute(
+                    "SELECT seq FROM claims WHERE note IN (SELECT value FROM json_each(?))",
+                    (json.dumps(list(changes.indexed)),),
+                ).fetchall(),
                 dtype=np.int64,
-            )
+            ).reshape(-1)
             at, ok = rows_of(got)
             changed[at[ok]] = True
         if changed.sum() > max(self.MIN_UPDATE, self.FULL_SHARE * n):
             return None
-        old = np.array(
-            db.conn.execute(
-                "SELECT e.rowid, COALESCE(c1.seq, -1), COALESCE(c2.seq, -1), "
-                "CASE e.type WHEN 'similar' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END "
-                "FROM sim_edges e LEFT JOIN claims c1 ON c1.id = e.source "
-                "LEFT JOIN claims c2 ON c2.id = e.target"
-            ).fetchall(),
-            dtype=np.int64,
-        ).reshape(-1, 4)
+        # Edges to a removed claim go; the claim at their other end lost a neighbour.
+        stale = edges("WHERE c1.id IS NULL OR c2.id IS NULL")
+        ia, oka, ib, okb = ends(stale)
+        lost = np.zeros(n, dtype=bool)
+        lost[ia[oka]] = True
+        lost[ib[okb]] = True
+        redo = changed | lost
+        e0 = edges_at(changed)
+        ia, oka, ib, okb = ends(e0)
+        redo[ia[oka]] = True
+        redo[ib[okb]] = True
+        ca, cb = pairs_above(matrix, np.flatnonzero(redo), DEFAULT_THRESHOLD)
+        F = redo.copy()
+        F[ca] = True
+        F[cb] = True
+        e1 = edges_at(F)
+        ia, oka, ib, okb = ends(e1)
+        near = np.zeros(n, dtype=bool)
+        near[ia[oka]] = True
+        near[ib[okb]] = True
+        e2 = edges_at(near & ~F)
+        old = np.concatenate([stale, e1, e2])
+        _, first = np.unique(old[:, 0], return_index=True)
+        old = old[first]
         rowid, type_ = old[:, 0], old[:, 3]
-        ia, oka = rows_of(old[:, 1])
-        ib, okb = rows_of(old[:, 2])
+        ia, oka, ib, okb = ends(old)
         both = oka & okb
-        lost = np.zeros(n, dtype=bool)  # rows whose partner was removed
-        lost[ia[oka & ~okb]] = True
-        lost[ib[okb & ~oka]] = True
-        sim = type_ < 2
         lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
-        pa, pb, pv, pd = update_pairs(matrix, lo[sim & both], hi[sim & both], changed, lost)
-
-        def key(a, b, t):
-            return (a.astype(np.int64) * (n + 1) + b) * 2 + t
-
-        # Old edges keyed by (rows, type); removed claims' edges get no key.
-        old_key = np.where(both & sim, key(lo, hi, np.minimum(type_, 1)), -1)
-        new_key = key(pa, pb, pd.astype(np.int64))
-        gone = sim & ~np.isin(old_key, new_key)
-        fresh = ~np.isin(new_key, old_key)
+        sim = type_ < 2
         touched = changed | lost
-        # Tension between two untouched claims whose pair is still an edge stays.
-        pair_now = np.isin(
-            np.where(both, lo * (n + 1) + hi, -1), pa.astype(np.int64) * (n + 1) + pb
+        stays = both & ~changed[ia] & ~changed[ib]  # a pair whose vectors did not move
+        pool = sim & stays
+        pa, pb, pv, pd, keep = decide_pairs(
+            matrix, np.r_[lo[pool], ca], np.r_[hi[pool], cb], DEFAULT_K, DEFAULT_THRESHOLD
         )
-        keep_tension = (type_ == 2) & both & pair_now & ~touched[ia] & ~touched[ib]
-        gone |= (type_ == 2) & ~keep_tension
-        check = fresh | touched[pa] | touched[pb]
+        # Decided here: the pairs with an end in F; the rest cannot have changed.
+        mine = F[pa] | F[pb]
+        now = mine & keep
+        pair_key = pa * (n + 1) + pb
+        key = pair_key * 2 + pd
+        old_pair = np.where(both, lo * (n + 1) + hi, -1)
+        old_key = old_pair * 2 + np.minimum(type_, 1)
+        in_f = both & (F[ia] | F[ib])
+        gone = ~both | (sim & ~stays)
+        gone |= sim & in_f & ~np.isin(old_key, key[now])
+        kept_before = np.isin(key, old_key[sim & stays])
+        fresh = now & ~kept_before
+        # Tension: kept between untouched claims whose pair is still an edge.
+        still = ~in_f | np.isin(old_pair, pair_key[now])
+        tension_ok = (type_ == 2) & both & still & ~touched[ia] & ~touched[ib]
+        gone |= (type_ == 2) & ~tension_ok
+        check = now & (fresh | touched[pa] | touched[pb])
         candidates = [
             Edge(ids[i], ids[j], "duplicate" if d else "similar", round(float(w), 4))
             for i, j, w, d in zip(
@@ -478,9 +527,13 @@ class SimilarityStage:
                 "DELETE FROM sim_edges WHERE rowid = ?", [(int(r),) for r in rowid[gone]]
             )
         update_sim_edges(db, [], [*added, *tension])
-        similar = int((~pd).sum())
-        kept_tension = int(keep_tension.sum())
-        return similar, int(pd.sum()), kept_tension + len(tension), int(changed.sum())
+        counts = dict(db.conn.execute("SELECT type, COUNT(*) FROM sim_edges GROUP BY type"))
+        return (
+            counts.get("similar", 0),
+            counts.get("duplicate", 0),
+            counts.get("tension", 0),
+            int(changed.sum()),
+        )
 
     def __call__(self, db: Database, changes: Changes) -> Iterator[Progress]:
         model = get_meta(db, "model")

@@ -396,6 +396,46 @@ def update_pairs(
     )
 
 
+def pairs_above(matrix: np.ndarray, rows: np.ndarray, threshold: float) -> tuple:
+    """Every pair (min, max) of a row in ``rows`` with another row at cosine >= threshold."""
+    X = matrix
+    n = len(X)
+    block = max(1, (1 << 24) // max(n, 1))
+    pa, pb = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for r0 in range(0, rows.size, block):
+        r = rows[r0 : r0 + block]
+        S = X[r] @ X.T
+        S[np.arange(r.size), r] = -np.inf
+        i, j = np.nonzero(threshold <= S)
+        pa.append(np.minimum(r[i], j))
+        pb.append(np.maximum(r[i], j))
+    a, b = np.concatenate(pa), np.concatenate(pb)
+    _, first = np.unique(a << 32 | b, return_index=True)
+    return a[first], b[first]
+
+
+def decide_pairs(
+    matrix: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    k: int = DEFAULT_K,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+):
+    """Exact cosines of a pool of pairs, and which are edges (top-k of either end within
+    the pool): ``(a, b, v, is_duplicate, keep)``, the pool deduplicated."""
+    X = np.ascontiguousarray(matrix, dtype=np.float32)
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    _, first = np.unique(a << 32 | b, return_index=True)
+    a, b = a[first], b[first]
+    v = np.empty(a.size, dtype=np.float32)
+    for c in range(0, a.size, 8192):
+        v[c : c + 8192] = np.einsum("ij,ij->i", X[a[c : c + 8192]], X[b[c : c + 8192]])
+    d = v >= duplicate_threshold
+    keep = _pair_split(a, b, v, d, k) & (v >= threshold)
+    return a, b, v, d, keep
+
+
 def similarity_edges(
     ids: Sequence[str],
     matrix: np.ndarray,
