@@ -62,3 +62,9 @@ def test_every_edge_type_has_one_style_for_window_and_page():
         G.add_edge("claim:1", "claim:2", key=t, type=t, weight=0.9)
     page = build_payload(G)["edges"]
     assert {e["color"] for e in page} == {s["colour"] for s in style.EDGE_TYPES.values()}
+
+
+def test_every_stance_has_a_colour():
+    from explorer.core.model import STANCES
+
+    assert set(style.STANCE_COLOURS) == set(STANCES)

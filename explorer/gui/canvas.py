@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.graph.filters import Visible
 from explorer.gui.canvas_model import R_MAX, CanvasModel
-from explorer.gui.graphops import Visible
 from explorer.gui.style import EDGE_STYLES, SQUARE_TYPES, TYPE_COLOURS, canvas_colours, edge_style
 
 LOD_FAINT = 0.55  # device pixels per scene unit above which faint edges are drawn
@@ -224,7 +224,7 @@ class EdgeLayer(_Layer):
                 boxes = np.hstack([np.minimum(a, b), np.maximum(a, b)])
                 st = edge_style(str(etype))
                 colour = st.colour
-                if self.canvas.dark and colour in ("#34495e", "#2c3e50"):
+                if self.canvas.dark and colour.lower() in ("#34495e", "#2c3e50"):
                     colour = "#aab7c4"  # dark edge colours would vanish on a dark canvas
                 thin = QPen(_blend(colour, st.alpha, bg), 1.0, st.style)
                 thin.setCosmetic(True)

@@ -48,9 +48,10 @@ import contextlib
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -66,6 +67,8 @@ from explorer.indexing.parallel import (
 )
 from explorer.indexing.vault import (
     DEFAULT_MAX_NOTE_BYTES,
+    NoteFile,
+    NoteText,
     VaultError,
     check_vault,
     scan_vault,
@@ -99,8 +102,8 @@ CHUNK_NOTES = 1000
 @dataclass(slots=True)
 class _Pending:
     done: int
-    file: object  # vault.NoteFile
-    note: object  # vault.Note
+    file: NoteFile
+    note: NoteText
     parsed: ParsedNote
 
 
@@ -244,7 +247,10 @@ class IndexRun:
         self.key = pipeline_key(parse, note_stages)
         self.tables = derived_note_tables(db)
         self.has_user_rows = _has_user_rows(db)
-        self.preparers = [s for s in note_stages if callable(getattr(s, "prepare", None))]
+        # Note stages that also prepare a chunk of notes at once (see the module docstring).
+        self.preparers: list[Any] = [
+            s for s in note_stages if callable(getattr(s, "prepare", None))
+        ]
         self.pending: list[_Pending] = []
         self.pending_claims = 0
         self.limit = min(FIRST_CHUNK_CLAIMS, chunk_claims)
@@ -307,7 +313,7 @@ class IndexRun:
             return False, None
         return (state.size, state.mtime_ns) == (f.size, f.mtime_ns), state
 
-    def _scan(self) -> Iterator[Progress]:
+    def _scan(self) -> Generator[Progress, None, list[NoteFile]]:
         """The vault's note files (the generator's return value), noting a moved vault."""
         db, root = self.db, self.root
         previous_vault = get_meta(db, "vault")

@@ -36,10 +36,11 @@ from explorer.core.model import ParsedNote
 from explorer.indexing.events import Changes, Progress
 from explorer.semantic.analyse import Analyser
 from explorer.semantic.concepts import vault_concepts
-from explorer.semantic.embedder import EmbedderError
+from explorer.semantic.embedder import EmbedderError, TextEmbedder
 from explorer.semantic.similarity import (
     DEFAULT_K,
     DEFAULT_THRESHOLD,
+    cap_within_notes,
     decide_pairs,
     pairs_above,
     similarity_edges,
@@ -68,7 +69,7 @@ from explorer.store.vectors import (
 )
 
 # Bump when what the semantic stage stores changes, so every note is analysed again.
-SEMANTIC_VERSION = "1"
+SEMANTIC_VERSION = "2"  # 2: calibrated kind confidence
 # Texts per encode call in ``prepare``: large enough that the model's per-call cost
 # vanishes, small enough for a progress event every few seconds on 2 CPU cores.
 SLICE = 256
@@ -89,7 +90,7 @@ class CachedEmbedder:
     its own thread). ``encoded`` counts the texts sent to the model.
     """
 
-    def __init__(self, inner, *, slice_size: int = SLICE) -> None:
+    def __init__(self, inner: TextEmbedder, *, slice_size: int = SLICE) -> None:
         self.inner = inner
         self.name: str = inner.name
         self.slice_size = slice_size
@@ -110,6 +111,7 @@ class CachedEmbedder:
     def _embed(self, hashes: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         matrix = np.asarray(self.inner.encode(list(texts)), dtype=np.float32)
         self.encoded += len(texts)
+        assert self.db is not None, "bind() the cache to a store first"
         store_vectors(self.db, self.name, list(hashes), matrix)
         return matrix
 
@@ -159,7 +161,7 @@ class SemanticIndex:
         self,
         vault: str | Path | None = None,
         *,
-        embedder=None,
+        embedder: TextEmbedder | None = None,
         taxonomy: Taxonomy | None = None,
         slice_size: int = SLICE,
         prune_old_vectors: bool = True,
@@ -527,6 +529,7 @@ class SimilarityStage:
                 "DELETE FROM sim_edges WHERE rowid = ?", [(int(r),) for r in rowid[gone]]
             )
         update_sim_edges(db, [], [*added, *tension])
+        self._cap_notes(db, [ids[i] for i in np.flatnonzero(F).tolist()])
         counts = dict(db.conn.execute("SELECT type, COUNT(*) FROM sim_edges GROUP BY type"))
         return (
             counts.get("similar", 0),
@@ -534,6 +537,36 @@ class SimilarityStage:
             counts.get("tension", 0),
             int(changed.sum()),
         )
+
+    def _cap_notes(self, db: Database, claim_ids: list[str]) -> None:
+        """Apply ``cap_within_notes`` again to the notes of ``claim_ids`` (an update
+        changed edges there), as the full pass applies it to every note."""
+        rows = db.conn.execute(
+            "SELECT e.rowid, e.source, e.target, e.type, e.weight, e.reason, c1.note "
+            "FROM sim_edges e JOIN claims c1 ON c1.id = e.source "
+            "JOIN claims c2 ON c2.id = e.target AND c2.note = c1.note "
+            "WHERE e.type != 'tension' AND c1.note IN "
+            "(SELECT note FROM claims WHERE id IN (SELECT value FROM json_each(?)))",
+            (json.dumps(claim_ids),),
+        ).fetchall()
+        if not rows:
+            return
+        edges = [Edge(s, t, kind, w, reason) for _, s, t, kind, w, reason, _ in rows]
+        note_of = {}
+        for _, s, t, _, _, _, note in rows:
+            note_of[s] = note_of[t] = note
+        kept = {(e.source, e.target, e.type) for e in cap_within_notes(edges, note_of)}
+        drop = [(r[0],) for r in rows if (r[1], r[2], r[3]) not in kept]
+        pairs = [(r[1], r[2]) for r in rows if (r[1], r[2], r[3]) not in kept]
+        with write_transaction(db):
+            db.conn.executemany("DELETE FROM sim_edges WHERE rowid = ?", drop)
+            # A tension edge needs its close pair.
+            db.conn.executemany(
+                "DELETE FROM sim_edges WHERE source = ? AND target = ? AND type = 'tension' "
+                "AND NOT EXISTS (SELECT 1 FROM sim_edges x WHERE x.source = sim_edges.source "
+                "AND x.target = sim_edges.target AND x.type != 'tension')",
+                pairs,
+            )
 
     def __call__(self, db: Database, changes: Changes) -> Iterator[Progress]:
         model = get_meta(db, "model")
@@ -553,6 +586,7 @@ class SimilarityStage:
         else:
             yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
             edges = similarity_edges(ids, matrix, method=self.method) if len(ids) >= 2 else []
+            edges = cap_within_notes(edges, dict(db.conn.execute("SELECT id, note FROM claims")))
             found = self._tension(db, edges)
             write_sim_edges(db, [*edges, *found])
             similar = sum(e.type == "similar" for e in edges)
@@ -638,7 +672,7 @@ class AnalysisTask:
 
 # Models loaded in this process, by name: a second index or search in one process
 # (the GUI, a test session) does not load the model again.
-_EMBEDDERS: dict[str, object] = {}
+_EMBEDDERS: dict[str, TextEmbedder] = {}
 
 
 def model_choice(model: str | None, stored: str = "") -> str:
@@ -647,33 +681,38 @@ def model_choice(model: str | None, stored: str = "") -> str:
     return model or os.environ.get(MODEL_ENV) or stored or "default"
 
 
-def make_embedder(choice: str):
+def make_embedder(choice: str, runtime: str | None = None, stored_model: str = "") -> TextEmbedder:
     """The embedder for a model choice: ``default`` (the shipped all-MiniLM-L6-v2), a
-    sentence-transformers model directory, or ``hashing`` / ``hashing-DIM`` (a tiny
-    dependency-free stand-in with no real sense of meaning, for tests).
+    sentence-transformers model directory, an exported ONNX model folder, or
+    ``hashing`` / ``hashing-DIM`` (a tiny dependency-free stand-in with no real sense
+    of meaning, for tests), run by ``runtime`` (``--runtime``, else $EXPLORER_RUNTIME,
+    else the store's int8-ness, else ``auto``: see ``explorer.semantic.models``).
 
     Raises ``EmbedderError`` naming the path for a missing or broken directory. Nothing
-    is imported from torch here: the model loads on its first ``encode``.
+    is imported from torch or onnxruntime here: the model loads on its first ``encode``.
     """
-    from explorer.semantic.embedder import Embedder, HashingEmbedder
+    from explorer.semantic.models import make_embedder as resolve
+    from explorer.semantic.models import runtime_choice
 
-    if choice == "hashing" or choice.startswith("hashing-"):
-        dim = int(choice.split("-", 1)[1]) if "-" in choice else 384
-        return HashingEmbedder(dim=dim)
-    embedder = Embedder(None if choice in ("", "default") else choice)
-    return _EMBEDDERS.setdefault(embedder.name, embedder)
+    embedder = resolve(choice, runtime_choice(runtime, stored_model))
+    if not hasattr(embedder, "load"):
+        return embedder  # the hashing stand-in: nothing to share
+    key = f"{embedder.name}|{type(embedder).__name__}|{getattr(embedder, 'path', '')}"
+    return _EMBEDDERS.setdefault(key, embedder)
 
 
-def _source(embedder) -> str:
+def _source(embedder: TextEmbedder | None) -> str:
     """What ``meta.model_path`` records for ``embedder``: ``""`` for the shipped model."""
     if embedder is None:
         return ""
     name = getattr(embedder, "name", "")
     if name.startswith("hashing-"):
         return name
+    if hasattr(embedder, "source"):  # the ONNX embedders know what they were made from
+        return str(embedder.source)
     path = getattr(embedder, "path", None)
     if path is None:
-        return getattr(embedder, "source", "")
+        return ""
     from explorer.semantic.embedder import EmbedderError, default_model_dir
 
     try:
