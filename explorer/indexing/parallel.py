@@ -24,6 +24,7 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
 
 from explorer.core.model import ParsedNote
 from explorer.indexing.vault import NoteFile, NoteReadError, NoteText, NoteVanished, read_note
@@ -139,7 +140,7 @@ class NoteWorkers:
 
     def __init__(self, n: int) -> None:
         self.n = max(1, n)
-        self._pool = None
+        self._pool: Pool | None = None
 
     def __enter__(self) -> NoteWorkers:
         return self

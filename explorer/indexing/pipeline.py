@@ -79,6 +79,7 @@ from explorer.store.errors import IndexBusyError
 from explorer.store.lock import index_lock
 from explorer.store.meta import get_meta, set_meta
 from explorer.store.notes import (
+    NoteState,
     delete_note,
     derived_note_tables,
     note_states,
@@ -258,7 +259,7 @@ class IndexRun:
         self.added_sha: dict[str, str] = {}
         self.pool = pool or NoteWorkers(1)
         # Stages that can analyse a note in a worker (see explorer/indexing/parallel.py).
-        self.task_stages = {
+        self.task_stages: dict[int, Any] = {
             i: s for i, s in enumerate(note_stages) if callable(getattr(s, "task", None))
         }
 
@@ -304,12 +305,11 @@ class IndexRun:
         self.pool.close()  # the workers' memory is free before the vault stages run
         yield from self._finish()
 
-    def _fresh(self, f) -> tuple[bool, object]:
+    def _fresh(self, f: NoteFile) -> tuple[bool, NoteState | None]:
         """(whether the file is unchanged by its stat, its state when it was indexed
         with this pipeline and no --force: a read that hashes the same is then a touch)."""
         state = self.states.get(f.path)
-        fresh = state is not None and state.pipeline == self.key and not self.force
-        if not fresh:
+        if state is None or state.pipeline != self.key or self.force:
             return False, None
         return (state.size, state.mtime_ns) == (f.size, f.mtime_ns), state
 
@@ -359,6 +359,7 @@ class IndexRun:
             yield self._warn("index", done, f.path, result.unreadable)
             return
         note = result.note
+        assert note is not None  # read, since it neither vanished nor was unreadable
         for message in note.warnings:
             yield self._warn("index", done, f.path, message)
         if result.parsed is None and result.parse_error is None:  # same bytes as stored
@@ -374,6 +375,7 @@ class IndexRun:
             yield Progress("index", done, total, f.path, self.problems[-1], "error")
             return
         parsed = result.parsed
+        assert parsed is not None
         for message in parsed.warnings[len(note.warnings) :]:
             yield self._warn("index", done, f.path, f"{f.path}: {message}")
         for i, analysis in result.early.items():
@@ -421,13 +423,13 @@ class IndexRun:
                 yield from self._write(item)
                 group.maybe_commit()
 
-    def _worker_analyses(self, batch: list[_Pending]) -> list[tuple[object, Iterator]]:
+    def _worker_analyses(self, batch: list[_Pending]) -> list[tuple[Any, Iterator]]:
         """For each stage whose analysis needs what ``prepare`` made (vectors): a stream
         of the batch's analyses, one per note in order, done by the workers while this
         process writes the notes before them."""
         if not self.pool.started:
             return []
-        streams = []
+        streams: list[tuple[Any, Iterator]] = []
         for stage in self.task_stages.values():
             task = stage.task()
             if task is None or not task.needs_vectors:

@@ -63,9 +63,14 @@ def _required(seq) -> tuple[str, ...] | None:
         if op is sre.SUBPATTERN:
             found = _required(list(av[3]))
         elif op is sre.BRANCH:
-            alternatives = [_required(list(s)) for s in av[1]]
-            if all(a is not None for a in alternatives):
-                found = tuple(s for a in alternatives for s in a)
+            strings: list[str] = []
+            for alternative in av[1]:
+                need = _required(list(alternative))
+                if need is None:
+                    break
+                strings.extend(need)
+            else:
+                found = tuple(strings)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
             found = _required(list(av[2]))
         if found is not None:
