@@ -39,9 +39,10 @@ if str(ROOT) not in sys.path:
 DEFAULT_CORPUS = Path("/work/shared/corpora/swyx-ai-notes")
 
 
-def one_index(corpus: Path, db: Path, batch_size: int) -> dict:
+def one_index(corpus: Path, db: Path, batch_size: int, workers: int = 0) -> dict:
     """One cold index run in this process; the caller runs it in a fresh one."""
     t0 = time.perf_counter()
+    from explorer.indexing.parallel import default_workers
     from explorer.indexing.pipeline import Progress, Summary, index_vault
     from explorer.indexing.stages import SemanticIndex
     from explorer.semantic.embedder import Embedder
@@ -51,7 +52,8 @@ def one_index(corpus: Path, db: Path, batch_size: int) -> dict:
     notes, vaults = semantic.stages()
     embedded, stage_times, last = 0, {}, time.perf_counter()
     summary = None
-    for event in index_vault(corpus, db, note_stages=notes, vault_stages=vaults):
+    workers = workers or default_workers()
+    for event in index_vault(corpus, db, note_stages=notes, vault_stages=vaults, workers=workers):
         now = time.perf_counter()
         if isinstance(event, Summary):
             summary = event
@@ -68,6 +70,7 @@ def one_index(corpus: Path, db: Path, batch_size: int) -> dict:
         "claims": summary.claims,
         "texts_embedded": embedded,
         "device": str(embedder.device),
+        "workers": workers,
         "seconds_by_stage": {k: round(v, 2) for k, v in stage_times.items()},
         "embed_error": semantic.embed_error,
     }
@@ -168,12 +171,28 @@ def query_bench(n: int, repeats: int = 30) -> dict:
     }
 
 
+def print_stage_table(runs: list[dict]) -> None:
+    """Median seconds by stage over the index runs (time between progress events)."""
+    names = sorted(
+        {name for run in runs for name in run}, key=lambda n: -max(run.get(n, 0.0) for run in runs)
+    )
+    print("\n| stage | median wall s | runs |")
+    print("| --- | --- | --- |")
+    for name in names:
+        values = [run.get(name, 0.0) for run in runs]
+        shown = ", ".join(f"{v:.1f}" for v in values)
+        print(f"| {name} | {statistics.median(values):.1f} | {shown} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--claims", type=int, default=100_000, help="claims for the query test")
+    ap.add_argument(
+        "--workers", type=int, default=0, help="index worker processes (default: every core)"
+    )
     ap.add_argument("--query-only", action="store_true")
     ap.add_argument("--skip-query", action="store_true")
     ap.add_argument("--child", choices=["index", "model", "query"], help=argparse.SUPPRESS)
@@ -181,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args.child == "index":
-        print(json.dumps(one_index(args.corpus, args.db, args.batch_size)))
+        print(json.dumps(one_index(args.corpus, args.db, args.batch_size, args.workers)))
         return 0
     if args.child == "model":
         print(json.dumps(one_model(args.corpus, args.batch_size)))
@@ -202,11 +221,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         work = Path(tempfile.mkdtemp(prefix="bench-semantic-"))
         common = [str(args.corpus), "--batch-size", str(args.batch_size)]
-        index_runs, model_runs = [], []
+        index_runs, model_runs, stages = [], [], []
         for run in range(args.runs):
             db = work / f"run{run}.db"
-            info, wall, cpu = child(["--child", "index", "--db", str(db), *common])
+            info, wall, cpu = child(
+                ["--child", "index", "--db", str(db), "--workers", str(args.workers), *common]
+            )
             index_runs.append((wall, cpu))
+            stages.append(info["seconds_by_stage"])
             print(f"index run {run + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU, {info}", flush=True)
             info, wall, cpu = child(["--child", "model", *common])
             model_runs.append((wall, cpu))
@@ -221,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{mw:.1f} s wall / {mc:.1f} s CPU; ratio {iw / mw:.3f} wall, {ic / mc:.3f} CPU "
             "(target <= 1.25)"
         )
+        print_stage_table(stages)
     if not args.skip_query:
         info, _, _ = child(["--child", "query", "--claims", str(args.claims)])
         print(f"query over {info['claims']} claims: {info} (target < 50 ms)")

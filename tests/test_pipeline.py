@@ -9,7 +9,7 @@ import time
 import pytest
 from helpers import CountingParser, line_parser, snapshot, write_vault
 
-import explorer.indexing.pipeline as pipeline
+import explorer.indexing.parallel as parallel
 from explorer.indexing.pipeline import Changes, Progress, Summary, index_vault, run_index
 from explorer.indexing.vault import VaultError
 from explorer.store import IndexBusyError, index_lock, open_db
@@ -68,9 +68,9 @@ def test_first_run_events_summary_and_no_side_effects(vault, dbp, capsys):
 def test_unchanged_files_are_not_even_read(vault, dbp, monkeypatch):
     run_index(vault, dbp, parse=line_parser)
     reads = []
-    real = pipeline.read_note
+    real = parallel.read_note  # notes are read there, in this process or a worker
     monkeypatch.setattr(
-        pipeline, "read_note", lambda f, **kw: reads.append(f.path) or real(f, **kw)
+        parallel, "read_note", lambda f, **kw: reads.append(f.path) or real(f, **kw)
     )
     parser = CountingParser()
     parser.__qualname__ = "line_parser"  # the same pipeline key as the first run
@@ -266,3 +266,23 @@ def test_cancel_during_prepare_writes_nothing_of_that_chunk(vault, dbp):
     assert s.cancelled and s.indexed == 0
     assert [what for what, _ in stage.log] == ["prepare"]
     assert run_index(vault, dbp, parse=line_parser, note_stages=[PreparingStage()]).indexed == 3
+
+
+def test_notes_written_in_one_transaction_still_fail_alone(tmp_path):
+    """A chunk's notes share a transaction (a commit per note is slow); a note whose
+    stage fails is rolled back alone, to its savepoint, and the others are stored."""
+    notes = {f"n{i:02}.md": f"Claim {i}.\nAnother claim {i}.\n" for i in range(12)}
+    vault = write_vault(tmp_path / "v", notes)
+    dbp = tmp_path / "s.db"
+
+    class Flaky(PreparingStage):
+        def __call__(self, db, parsed):
+            db.conn.execute("UPDATE claims SET text = 'touched' WHERE note = ?", (parsed.path,))
+            if parsed.path == "n05.md":
+                raise RuntimeError("stage broke")
+
+    s = run_index(vault, dbp, parse=line_parser, note_stages=[Flaky()])
+    assert (s.indexed, s.errors) == (11, 1)
+    stored = claims_by_note(dbp)
+    assert "n05.md" not in stored and len(stored) == 11
+    assert all(text == "touched" for rows in stored.values() for _, text in rows)

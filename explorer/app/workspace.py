@@ -274,18 +274,21 @@ class Workspace:
         lock_timeout: float = 0.0,
         embed: bool = True,
         max_note_bytes: int | None = None,
+        workers: int | None = None,
     ) -> Iterator[Progress | Summary]:
         """Index the vault with the default stages; yield Progress events, then a Summary.
 
         Incremental (only changed notes are read again). ``cancel`` is checked between
         notes. A model that cannot be loaded does not stop the run: it goes on with kinds
         by rules only, and a ``warning`` event of stage ``embed`` says why (before the
-        Summary). ``embed=False`` skips the model on purpose. Raises
+        Summary). ``embed=False`` skips the model on purpose. ``workers``: processes
+        that read and analyse notes (default: every core; 1: this process only). Raises
         ``VaultMissingError`` when the folder is gone, ``TaxonomyError`` for a broken
         taxonomy file (before anything is written) and ``IndexBusyError`` when another
         explorer is indexing into the same database.
         """
         from explorer.indexing.events import Progress, Summary, model_failed
+        from explorer.indexing.parallel import default_workers
         from explorer.indexing.pipeline import index_vault
         from explorer.indexing.stages import SemanticIndex
         from explorer.indexing.vault import DEFAULT_MAX_NOTE_BYTES, VaultMissingError
@@ -315,6 +318,7 @@ class Workspace:
                     force=force,
                     lock_timeout=lock_timeout,
                     max_note_bytes=max_note_bytes or DEFAULT_MAX_NOTE_BYTES,
+                    workers=workers or default_workers(),
                 ):
                     if isinstance(event, Summary) and semantic.embed_error and not reported:
                         yield Progress("embed", 0, 0, message=semantic.embed_error, level="warning")

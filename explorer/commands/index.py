@@ -37,6 +37,13 @@ def add_index_options(p: argparse.ArgumentParser) -> None:
         metavar="MB",
         help="skip notes larger than this, with a message (default: 10)",
     )
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="processes that read and analyse notes (default: every core; 1: one process)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     model = p.add_mutually_exclusive_group()
     model.add_argument(
@@ -67,6 +74,18 @@ def add_runtime_option(p: argparse.ArgumentParser) -> None:
         "separate vectors), torch (sentence-transformers, e.g. on a GPU) or auto (default: "
         "torch when CUDA torch sees a GPU, else onnx; also $EXPLORER_RUNTIME)",
     )
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"--workers takes a whole number of 1 or more, not {text!r}"
+        )
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,6 +134,7 @@ def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace, com
             lock_timeout=args.wait,
             embed=not getattr(args, "no_embed", False),
             max_note_bytes=int(args.max_note_mb * 1024 * 1024),
+            workers=getattr(args, "workers", None),
         ):
             if isinstance(event, Summary):
                 summary = event

@@ -32,6 +32,12 @@ Notes no longer in the vault are removed (their user rows stay, see reattach.py)
 note that cannot be read this time (too large, binary, unreadable) or whose parser or
 stages fail keeps its previous version in the store, and is tried again next run.
 
+Workers: with ``workers`` > 1 and enough notes to read, notes are read, parsed and
+(when a note stage offers a ``task()``, see :mod:`explorer.indexing.parallel`)
+analysed in worker processes; this generator stays the one writer, taking their
+results in vault order, so the store's contents do not depend on the count.
+``workers=1`` does everything in this process.
+
 Threads: the store is opened on the first ``next()``, so create and iterate the
 generator on the same (worker) thread.
 """
@@ -51,15 +57,20 @@ from sqlite_utils import Database
 
 from explorer.core.model import ParsedNote
 from explorer.indexing.events import Changes, Progress, Summary
+from explorer.indexing.parallel import (
+    MIN_PARALLEL_NOTES,
+    NoteWorkers,
+    ReadJob,
+    ReadResult,
+    TaskFailed,
+    picklable,
+)
 from explorer.indexing.vault import (
     DEFAULT_MAX_NOTE_BYTES,
     NoteFile,
-    NoteReadError,
     NoteText,
-    NoteVanished,
     VaultError,
     check_vault,
-    read_note,
     scan_vault,
 )
 from explorer.paths import is_inside
@@ -68,6 +79,7 @@ from explorer.store.errors import IndexBusyError
 from explorer.store.lock import index_lock
 from explorer.store.meta import get_meta, set_meta
 from explorer.store.notes import (
+    NoteState,
     delete_note,
     derived_note_tables,
     note_states,
@@ -148,8 +160,11 @@ def index_vault(
     lock_timeout: float = 0.0,
     parse: Parser | None = None,
     chunk_claims: int = CHUNK_CLAIMS,
+    workers: int = 1,
 ) -> Iterator[Progress | Summary]:
     """Index ``vault`` into the store at ``db_path``; yield Progress, then one Summary.
+
+    ``workers``: processes that read, parse and analyse notes (1: this one only).
 
     Raises :class:`VaultError` (vault missing, or the database inside it),
     :class:`IndexBusyError` (another run holds the store past ``lock_timeout``
@@ -175,6 +190,7 @@ def index_vault(
             stack.enter_context(index_lock(db_file, lock_timeout))
         db = open_db(db_file)
         stack.callback(db.close)
+        pool = stack.enter_context(NoteWorkers(workers))
         run = IndexRun(
             db,
             root,
@@ -187,6 +203,7 @@ def index_vault(
             max_note_bytes=max_note_bytes,
             started=started,
             chunk_claims=chunk_claims,
+            pool=pool,
         )
         yield from run.events()
 
@@ -215,6 +232,7 @@ class IndexRun:
         max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
         started: float | None = None,
         chunk_claims: int = CHUNK_CLAIMS,
+        pool: NoteWorkers | None = None,
     ) -> None:
         self.db, self.root, self.db_file, self.parse = db, root, db_file, parse
         self.note_stages, self.vault_stages = note_stages, vault_stages
@@ -239,6 +257,11 @@ class IndexRun:
         self.limit = min(FIRST_CHUNK_CLAIMS, chunk_claims)
         self.removed_sha: dict[str, str] = {}
         self.added_sha: dict[str, str] = {}
+        self.pool = pool or NoteWorkers(1)
+        # Stages that can analyse a note in a worker (see explorer/indexing/parallel.py).
+        self.task_stages: dict[int, Any] = {
+            i: s for i, s in enumerate(note_stages) if callable(getattr(s, "task", None))
+        }
 
     def _stop(self) -> bool:
         """Whether cancel was asked for (remembered: the run then ends early)."""
@@ -253,10 +276,25 @@ class IndexRun:
     def events(self) -> Iterator[Progress | Summary]:
         files = yield from self._scan()
         yield from self._remove_gone(files)
-        for done, f in enumerate(files, 1):
+        plan = [(f, self._fresh(f)) for f in files]
+        jobs = [ReadJob(f, state.sha if state else None) for f, (skip, state) in plan if not skip]
+        early = {}
+        if len(jobs) >= MIN_PARALLEL_NOTES and self.pool.n > 1 and picklable(self.parse):
+            self.pool.start()
+            # Analyses that need no vectors are done by the worker right after parsing.
+            for i, stage in self.task_stages.items():
+                task = stage.task()
+                if task is not None and not task.needs_vectors and picklable(task):
+                    early[i] = task
+        results = self.pool.read(jobs, self.parse, self.max_note_bytes, early)
+        for done, (f, (skip, _)) in enumerate(plan, 1):
             if self._stop():
                 break
-            yield from self._read(done, f)
+            if skip:
+                self.counts["unchanged"] += 1
+                yield Progress("index", done, self.total, f.path)
+                continue
+            yield from self._read(done, f, next(results))
             if self._chunk_full():
                 self.limit = min(self.limit * 2, self.chunk_claims)
                 yield from self._flush()
@@ -264,7 +302,16 @@ class IndexRun:
                     break
         if self.pending and not self.cancelled:
             yield from self._flush()
+        self.pool.close()  # the workers' memory is free before the vault stages run
         yield from self._finish()
+
+    def _fresh(self, f: NoteFile) -> tuple[bool, NoteState | None]:
+        """(whether the file is unchanged by its stat, its state when it was indexed
+        with this pipeline and no --force: a read that hashes the same is then a touch)."""
+        state = self.states.get(f.path)
+        if state is None or state.pipeline != self.key or self.force:
+            return False, None
+        return (state.size, state.mtime_ns) == (f.size, f.mtime_ns), state
 
     def _scan(self) -> Generator[Progress, None, list[NoteFile]]:
         """The vault's note files (the generator's return value), noting a moved vault."""
@@ -293,50 +340,47 @@ class IndexRun:
             yield Progress("remove", n, len(gone), path)
         self.counts["removed"] += len(gone)
 
-    def _read(self, done: int, f) -> Iterator[Progress]:
-        """Read and parse one file unless it is unchanged; a parsed note waits in
-        ``pending`` for its chunk."""
+    def _read(self, done: int, f, result: ReadResult) -> Iterator[Progress]:
+        """Take one changed file as read and parsed (here or by a worker,
+        :func:`parallel.read_and_parse`); a parsed note waits in ``pending`` for its
+        chunk."""
         counts, total = self.counts, self.total
         state = self.states.get(f.path)
-        fresh = state is not None and state.pipeline == self.key and not self.force
-        if state is not None and fresh and (state.size, state.mtime_ns) == (f.size, f.mtime_ns):
-            counts["unchanged"] += 1
-            yield Progress("index", done, total, f.path)
-            return
-        try:
-            note = read_note(f, max_bytes=self.max_note_bytes)
-        except NoteVanished as err:
-            yield self._warn("index", done, f.path, str(err))
+        if result.vanished is not None:
+            yield self._warn("index", done, f.path, result.vanished)
             if state is not None:
                 delete_note(self.db, f.path, self.tables)
                 self.changes.removed.append(f.path)
                 counts["removed"] += 1
             return
-        except NoteReadError as err:
+        if result.unreadable is not None:
             counts["skipped"] += 1
-            self.problems.append(str(err))
-            yield self._warn("index", done, f.path, str(err))
+            self.problems.append(result.unreadable)
+            yield self._warn("index", done, f.path, result.unreadable)
             return
+        note = result.note
+        assert note is not None  # read, since it neither vanished nor was unreadable
         for message in note.warnings:
             yield self._warn("index", done, f.path, message)
-        if state is not None and fresh and state.sha == note.sha:
+        if result.parsed is None and result.parse_error is None:  # same bytes as stored
             touch_note(self.db, f.path, size=note.size, mtime_ns=note.mtime_ns)
             counts["unchanged"] += 1
             yield Progress("index", done, total, f.path)
             return
         if state is None:
             self.added_sha[f.path] = note.sha
-        try:
-            parsed = self.parse(note.text, f.path)
-            parsed.path = f.path
-            parsed.warnings = list(note.warnings) + list(parsed.warnings)
-        except Exception as err:  # a parser bug must not stop the whole vault
+        if result.parse_error is not None:
             counts["errors"] += 1
-            self.problems.append(f"{f.path}: the parser failed: {type(err).__name__}: {err}")
+            self.problems.append(result.parse_error)
             yield Progress("index", done, total, f.path, self.problems[-1], "error")
             return
+        parsed = result.parsed
+        assert parsed is not None
         for message in parsed.warnings[len(note.warnings) :]:
             yield self._warn("index", done, f.path, f"{f.path}: {message}")
+        for i, analysis in result.early.items():
+            if not isinstance(analysis, TaskFailed):
+                self.task_stages[i].take(parsed, analysis)
         self.pending.append(_Pending(done, f, note, parsed))
         self.pending_claims += len(parsed.claims)
 
@@ -366,10 +410,33 @@ class IndexRun:
             except Exception as err:  # the stage works per note without its preparation
                 name = getattr(stage, "name", type(stage).__name__)
                 yield self._warn("index", 0, None, f"{name}: preparing failed: {err}")
-        for item in batch:
-            if self._stop():
-                return
-            yield from self._write(item)
+        streams = self._worker_analyses(batch)
+        with _WriteGroup(self.db) as group:
+            for item in batch:
+                if self._stop():
+                    return
+                for stage, stream in streams:
+                    analysis = next(stream)
+                    if not isinstance(analysis, TaskFailed):
+                        stage.take(item.parsed, analysis)
+                group.begin()
+                yield from self._write(item)
+                group.maybe_commit()
+
+    def _worker_analyses(self, batch: list[_Pending]) -> list[tuple[Any, Iterator]]:
+        """For each stage whose analysis needs what ``prepare`` made (vectors): a stream
+        of the batch's analyses, one per note in order, done by the workers while this
+        process writes the notes before them."""
+        if not self.pool.started:
+            return []
+        streams: list[tuple[Any, Iterator]] = []
+        for stage in self.task_stages.values():
+            task = stage.task()
+            if task is None or not task.needs_vectors:
+                continue
+            items = [(item.parsed, stage.table(item.parsed)) for item in batch]
+            streams.append((stage, self.pool.analyse(task, items)))
+        return streams
 
     def _write(self, item: _Pending) -> Iterator[Progress]:
         f, note, parsed = item.file, item.note, item.parsed
@@ -424,6 +491,47 @@ class IndexRun:
             problems=tuple(self.problems),
             **self.counts,
         )
+
+
+class _WriteGroup:
+    """Consecutive note writes share one transaction, committed every ``seconds`` or
+    ``notes``: a commit costs several milliseconds, more than writing a small note.
+
+    Each note still commits or rolls back whole: ``write_note`` runs as a savepoint
+    inside the group, a note that fails is rolled back to it alone, and at every
+    point where the run yields (or is cancelled, or closed) the open transaction
+    holds whole notes only, so leaving the group commits it.
+    """
+
+    def __init__(self, db: Database, seconds: float = 0.5, notes: int = 200) -> None:
+        self.db, self.seconds, self.notes = db, seconds, notes
+        self.opened = 0.0
+        self.count = 0
+
+    def __enter__(self) -> _WriteGroup:
+        return self
+
+    def begin(self) -> None:
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            self.opened, self.count = time.perf_counter(), 0
+
+    def maybe_commit(self) -> None:
+        self.count += 1
+        if self.count >= self.notes or time.perf_counter() - self.opened >= self.seconds:
+            self._commit()
+
+    def _commit(self) -> None:
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("COMMIT")
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._commit()
+        except Exception:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
 
 
 def run_index(*args, **kwargs) -> Summary:

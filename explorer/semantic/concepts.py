@@ -657,15 +657,21 @@ def vault_concepts(per_note: Iterable[Sequence[Concept]], min_claims: int = 2) -
     language models" and "LLM") is folded into the acronym.
     """
     merged: dict[str, Concept] = {}
+    # Each concept's claim ids as a set beside the ordered list: a concept that a
+    # large vault mentions thousands of times would make list lookups quadratic.
+    seen: dict[str, set[str]] = {}
     for concepts in per_note:
         for c in concepts:
             m = merged.get(c.id)
             if m is None:
                 m = merged[c.id] = Concept(c.id, c.term, set(), [], False)
+                seen[c.id] = set()
             m.variants |= c.variants
             m.in_heading = m.in_heading or c.in_heading
+            have = seen[c.id]
             for cid in c.claim_ids:
-                if cid not in m.claim_ids:
+                if cid not in have:
+                    have.add(cid)
                     m.claim_ids.append(cid)
     acronyms = {c.term.casefold(): c for c in merged.values() if c.term.isupper()}
     for cid in list(merged):
@@ -675,7 +681,11 @@ def vault_concepts(per_note: Iterable[Sequence[Concept]], min_claims: int = 2) -
         acro = acronyms.get(_initials(c.term))
         if acro is not None and acro is not c:
             acro.variants |= c.variants
-            acro.claim_ids.extend(x for x in c.claim_ids if x not in acro.claim_ids)
+            have = seen[acro.id]
+            for x in c.claim_ids:
+                if x not in have:
+                    have.add(x)
+                    acro.claim_ids.append(x)
             acro.in_heading = acro.in_heading or c.in_heading
             del merged[cid]
     return [c for c in merged.values() if len(c.claim_ids) >= min_claims or c.in_heading]

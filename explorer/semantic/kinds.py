@@ -22,6 +22,7 @@ import numpy as np
 
 from explorer.core.model import Claim
 from explorer.semantic.context import lead_in_scopes
+from explorer.semantic.prefilter import fold, required
 from explorer.semantic.taxonomy import Kind, Taxonomy
 from explorer.semantic.types import KindLabel
 
@@ -161,11 +162,33 @@ class NullKindClassifier:
         return {c.id: KindLabel(c.id, kid, 0.0, "default") for c in claims}
 
 
+def _need(pattern: re.Pattern) -> str | tuple[str, ...]:
+    """The prefilter's literals for a cue: one string when there is one (the common
+    case, tested with a bare ``in``), else a tuple; empty when nothing is known."""
+    need = required(pattern) or ()
+    return need[0] if len(need) == 1 else need
+
+
+def _has(folded: str, need: str | tuple[str, ...]) -> bool:
+    if need.__class__ is str:
+        return need in folded
+    return any(s in folded for s in need)
+
+
 class RuleKindClassifier:
     """Cue patterns from the taxonomy, with negation, questions and section context."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
+        # Each cue with its weight and the literals a match needs (prefilter.required),
+        # worked out once: the rules run on every claim of the vault.
+        self._cues = [
+            (kind, [(p, w, _need(p)) for p, w in kind.weighted_cues()]) for kind in taxonomy.kinds
+        ]
+        self._section_cues = [
+            (kind, [(p, w, _need(p)) for p, w in kind.weighted_section_cues()])
+            for kind in taxonomy.kinds
+        ]
 
     def cue_scores(self, text: str, context: str = "") -> dict[str, tuple[float, list[str]]]:
         """Kind id -> (evidence, reasons) from the claim's own words."""
@@ -182,8 +205,11 @@ class RuleKindClassifier:
         body = _PAREN.sub(" ", text)
         contrast = _CONTRAST.search(body)
         pivot = contrast.start() if contrast else None
-        for kind in self.taxonomy.kinds:
-            for pat, weight in kind.weighted_cues():
+        folded = fold(body)
+        for kind, cues in self._cues:
+            for pat, weight, need in cues:
+                if folded is not None and need and not _has(folded, need):
+                    continue  # the regex would find nothing: skip its scan
                 for m in pat.finditer(body):
                     if is_proper_name_use(body, m.start()):
                         continue
@@ -204,9 +230,14 @@ class RuleKindClassifier:
             return out
         pieces = context_pieces(context)
         scale = FRAGMENT_CONTEXT_WEIGHT if fragment else CONTEXT_WEIGHT
-        for kind in self.taxonomy.kinds:
-            for pat, weight in kind.weighted_section_cues():
-                for dist, piece in enumerate(reversed(pieces)):
+        pieces = pieces[::-1]
+        folded = [fold(piece) for piece in pieces]
+        for kind, cues in self._section_cues:
+            for pat, weight, need in cues:
+                for dist, piece in enumerate(pieces):
+                    f = folded[dist]
+                    if f is not None and need and not _has(f, need):
+                        continue
                     m = pat.search(piece)
                     if m:
                         w = scale * weight * CONTEXT_DECAY[min(dist, len(CONTEXT_DECAY) - 1)]

@@ -9,7 +9,9 @@ belongs in the final answer.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -23,18 +25,30 @@ DUPLICATE_THRESHOLD = 0.95
 
 
 def _topk_pairs(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
-    """Mask of the undirected pairs (a[i], b[i]) that are in the top-k of a or of b."""
+    """Mask of the undirected pairs (a[i], b[i]) that are in the top-k of a or of b.
+
+    Ties in cosine are broken by the pairs' (a, b) order, not their order in the
+    input: the same pairs give the same answer however they were found (a full pass
+    and an incremental update agree on vaults with repeated lines).
+    """
     n = a.size
-    src = np.concatenate([a, b])
-    val = np.concatenate([v, v])
-    pid = np.concatenate([np.arange(n), np.arange(n)])
-    order = np.lexsort((-val, src))
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    canon = np.argsort(a.astype(np.int64) << 32 | b.astype(np.int64), kind="stable")
+    src = np.concatenate([a[canon], b[canon]]).astype(np.float64)
+    # Rounded: cosines that differ only by float noise (a matrix product and a dot
+    # product sum in different orders) are ties, broken by the pairs' order.
+    vc = np.round(v[canon].astype(np.float64), 5)
+    val = np.concatenate([vc, vc])
+    # One sort on (claim, then cosine high to low): cosines are in [-1, 1], so
+    # ``claim + (1 - cos) / 4`` stays inside the claim's unit interval.
+    order = np.argsort(src + (1.0 - val) * 0.25, kind="stable")
     s_sorted = src[order]
     starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
     group_start = np.repeat(starts, np.diff(np.r_[starts, s_sorted.size]))
     rank = np.arange(s_sorted.size) - group_start
     keep = np.zeros(n, dtype=bool)
-    keep[pid[order[rank < k]]] = True
+    keep[canon[order[rank < k] % n]] = True
     return keep
 
 
@@ -65,16 +79,78 @@ def similar_pairs(
     k-means and compares each vector only with the members of its ``nprobe``
     nearest cells: the usual inverted-file approximation, which can miss a pair whose
     two claims fall in cells far apart (measured recall in docs/SEMANTICS.md).
-    ``"auto"`` is exact up to ``EXACT_LIMIT`` vectors.
+    ``"auto"`` is exact up to ``EXACT_LIMIT`` vectors, and exact at any size on a GPU:
+    ``method="torch"`` (chosen by ``"auto"`` when torch is loaded and sees CUDA, see
+    :func:`cuda_torch`) multiplies blocks of rows by the whole matrix on the device and
+    keeps each row's top-k (O(n k) memory): 55,800 claims in about a second on one GPU.
     """
     n = len(matrix)
     if method == "auto":
-        method = "exact" if n <= EXACT_LIMIT else "clustered"
+        if n > 2 * block and cuda_torch() is not None:
+            method = "torch"
+        else:
+            method = "exact" if n <= EXACT_LIMIT else "clustered"
+    if method == "torch":
+        device = "cuda" if cuda_torch() is not None else "cpu"
+        return _torch_pairs(matrix, k, threshold, duplicate_threshold, device=device)
     if method == "exact":
         return _exact_pairs(matrix, k, threshold, duplicate_threshold, block, budget)
     if method == "clustered":
         return _clustered_pairs(matrix, k, threshold, duplicate_threshold, nprobe, seed)
     raise ValueError(f"unknown method {method!r}: use 'auto', 'exact' or 'clustered'")
+
+
+def cuda_torch():
+    """The torch module when it is already loaded (the model loaded it) and sees a GPU,
+    else None. Set ``EXPLORER_SIMILARITY_DEVICE=cuda`` to load torch for this alone;
+    ``cpu`` keeps the pass on the CPU even with a GPU."""
+    choice = os.environ.get("EXPLORER_SIMILARITY_DEVICE", "")
+    if choice == "cpu":
+        return None
+    torch = sys.modules.get("torch")
+    if torch is None and choice == "cuda":
+        import torch
+    try:
+        return torch if torch is not None and torch.cuda.is_available() else None
+    except Exception:  # a broken CUDA set-up: the CPU pass
+        return None
+
+
+def _torch_pairs(X, k, threshold, duplicate_threshold, device="cuda", block=None):
+    """Exact pairs from blocked products on ``device``: each row's top-k similar and
+    top-k duplicates, then the top-k of either end over that pool."""
+    import torch
+
+    n = len(X)
+    empty_i, empty_v = np.zeros(0, np.int32), np.zeros(0, np.float32)
+    if n < 2:
+        return empty_i, empty_i, empty_v, np.zeros(0, bool)
+    T = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(device)
+    block = block or max(1, min(n, (1 << 28) // n))  # 1 GiB of cosines at a time
+    # A few more than k per row: cosines within float noise of the k-th count as ties
+    # (see _topk_pairs), and the tie-break needs them all in the pool.
+    kk = min(k + 4, n - 1)
+    rows_out, cols_out, vals_out = [], [], []
+    for i0 in range(0, n, block):
+        S = T[i0 : i0 + block] @ T.T
+        r = torch.arange(S.shape[0], device=S.device)
+        S[r, r + i0] = -float("inf")
+        dup = duplicate_threshold <= S
+        for part in (S.masked_fill(~dup, -float("inf")), S.masked_fill_(dup, -float("inf"))):
+            vals, idx = torch.topk(part, kk, dim=1)
+            keep = vals >= threshold
+            rows_out.append((r[:, None].expand_as(idx)[keep] + i0).cpu().numpy())
+            cols_out.append(idx[keep].cpu().numpy())
+            vals_out.append(vals[keep].cpu().numpy())
+    i = np.concatenate(rows_out).astype(np.int64)
+    j = np.concatenate(cols_out).astype(np.int64)
+    v = np.concatenate(vals_out).astype(np.float32)
+    if i.size == 0:
+        return empty_i, empty_i, empty_v, np.zeros(0, bool)
+    a, b = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(a << 32 | b, return_index=True)
+    a, b, v = a[first].astype(np.int32), b[first].astype(np.int32), v[first]
+    return _split_dups(a, b, v, k, duplicate_threshold)
 
 
 def _split_dups(a, b, v, k, duplicate_threshold):
@@ -94,7 +170,7 @@ def _split_dups(a, b, v, k, duplicate_threshold):
 
 
 def spherical_kmeans(
-    X: np.ndarray, cells: int, iters: int = 6, sample: int = 30_000, seed: int = 0
+    X: np.ndarray, cells: int, iters: int = 5, sample: int = 20_000, seed: int = 0
 ) -> np.ndarray:
     """Unit-length centroids of ``cells`` groups of the rows of ``X`` (fitted on a sample)."""
     rng = np.random.default_rng(seed)
@@ -102,12 +178,27 @@ def spherical_kmeans(
     C = S[rng.choice(len(S), size=cells, replace=False)].copy()
     for _ in range(iters):
         assign = np.argmax(S @ C.T, axis=1)
-        sums = np.zeros_like(C)
-        np.add.at(sums, assign, S)
+        onehot = np.zeros((cells, len(S)), dtype=np.float32)
+        onehot[assign, np.arange(len(S))] = 1.0
+        sums = onehot @ S  # each cell's sum of members, as one matrix product
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        empty = norms[:, 0] == 0
-        C[~empty] = sums[~empty] / norms[~empty]
+        full = norms[:, 0] > 0
+        C[full] = sums[full] / norms[full]
     return C
+
+
+def _probes(X: np.ndarray, C: np.ndarray, nprobe: int) -> np.ndarray:
+    """Each row's ``nprobe`` nearest cells, its home (nearest) cell first."""
+    n = len(X)
+    probe = np.empty((n, nprobe), dtype=np.int32)
+    for i0 in range(0, n, 8192):
+        sims = X[i0 : i0 + 8192] @ C.T
+        near = np.argpartition(-sims, nprobe - 1, axis=1)[:, :nprobe]
+        # Order the few chosen by similarity, so column 0 is the home cell.
+        rows = np.arange(len(near))[:, None]
+        near = near[rows, np.argsort(-sims[rows, near], axis=1, kind="stable")]
+        probe[i0 : i0 + 8192] = near
+    return probe
 
 
 def _clustered_pairs(X, k, threshold, duplicate_threshold, nprobe, seed):
@@ -119,56 +210,49 @@ def _clustered_pairs(X, k, threshold, duplicate_threshold, nprobe, seed):
     cells = max(1, int(np.sqrt(n)))
     nprobe = min(nprobe, cells)
     C = spherical_kmeans(X, cells, seed=seed)
-    # Each vector lives in its nearest cell and looks into its nprobe nearest cells.
-    probe = np.empty((n, nprobe), dtype=np.int32)
-    for i0 in range(0, n, 8192):
-        sims = X[i0 : i0 + 8192] @ C.T
-        probe[i0 : i0 + 8192] = np.argpartition(-sims, nprobe - 1, axis=1)[:, :nprobe]
-        home_part = np.argmax(sims, axis=1)
-        probe[i0 : i0 + 8192, 0] = home_part  # keep the home cell first
+    probe = _probes(X, C, nprobe)
     home = probe[:, 0]
-    members = [np.flatnonzero(home == c) for c in range(cells)]
+    # Rows sorted by home cell: each cell's members are one contiguous slice.
+    by_home = np.argsort(home, kind="stable").astype(np.int32)
+    Xh = X[by_home]
+    cell_start = np.searchsorted(home[by_home], np.arange(cells + 1))
     order = np.argsort(probe.ravel(), kind="stable")
-    probers_flat = (order // nprobe).astype(np.int64)
+    probers_flat = (order // nprobe).astype(np.int32)
     bounds = np.searchsorted(probe.ravel()[order], np.arange(cells + 1))
     parts_a, parts_b, parts_v = [], [], []
     held = 0
     budget = max(4 * n * max(k, 1), 1_000_000)
     for c in range(cells):
-        m = members[c]
-        p = np.unique(probers_flat[bounds[c] : bounds[c + 1]])
-        if m.size == 0 or p.size == 0:
+        lo, hi = cell_start[c], cell_start[c + 1]
+        p = probers_flat[bounds[c] : bounds[c + 1]]
+        if hi == lo or p.size == 0:
             continue
+        m = by_home[lo:hi]
         for p0 in range(0, p.size, 4096):
             pc = p[p0 : p0 + 4096]
-            S = X[pc] @ X[m].T
+            S = X[pc] @ Xh[lo:hi].T
             r, col = np.nonzero(threshold <= S)
             if r.size == 0:
                 continue
             i, j, v = pc[r], m[col], S[r, col]
-            keep = i != j
+            # Each pair once: i finds j in j's home cell; when j also looks into i's
+            # home cell it finds i there too, and only the i < j side keeps the pair.
+            mutual = (probe[j] == home[i][:, None]).any(axis=1)
+            keep = (i != j) & ((i < j) | ~mutual)
             i, j, v = i[keep], j[keep], v[keep]
-            parts_a.append(np.minimum(i, j).astype(np.int32))
-            parts_b.append(np.maximum(i, j).astype(np.int32))
+            parts_a.append(np.minimum(i, j))
+            parts_b.append(np.maximum(i, j))
             parts_v.append(v.astype(np.float32))
             held += i.size
             if held > budget:
-                a, b, v = _dedupe(parts_a, parts_b, parts_v)
-                d = v >= duplicate_threshold
-                keep = _topk_pairs(a, b, v, k) | d
+                a, b, v = (np.concatenate(x) for x in (parts_a, parts_b, parts_v))
+                keep = _topk_pairs(a, b, v, k) | (v >= duplicate_threshold)
                 parts_a[:], parts_b[:], parts_v[:] = [a[keep]], [b[keep]], [v[keep]]
                 held = int(keep.sum())
     if not parts_a:
         return empty_i, empty_i, empty_v, np.zeros(0, bool)
-    a, b, v = _dedupe(parts_a, parts_b, parts_v)
+    a, b, v = (np.concatenate(x) for x in (parts_a, parts_b, parts_v))
     return _split_dups(a, b, v, k, duplicate_threshold)
-
-
-def _dedupe(pa, pb, pv):
-    a, b, v = np.concatenate(pa), np.concatenate(pb), np.concatenate(pv)
-    key = a.astype(np.int64) << 32 | b.astype(np.int64)
-    _, first = np.unique(key, return_index=True)
-    return a[first], b[first], v[first]
 
 
 def _exact_pairs(
@@ -237,6 +321,124 @@ def _exact_pairs(
         da, db, dv = empty_i, empty_i, empty_v
     is_dup = np.r_[np.zeros(a.size, bool), np.ones(da.size, bool)]
     return np.r_[a, da], np.r_[b, db], np.r_[v, dv].astype(np.float32), is_dup
+
+
+def _pair_split(a, b, v, d, k):
+    """Top-k of either endpoint, ranked within duplicates (``d``) and within the rest."""
+    keep = np.zeros(a.size, dtype=bool)
+    for part in (~d, d):
+        idx = np.flatnonzero(part)
+        keep[idx[_topk_pairs(a[idx], b[idx], v[idx], k)]] = True
+    return keep
+
+
+def update_pairs(
+    matrix: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    changed: np.ndarray,
+    lost: np.ndarray | None = None,
+    k: int = DEFAULT_K,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+    block: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of :func:`similar_pairs` after some rows changed, from the pairs before.
+
+    ``a``, ``b``: the previous pairs (row indices into ``matrix`` as it is now; pairs
+    of a removed row left out by the caller). ``changed``: mask of rows that are new or
+    whose vector changed. ``lost``: mask of rows that had a pair with a removed row.
+
+    Only rows that lost a neighbour, and the changed rows, are compared with every row
+    (``|changed| x n`` products, not ``n x n``); every other row keeps its previous
+    list, into which a changed row may enter. Each row's top-k is taken over a pool
+    that holds all of its true top-k, so the answer is that of an exact pass.
+    """
+    X = np.ascontiguousarray(matrix, dtype=np.float32)
+    n = len(X)
+    changed = np.asarray(changed, dtype=bool)
+    lost = np.zeros(n, bool) if lost is None else np.asarray(lost, dtype=bool)
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    drop = changed[a] | changed[b]
+    redo = lost.copy()
+    redo[a[drop]] = True
+    redo[b[drop]] = True
+    redo |= changed
+    a, b = a[~drop], b[~drop]
+    pa, pb = [a], [b]
+    rows = np.flatnonzero(redo)
+    block = block or max(1, (1 << 24) // max(n, 1))  # 64 MiB of cosines at a time
+    for r0 in range(0, rows.size, block):
+        r = rows[r0 : r0 + block]
+        S = X[r] @ X.T
+        S[np.arange(r.size), r] = -np.inf
+        i, j = np.nonzero(threshold <= S)
+        # A changed row's pair is also a candidate for the other row's list: it is in
+        # the pool either way, so the top-k of either end sees it.
+        pa.append(np.minimum(r[i], j))
+        pb.append(np.maximum(r[i], j))
+    a, b = np.concatenate(pa), np.concatenate(pb)
+    if a.size == 0:
+        e = np.zeros(0, np.int32)
+        return e, e, np.zeros(0, np.float32), np.zeros(0, bool)
+    key = a << 32 | b
+    _, first = np.unique(key, return_index=True)
+    a, b = a[first], b[first]
+    # Exact cosines for every pair in the pool (the stored weights are rounded).
+    v = np.empty(a.size, dtype=np.float32)
+    for c in range(0, a.size, 8192):  # in slices: two gathers of every pair at once are GBs
+        v[c : c + 8192] = np.einsum("ij,ij->i", X[a[c : c + 8192]], X[b[c : c + 8192]])
+    ok = v >= threshold
+    a, b, v = a[ok], b[ok], v[ok]
+    d = v >= duplicate_threshold
+    keep = _pair_split(a, b, v, d, k)
+    return (
+        a[keep].astype(np.int32),
+        b[keep].astype(np.int32),
+        v[keep].astype(np.float32),
+        d[keep],
+    )
+
+
+def pairs_above(matrix: np.ndarray, rows: np.ndarray, threshold: float) -> tuple:
+    """Every pair (min, max) of a row in ``rows`` with another row at cosine >= threshold."""
+    X = matrix
+    n = len(X)
+    block = max(1, (1 << 24) // max(n, 1))
+    pa, pb = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for r0 in range(0, rows.size, block):
+        r = rows[r0 : r0 + block]
+        S = X[r] @ X.T
+        S[np.arange(r.size), r] = -np.inf
+        i, j = np.nonzero(threshold <= S)
+        pa.append(np.minimum(r[i], j))
+        pb.append(np.maximum(r[i], j))
+    a, b = np.concatenate(pa), np.concatenate(pb)
+    _, first = np.unique(a << 32 | b, return_index=True)
+    return a[first], b[first]
+
+
+def decide_pairs(
+    matrix: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    k: int = DEFAULT_K,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+):
+    """Exact cosines of a pool of pairs, and which are edges (top-k of either end within
+    the pool): ``(a, b, v, is_duplicate, keep)``, the pool deduplicated."""
+    X = np.ascontiguousarray(matrix, dtype=np.float32)
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    _, first = np.unique(a << 32 | b, return_index=True)
+    a, b = a[first], b[first]
+    v = np.empty(a.size, dtype=np.float32)
+    for c in range(0, a.size, 8192):
+        v[c : c + 8192] = np.einsum("ij,ij->i", X[a[c : c + 8192]], X[b[c : c + 8192]])
+    d = v >= duplicate_threshold
+    keep = _pair_split(a, b, v, d, k) & (v >= threshold)
+    return a, b, v, d, keep
 
 
 def similarity_edges(

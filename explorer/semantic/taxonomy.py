@@ -14,6 +14,7 @@ from pathlib import Path
 
 from explorer import resources
 from explorer.errors import ExplorerError
+from explorer.semantic.prefilter import could_match, fold
 
 VAULT_TAXONOMY = Path(".explorer") / "taxonomy.toml"
 
@@ -68,11 +69,13 @@ class Kind:
         """True when ``text`` (under ``context``) is not about what this kind is about."""
         if not self.about and not self.not_about:
             return False
-        if any(p.search(text) for p in self.about):
+        ft = fold(text)
+        if any(could_match(p, ft) and p.search(text) for p in self.about):
             return False
         if self.not_about:
-            return any(p.search(text) for p in self.not_about)
-        return not any(p.search(context) for p in self.about)
+            return any(could_match(p, ft) and p.search(text) for p in self.not_about)
+        fc = fold(context)
+        return not any(could_match(p, fc) and p.search(context) for p in self.about)
 
     negated: str | None = None
     opposes: tuple[str, ...] = ()

@@ -173,12 +173,14 @@ def claim_kinds(db: Database) -> dict[str, KindLabel]:
 def note_concepts(db: Database) -> list[list[Concept]]:
     """Every note's concept candidates with the claims and annotations mentioning them."""
     by_note: dict[str, dict[str, Concept]] = {}
-    for note, cid, term, variants, in_heading in db.conn.execute(
+    rows = db.conn.execute(
         "SELECT note, id, term, variants, in_heading FROM concepts ORDER BY note, rowid"
-    ):
-        by_note.setdefault(note, {})[cid] = Concept(
-            cid, term, set(json.loads(variants)), [], bool(in_heading)
-        )
+    ).fetchall()
+    # One JSON document for every row's variants: a json.loads per row was most of the
+    # time of a re-index in a large vault.
+    decoded = json.loads("[" + ",".join(r[3] for r in rows) + "]") if rows else []
+    for (note, cid, term, _, in_heading), variants in zip(rows, decoded, strict=True):
+        by_note.setdefault(note, {})[cid] = Concept(cid, term, set(variants), [], bool(in_heading))
     for note, claim_id, concept_id in db.conn.execute(
         "SELECT note, claim_id, concept_id FROM mentions ORDER BY note, rowid"
     ):
@@ -237,6 +239,27 @@ def write_sim_edges(db: Database, edges: Iterable[Edge]) -> int:
             rows,
         )
     return len(rows)
+
+
+def sim_edge_rows(db: Database) -> list[tuple[str, str, str, float, str]]:
+    """Every stored (source, target, type, weight, reason) edge."""
+    return db.conn.execute("SELECT source, target, type, weight, reason FROM sim_edges").fetchall()
+
+
+def update_sim_edges(
+    db: Database, remove: Iterable[tuple[str, str, str]], add: Iterable[Edge]
+) -> None:
+    """Delete the (source, target, type) edges ``remove`` and write ``add``, in one
+    transaction: what an incremental similarity pass changed."""
+    with write_transaction(db):
+        db.conn.executemany(
+            "DELETE FROM sim_edges WHERE source = ? AND target = ? AND type = ?", list(remove)
+        )
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(e.source, e.target, e.type, float(e.weight), e.reason or "") for e in add],
+        )
 
 
 def semantic_counts(db: Database) -> dict:

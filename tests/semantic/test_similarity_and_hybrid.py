@@ -160,3 +160,60 @@ def test_a_line_repeated_many_times_keeps_duplicate_edges_per_claim_bounded():
     linked = {e.source for e in edges} | {e.target for e in edges}
     assert len(edges) <= n * k
     assert linked == set(ids)  # every copy is still linked to some duplicate
+
+
+def _pairs(result):
+    a, b, v, d = result
+    return {(int(i), int(j), bool(x)) for i, j, x in zip(a, b, d, strict=True)}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_update_equals_a_full_pass(seed):
+    """Change a few rows (an edited note), remove a few: the update's pairs are the
+    exact pass's on the new vectors, and only the touched rows were compared."""
+    from explorer.semantic.similarity import update_pairs
+
+    rng = np.random.default_rng(seed)
+    X = clustered(600, dim=24, clusters=12, spread=0.4, seed=seed)
+    X[11] = X[10]  # a duplicate
+    k, thr, dup = 4, 0.6, 0.97
+    before = similar_pairs(X, k, thr, dup, method="exact")
+    # Rows 0..7 are edited: new vectors near another cluster's members.
+    Y = X.copy()
+    Y[:8] = normalise_rows(X[300:308] + 0.1 * rng.normal(size=(8, 24)))
+    # Rows 590.. are deleted: drop them, and mark their old neighbours as having lost one.
+    keep = np.arange(590)
+    a, b = before[0].astype(np.int64), before[1].astype(np.int64)
+    gone = (a >= 590) | (b >= 590)
+    lost = np.zeros(590, bool)
+    lost[a[gone & (a < 590)]] = True
+    lost[b[gone & (b < 590)]] = True
+    changed = np.zeros(590, bool)
+    changed[:8] = True
+    got = update_pairs(Y[keep], a[~gone], b[~gone], changed, lost, k, thr, dup)
+    want = similar_pairs(Y[keep], k, thr, dup, method="exact")
+    assert _pairs(got) == _pairs(want)
+    assert len(_pairs(want)) > 500 and any(p[0] < 8 or p[1] < 8 for p in _pairs(want))
+    assert np.allclose(np.sort(got[2]), np.sort(want[2]), atol=1e-5)
+
+
+def test_incremental_update_with_nothing_changed_keeps_the_pairs():
+    from explorer.semantic.similarity import update_pairs
+
+    X = clustered(300, dim=16, seed=4)
+    before = similar_pairs(X, 5, 0.6, 0.95, method="exact")
+    got = update_pairs(X, before[0], before[1], np.zeros(300, bool), None, 5, 0.6, 0.95)
+    assert _pairs(got) == _pairs(before)
+
+
+def test_blocked_torch_pass_equals_the_exact_pass():
+    """The GPU path's code, run on the CPU: same pairs as the tiled numpy pass."""
+    torch = pytest.importorskip("torch")
+    from explorer.semantic.similarity import _torch_pairs
+
+    X = clustered(500, dim=24, clusters=10, spread=0.45, seed=9)
+    X[7] = X[6]
+    want = similar_pairs(X, 5, 0.6, 0.97, method="exact")
+    got = _torch_pairs(X, 5, 0.6, 0.97, device="cpu", block=64)
+    assert _pairs(got) == _pairs(want) and (6, 7, True) in _pairs(got)
+    assert torch.is_tensor(torch.zeros(1))

@@ -1,0 +1,59 @@
+"""The cue prefilter only skips regex scans that could not match: same scores as without it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from explorer.semantic import prefilter
+from explorer.semantic.kinds import RuleKindClassifier
+from explorer.semantic.taxonomy import default_taxonomy
+
+DEV = Path(__file__).parent / "dev_labels.jsonl"
+EVAL = Path(__file__).resolve().parents[2] / "data" / "eval" / "labels.jsonl"
+
+
+def _texts() -> list[str]:
+    out = []
+    for path in (DEV, EVAL):
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                out += [row[k] for k in ("text", "context") if isinstance(row.get(k), str)]
+    # Case-folding corners: the Kelvin sign and the long s fold to ASCII letters in the
+    # regex engine, so non-ASCII text must bypass the filter.
+    out += ["The \u212aernel can\u017ft solve it.", "CANNOT REASON", "Ünable to plan", ""]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("pattern", "need"),
+    [
+        (r"\bunable to\b", ("unable to",)),
+        (r"\b(?:is|are) able to\b", (" able to",)),
+        (r"\b(?:forgets?|drifts?)\b", ("forget", "drift")),
+        (r"\bcan\b(?!\s*not)", ("can",)),
+        (r"\b(?:a|it)\b", None),  # one-letter alternatives rule nothing out
+        (r"[’']t\b", None),
+    ],
+)
+def test_required_literals(pattern, need):
+    assert prefilter.required(re.compile(pattern, re.I)) == need
+
+
+def test_rule_scores_unchanged_by_the_prefilter(monkeypatch):
+    taxonomy = default_taxonomy()
+    texts = _texts()
+    assert len(texts) > 200
+    fast = RuleKindClassifier(taxonomy)
+    with_filter = [fast.rule_scores(t, c) for t in texts for c in ("", texts[0], "Limits > x")]
+    monkeypatch.setattr(prefilter, "fold", lambda text: None)
+    monkeypatch.setattr("explorer.semantic.kinds.fold", lambda text: None)
+    monkeypatch.setattr("explorer.semantic.taxonomy.fold", lambda text: None)
+    slow = RuleKindClassifier(taxonomy)
+    without = [slow.rule_scores(t, c) for t in texts for c in ("", texts[0], "Limits > x")]
+    assert with_filter == without
+    assert any(with_filter)  # the rules do fire on these texts
