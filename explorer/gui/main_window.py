@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QStyleFactory,
@@ -148,6 +149,16 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        # The legend is a panel of its own, never drawn over the map (left, below search).
+        legend = QDockWidget("Legend", self)
+        legend.setObjectName("dock-legend")
+        self.canvas.legend.setParent(None)
+        scroll = QScrollArea()  # scrolls rather than making the window taller
+        scroll.setWidget(self.canvas.legend)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        legend.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, legend)
+        self.docks["legend"] = legend
         self.tabifyDockWidget(self.docks["search"], self.docks["filters"])
         self.tabifyDockWidget(self.docks["details"], self.docks["path"])
         self.docks["search"].raise_()
@@ -171,6 +182,7 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.counts_label)
 
         c = self.canvas
+        c.edge_text = self.edge_text
         c.nodeClicked.connect(self.select_node)
         c.nodeActivated.connect(self.focus_on)
         c.nodeContextMenu.connect(self._node_menu)
@@ -237,7 +249,7 @@ class MainWindow(QMainWindow):
         )
         self.act_legend = self._act(
             "&Legend",
-            lambda on: self.canvas.legend.setVisible(on),
+            lambda on: self.docks["legend"].setVisible(on),
             None,
             "Show what the colours and lines mean",
             checkable=True,
@@ -841,6 +853,16 @@ class MainWindow(QMainWindow):
             return
         self.canvas.set_positions(positions)
         self.canvas.fit()
+
+    def edge_text(self, key) -> str:
+        """An edge's tooltip: relation type and what qualifies it (graph/labels.py)."""
+        from explorer.graph.labels import describe_edge
+
+        u, v, k = key
+        if self.G is None or not self.G.has_edge(u, v, k):
+            return str(k)
+        d = self.G.edges[u, v, k]
+        return describe_edge(str(d.get("type", k)), d)
 
     # ------------------------------------------------------------------ selection
     def select_node(self, node_id: str, add: bool = False) -> None:
