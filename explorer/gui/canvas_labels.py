@@ -10,12 +10,10 @@ frame that repaints a strip of a pan reuses it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from explorer.graph.labels import (
     COMMUNITY_SPOTS,
@@ -24,9 +22,6 @@ from explorer.graph.labels import (
     place_labels,
     zoom_band,
 )
-
-if TYPE_CHECKING:
-    from explorer.gui.canvas import GraphCanvas
 
 MAX_COMMUNITY_LABELS = 80  # candidates per frame, biggest communities first
 MAX_NODE_CANDIDATES = 400  # node labels tried per frame, most central first
@@ -50,7 +45,7 @@ class Placed:
 
 
 class MapLabelLayer(QGraphicsItem):
-    def __init__(self, canvas: GraphCanvas, z: float = 3):
+    def __init__(self, canvas: QGraphicsView, z: float = 3):  # a GraphCanvas
         super().__init__()
         self.canvas = canvas
         self.setZValue(z)
