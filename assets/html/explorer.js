@@ -48,6 +48,7 @@
     firstDrawMs: null,
     highlighted: null,
     dimmed: [],
+    labelsVersion: 0,
   };
   const collapsed = Boolean(meta.collapsed);
   let network = null;
@@ -98,7 +99,7 @@
   function visNode(n) {
     let rec = visCache.get(n.id);
     if (!rec) {
-      rec = { id: n.id, label: n.label, group: styleGroup(n), size: n.size,
+      rec = { id: n.id, group: styleGroup(n), size: n.size,
               x: n.x, y: n.y, title: tooltip(n) };
       visCache.set(n.id, rec);
     }
@@ -107,9 +108,9 @@
   function groupNode(g) {
     const radius = Math.min(400, 30 * Math.sqrt(g.size));
     return {
-      id: "group:" + g.id, label: truncate(g.label, 48) + " (" + fmt(g.size) + ")",
+      // Its title is drawn by the label overlay, which keeps titles from overlapping.
+      id: "group:" + g.id,
       shape: "dot", color: GROUP_COLOUR, size: radius, x: g.x, y: g.y,
-      font: { size: Math.max(14, radius * 0.45), color: "#1d2b3a" },
       title: g.label + "\n" + fmt(g.size) + " nodes, " + fmt(g.claims) + " claims\nClick to open",
     };
   }
@@ -119,11 +120,14 @@
     if (e.arrows) rec.arrows = e.arrows;
     return rec;
   }
+  // What an edge is, as explorer.graph.labels.describe_edge says it in the window:
+  // "similar 0.83", "tension 0.71: can … / cannot …", "annotates: doubt", "cites".
   function edgeTitle(e) {
     let s = (edgeTypesById.get(e.t) || { name: e.t }).name;
-    if (e.w !== undefined) s += " · " + e.w;
-    if (e.stance) s += " · " + e.stance;
-    if (e.reason) s += " · " + e.reason;
+    if (e.w !== undefined) s += " " + Number(e.w).toFixed(2);
+    if (e.stance) s += ": " + e.stance;
+    if (e.reason) s += ": " + e.reason;
+    if (e.decision) s += " (" + e.decision + " by you)";
     return s;
   }
 
@@ -160,6 +164,7 @@
   }
 
   function refresh() {
+    state.labelsVersion += 1;
     const { nodes, edges } = visibleSets();
     clearHighlight();
     const oldNodes = new Set(nodeSet.getIds());
@@ -443,6 +448,167 @@
     $("generator").textContent = meta.generator + " · " + meta.generated;
   }
 
+  // ---- labels at every zoom (the rules of explorer/graph/labels.py) ----
+  // vis-network's own node labels are off: this overlay draws them in screen pixels
+  // after each frame. Overview (many nodes in view): each community's title and the
+  // claim that stands for it, over its region. Middle: the most central nodes, placed
+  // greedily so none overlaps another. Close (few nodes in view): every node.
+  const LABELS = meta.labels || { overview_nodes: 250, close_nodes: 40, middle_max: 120 };
+  const NODE_SPOTS = [[0, -0.5, 1, 0], [-1, -0.5, -1, 0], [-0.5, -1, 0, -1], [-0.5, 0, 0, 1]];
+  const COMMUNITY_SPOTS = [[-0.5, -0.5, 0, 0], [-0.5, -1.6, 0, 0], [-0.5, 0.6, 0, 0]];
+  const labelState = { key: "", band: "", placed: [] };
+  function placeLabels(boxes, spots, gap, keepAll, bounds) {
+    // boxes: [x, y, w, h, pad, ownSpots?], most important first -> [[i, left, top, w, h]]
+    const placed = [];
+    if (!boxes.length) return placed;
+    let cell = 16;
+    for (const b of boxes) cell = Math.max(cell, b[3] * 2);
+    const grid = new Map();
+    const cells = (l, t, w, h, fn) => {
+      for (let cx = Math.floor(l / cell); cx <= Math.floor((l + w) / cell); cx++) {
+        for (let cy = Math.floor(t / cell); cy <= Math.floor((t + h) / cell); cy++) {
+          if (fn(cx + "," + cy) === false) return false;
+        }
+      }
+      return true;
+    };
+    const free = (l, t, w, h) => cells(l, t, w, h, (k) => {
+      for (const j of grid.get(k) || []) {
+        const o = placed[j];
+        if (l < o[1] + o[3] + gap && o[1] < l + w + gap && t < o[2] + o[4] + gap && o[2] < t + h + gap) return false;
+      }
+      return true;
+    });
+    // A box that would stick out of the view is slid back inside it.
+    const inside = (l, t, w, h) => bounds
+      ? [Math.min(Math.max(l, bounds[0]), bounds[2] - w), Math.min(Math.max(t, bounds[1]), bounds[3] - h)]
+      : [l, t];
+    boxes.forEach((b, i) => {
+      const [x, y, w, h] = b;
+      const pad = b[4] || 0;
+      const tries = (b[5] || spots).map(([dx, dy, px, py]) => inside(x + dx * w + px * pad, y + dy * h + py * pad, w, h));
+      let chosen = tries.find(([l, t]) => free(l, t, w, h)) || null;
+      if (!chosen) {
+        if (!keepAll) return;
+        chosen = tries[0];
+      }
+      placed.push([i, chosen[0], chosen[1], w, h]);
+      cells(chosen[0] - gap, chosen[1] - gap, w + 2 * gap, h + 2 * gap, (k) => {
+        let list = grid.get(k);
+        if (!list) grid.set(k, (list = []));
+        list.push(placed.length - 1);
+      });
+    });
+    return placed;
+  }
+  const TITLE_FONT = "bold 14px system-ui, sans-serif";
+  const SUB_FONT = "italic 12px system-ui, sans-serif";
+  const NODE_FONT = "12px system-ui, sans-serif";
+  function planLabels(ctx, width, height) {
+    const scale = network.getScale();
+    const centre = network.getViewPosition();
+    const key = [scale, centre.x, centre.y, width, height, nodeSet.length, state.labelsVersion].join(",");
+    if (key === labelState.key) return;
+    labelState.key = key;
+    const bodies = network.body.nodes;
+    const toDOM = (x, y) => ({ x: (x - centre.x) * scale + width / 2, y: (y - centre.y) * scale + height / 2 });
+    const seen = (p) => p.x >= 0 && p.x <= width && p.y >= 0 && p.y <= height;
+    const inView = [];
+    nodeSet.forEach((rec) => {
+      if (String(rec.id).startsWith("group:")) return;
+      const b = bodies[rec.id];
+      if (!b) return;
+      const p = toDOM(b.x, b.y);
+      if (seen(p)) inView.push([rec, p]);
+    });
+    let band = "middle";
+    if (inView.length <= LABELS.close_nodes || scale >= 2.5) band = "close";
+    else if (inView.length > LABELS.overview_nodes) band = "overview";
+    // Community titles: every collapsed community (its node is the label's place),
+    // and at overview zoom every open one too, biggest first.
+    const boxes = [];
+    const what = [];
+    const titled = [...DATA.groups].filter((g) => g.id >= 0 &&
+      ((collapsed && !state.expanded.has(g.id)) || band === "overview"))
+      .sort((a, b) => b.size - a.size).slice(0, 120);
+    for (const g of titled) {
+      const asNode = collapsed && !state.expanded.has(g.id);
+      const b = asNode ? bodies["group:" + g.id] : null;
+      const p = b ? toDOM(b.x, b.y) : toDOM(g.x, g.y);
+      if (!seen(p)) continue;
+      const lines = [truncate(g.label, 48) + (asNode ? " (" + fmt(g.size) + ")" : "")];
+      if (g.claim) lines.push(truncate(g.claim, 56));
+      ctx.font = TITLE_FONT;
+      let w = ctx.measureText(lines[0]).width;
+      ctx.font = SUB_FONT;
+      if (lines[1]) w = Math.max(w, ctx.measureText(lines[1]).width);
+      boxes.push([p.x, p.y, w + 12, lines[1] ? 40 : 24, 0, COMMUNITY_SPOTS]);
+      what.push({ kind: "community", key: g.id, lines });
+    }
+    if (band !== "overview") {
+      inView.sort((a, b) => (b[0].size || 0) - (a[0].size || 0));
+      const limit = band === "close" ? 48 : 34;
+      ctx.font = NODE_FONT;
+      for (const [rec, p] of inView.slice(0, 400)) {
+        const text = truncate(byId.get(rec.id).label || "", limit);
+        boxes.push([p.x, p.y, ctx.measureText(text).width + 4, 16, (rec.size || 8) * scale + 2]);
+        what.push({ kind: "node", key: rec.id, lines: [text] });
+      }
+    }
+    const placedOut = [];
+    let nodesPlaced = 0;
+    // Close up, a node label with no free spot is drawn anyway: every node is named.
+    for (const [i, l, t, w, h] of placeLabels(boxes, NODE_SPOTS, 2, band === "close", [0, 0, width, height])) {
+      if (what[i].kind === "node" && band === "middle" && ++nodesPlaced > LABELS.middle_max) continue;
+      placedOut.push(Object.assign({ x: l, y: t, w, h }, what[i]));
+    }
+    labelState.band = band;
+    labelState.placed = placedOut;
+  }
+  function drawLabels(ctx) {
+    const canvas = ctx.canvas;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    const ratio = canvas.width / Math.max(1, width);
+    planLabels(ctx, width, height);
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textBaseline = "top";
+    for (const p of labelState.placed) {
+      if (p.kind === "community") {
+        ctx.fillStyle = "rgba(255,255,255,0.85)";
+        ctx.beginPath();
+        if (ctx.roundRect) ctx.roundRect(p.x, p.y, p.w, p.h, 5); else ctx.rect(p.x, p.y, p.w, p.h);
+        ctx.fill();
+        ctx.fillStyle = "#1b1b1b";
+        ctx.textAlign = "center";
+        ctx.font = TITLE_FONT;
+        ctx.fillText(p.lines[0], p.x + p.w / 2, p.y + 4);
+        if (p.lines[1]) {
+          ctx.font = SUB_FONT;
+          ctx.fillStyle = "#444";
+          ctx.fillText(p.lines[1], p.x + p.w / 2, p.y + 22);
+        }
+      } else {
+        ctx.fillStyle = "rgba(255,255,255,0.7)";
+        ctx.fillRect(p.x, p.y, p.w, p.h);
+        ctx.fillStyle = "#1b1b1b";
+        ctx.textAlign = "left";
+        ctx.font = NODE_FONT;
+        ctx.fillText(p.lines[0], p.x + 2, p.y + 2);
+      }
+    }
+    ctx.restore();
+  }
+  function labelsNow() {
+    const r = $("map").getBoundingClientRect();
+    return {
+      band: labelState.band,
+      placed: labelState.placed.map((p) => ({ kind: p.kind, key: p.key, lines: p.lines.slice(),
+        x: r.left + p.x, y: r.top + p.y, w: p.w, h: p.h })),
+    };
+  }
+
   // ---- the read-only handle for tests and benchmarks ----
   function focusOn(id, scale) {
     if (!network || !nodeSet.get(id)) return false;
@@ -475,6 +641,8 @@
     focus: { value: (id, scale) => focusOn(String(id), scale) },
     highlighted: { get: () => state.highlighted, enumerable: true },
     detailsText: { value: () => $("details").textContent },
+    labels: { value: labelsNow },
+    zoomTo: { value: (scale, x, y) => { network.moveTo({ scale, position: x === undefined ? undefined : { x, y }, animation: false }); network.redraw(); return true; } },
   });
   Object.freeze(api);
   Object.defineProperty(window, "explorerMap", { value: api, writable: false, configurable: false });
@@ -508,6 +676,7 @@
              arrows: { to: { scaleFactor: 0.5 } } },
   });
   marks.network = performance.now();
+  network.on("afterDrawing", drawLabels);
   network.once("afterDrawing", () => {
     state.firstDrawMs = performance.now();
     state.ready = true;

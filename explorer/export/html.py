@@ -36,6 +36,7 @@ import networkx as nx
 from explorer import __version__
 from explorer.core.model import SIMILARITY_EDGE_TYPES
 from explorer.export.common import ExportError, atomic_text, output_file
+from explorer.graph.labels import CLOSE_NODES, MIDDLE_MAX_LABELS, OVERVIEW_NODES
 from explorer.resources import assets_dir
 from explorer.style import EDGE_TYPES, NODE_TYPES, edge_style, kind_styles, node_style
 
@@ -136,6 +137,12 @@ def build_payload(
         "max_claims": max_claims,
         "collapsed": collapsed,
         "filtered_out": int(filter_info.get("hidden_nodes", 0) or 0),
+        # The zoom bands of graph/labels.py, so the page labels as the window does.
+        "labels": {
+            "overview_nodes": OVERVIEW_NODES,
+            "close_nodes": CLOSE_NODES,
+            "middle_max": MIDDLE_MAX_LABELS,
+        },
         "kinds": [
             {"id": k, "name": s["name"], "colour": s["colour"], "count": kinds_present.get(k, 0)}
             for k, s in kinds.items()
@@ -332,6 +339,9 @@ def _group_records(G: nx.Graph, group: Mapping) -> list[dict]:
     members: dict[int, list] = defaultdict(list)
     for n in G.nodes:
         members[int(group.get(n, -1))].append(n)
+    from explorer.graph.labels import community_titles
+
+    titles = community_titles(G)
     out = []
     for g, ms in sorted(members.items()):
         xs = [float(G.nodes[m]["x"]) for m in ms]
@@ -348,6 +358,10 @@ def _group_records(G: nx.Graph, group: Mapping) -> list[dict]:
                 "y": round(sum(ys) / len(ys), 1),
             }
         )
+        if g in titles and titles[g]["claim"]:
+            # The claim that stands for the community, under its title on the map.
+            out[-1]["claim"] = titles[g]["claim"]
+            out[-1]["claim_id"] = str(titles[g]["claim_id"])
     return out
 
 

@@ -81,10 +81,6 @@ def place_labels(
                 yield cx, cy
 
     def free(left, top, w, h) -> bool:
-        if bounds is not None and (
-            left < bounds[0] or top < bounds[1] or left + w > bounds[2] or top + h > bounds[3]
-        ):
-            return False
         for key in cells(left, top, w, h):
             for j in grid.get(key, ()):
                 _, ol, ot, ow, oh = placed[j]
@@ -101,6 +97,11 @@ def place_labels(
         x, y, w, h = (float(v) for v in box[:4])
         pad = float(box[4]) if len(box) > 4 else 0.0
         spots_at = [(x + dx * w + px * pad, y + dy * h + py * pad) for dx, dy, px, py in spots]
+        if bounds is not None:  # slid back inside the view rather than cut off by its edge
+            spots_at = [
+                (min(max(sx, bounds[0]), bounds[2] - w), min(max(sy, bounds[1]), bounds[3] - h))
+                for sx, sy in spots_at
+            ]
         chosen = next((s for s in spots_at if free(s[0], s[1], w, h)), None)
         if chosen is None:
             if not keep_all:

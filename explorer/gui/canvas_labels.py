@@ -100,7 +100,7 @@ class MapLabelLayer(QGraphicsItem):
         if self.band == "overview":
             self._plan_communities(t, size)
         else:
-            self._plan_nodes(t, idx, lod)
+            self._plan_nodes(t, idx, lod, size)
 
     def _plan_communities(self, t, size) -> None:
         m = self.canvas.model
@@ -120,11 +120,11 @@ class MapLabelLayer(QGraphicsItem):
             h = tm.height() + (sm.height() if claim else 0)
             boxes.append((p.x(), p.y(), w + 10, h + 6))
             what.append((c, lines))
-        for i, left, top, w, h in place_labels(boxes, COMMUNITY_SPOTS, gap=4):
+        for i, left, top, w, h in place_labels(boxes, COMMUNITY_SPOTS, gap=4, bounds=(0, 0, *size)):
             c, lines = what[i]
             self.placed.append(Placed("community", c, lines, QRectF(left, top, w, h)))
 
-    def _plan_nodes(self, t, idx: np.ndarray, lod: float) -> None:
+    def _plan_nodes(self, t, idx: np.ndarray, lod: float, size) -> None:
         m = self.canvas.model
         close = self.band == "close"
         order = idx[np.argsort(-m.radius[idx], kind="stable")][:MAX_NODE_CANDIDATES]
@@ -137,7 +137,7 @@ class MapLabelLayer(QGraphicsItem):
             text = _short(m.labels[i], limit)
             boxes.append((p.x(), p.y(), fm.horizontalAdvance(text) + 4, h, m.radius[i] * lod + 2))
             what.append((i, text))
-        placed = place_labels(boxes, NODE_SPOTS, gap=1, keep_all=close)
+        placed = place_labels(boxes, NODE_SPOTS, gap=1, keep_all=close, bounds=(0, 0, *size))
         if not close:
             placed = placed[:MIDDLE_MAX_LABELS]
         for j, left, top, w, hh in placed:

@@ -257,3 +257,61 @@ def test_empty_graph_says_there_is_nothing_to_show(browser, tmp_path):
     assert visible and "Nothing to show" in visible
     assert browser.driver.execute_script("return window.explorerMap.nodeCount") == 0
     assert browser.console_errors() == []
+
+
+def _overlapping(placed):
+    return [
+        (a["key"], b["key"])
+        for i, a in enumerate(placed)
+        for b in placed[i + 1 :]
+        if a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    ]
+
+
+def test_labels_follow_the_zoom_without_overlap(browser, tmp_path):
+    """Overview: community titles (with the claim that stands for each); middle: some
+    node labels, none overlapping; close: every node in view labelled."""
+    G = synthetic_graph(500, seed=5)
+    enrich(G, seed=0)
+    path = tmp_path / "labels.html"
+    html.write(G, path, max_claims=None)
+    _load(browser, path)
+    d = browser.driver
+    d.execute_script("window.explorerMap.zoomTo(0.0001); return 1;")  # then fit
+    d.execute_script("document.getElementById('fit').click(); return 1;")
+    over = d.execute_script("return window.explorerMap.labels();")
+    assert over["band"] == "overview"
+    titles = [p for p in over["placed"] if p["kind"] == "community"]
+    assert len(titles) >= 3 and len(titles) == len(over["placed"])
+    assert _overlapping(titles) == []
+    assert sum(len(p["lines"]) == 2 for p in titles) >= 3
+    groups = {g["id"]: g["label"] for g in html.build_payload(G, max_claims=None)["groups"]}
+    assert all(
+        p["lines"][0] == groups[p["key"]][:48] or p["lines"][0].endswith("…") for p in titles
+    )
+
+    for zoom in (1.5, 2.2, 3.0, 4.5):  # until the middle band
+        d.execute_script(f"window.explorerMap.zoomTo({zoom}); return 1;")
+        mid = d.execute_script("return window.explorerMap.labels();")
+        if mid["band"] == "middle":
+            break
+    assert mid["band"] == "middle", mid["band"]
+    assert mid["placed"] and all(p["kind"] == "node" for p in mid["placed"])
+    assert _overlapping(mid["placed"]) == []
+
+    x, y = next((d["x"], d["y"]) for _, d in G.nodes(data=True) if d["type"] == "claim")
+    d.execute_script(f"window.explorerMap.zoomTo(3, {x}, {y}); return 1;")
+    close = d.execute_script("return window.explorerMap.labels();")
+    assert close["band"] == "close"
+    in_view = d.execute_script(
+        "const r = document.getElementById('map').getBoundingClientRect(); const out = [];"
+        "for (const id of arguments[0]) { const p = window.explorerMap.domPosition(id);"
+        " if (p && p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom) out.push(id); }"
+        "return out;",
+        [str(n) for n in G.nodes],
+    )
+    assert in_view and {p["key"] for p in close["placed"]} == set(in_view)
+    assert browser.console_errors() == []
