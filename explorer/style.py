@@ -95,6 +95,7 @@ EDGE_TYPES: dict[str, dict[str, Any]] = {
     "annotates": {"name": "annotates", "colour": "#CC79A7", "dash": "solid", "width": 1.6, "alpha": 220, "faint": False},
     "similar": {"name": "similar", "colour": "#2980B9", "dash": "dot", "width": 1.2, "alpha": 160, "faint": False},
     "duplicate": {"name": "duplicate", "colour": "#2C3E50", "dash": "dashdot", "width": 1.4, "alpha": 200, "faint": False},
+    "user_link": {"name": "linked by you", "colour": "#E69F00", "dash": "solid", "width": 2.0, "alpha": 230, "faint": False},
     "tension": {"name": "tension", "colour": "#D62728", "dash": "dash", "width": 1.6, "alpha": 230, "faint": False},
 }  # fmt: skip
 DEFAULT_EDGE = {"name": "other", "colour": "#7F8C8D", "dash": "solid", "width": 1.0, "alpha": 120, "faint": True}  # fmt: skip

@@ -93,7 +93,14 @@ _DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted")
 _LAYER_ATTRS = ("community", "centrality", "x", "y")
 
 # The user's own tables: what a rebuild must carry over.
-USER_TABLES = ("user_kinds", "user_annotations", "user_hidden")
+USER_TABLES = (
+    "user_kinds",
+    "user_annotations",
+    "user_hidden",
+    "user_edges",
+    "user_views",
+    "user_pins",
+)
 
 
 def is_damage(exc: BaseException) -> bool:
