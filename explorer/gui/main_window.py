@@ -47,12 +47,14 @@ from explorer.graph.ids import edge_id, parse_edge_id
 from explorer.gui import graphops
 from explorer.gui.canvas import GraphCanvas
 from explorer.gui.canvas_model import CanvasModel
+from explorer.gui.claims_table import ClaimsTable
 from explorer.gui.details_panel import DetailsPanel
 from explorer.gui.filter_panel import FilterPanel
 from explorer.gui.jobs import Job
 from explorer.gui.path_panel import PathPanel
 from explorer.gui.search_panel import SearchPanel
 from explorer.gui.style import UNKNOWN_KIND_COLOUR, kind_colours, make_palette
+from explorer.gui.views_panel import ViewsPanel
 from explorer.indexing.events import Progress, Summary, status_line
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
@@ -62,6 +64,14 @@ if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at st
 MAX_RECENT = 8
 WATCH_LIMIT = 4000  # inotify watches are a shared, limited resource
 REINDEX_DELAY_MS = 1500  # editors save in bursts; wait for the last write
+
+
+def nx_without_hidden_edges(G):
+    """A view of ``G`` without the edges the user hid in this session."""
+    import networkx as nx
+
+    return nx.subgraph_view(G, filter_edge=lambda u, v, k: not G.edges[u, v, k].get("hidden"))
+
 
 # Windows of this process by vault, so a second window on one vault raises the first.
 _open_vaults: dict[str, MainWindow] = {}
@@ -137,12 +147,16 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel()
         self.details = DetailsPanel()
         self.path = PathPanel()
+        self.views = ViewsPanel()
+        self.claims = ClaimsTable()
         self.docks: dict[str, QDockWidget] = {}
         for name, title, widget, area in (
             ("filters", "Filters", self.filters, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("search", "Search", self.search, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("details", "Details", self.details, Qt.DockWidgetArea.RightDockWidgetArea),
             ("path", "Path", self.path, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("views", "Views", self.views, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("claims", "Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock-{name}")  # saveState needs names
@@ -161,6 +175,7 @@ class MainWindow(QMainWindow):
         self.docks["legend"] = legend
         self.tabifyDockWidget(self.docks["search"], self.docks["filters"])
         self.tabifyDockWidget(self.docks["details"], self.docks["path"])
+        self.tabifyDockWidget(self.docks["path"], self.docks["views"])
         self.docks["search"].raise_()
         self.docks["details"].raise_()
 
@@ -197,6 +212,12 @@ class MainWindow(QMainWindow):
         d.hideRequested.connect(self.hide_item)
         d.openRequested.connect(self.open_note)
         d.focusRequested.connect(self.focus_on)
+        self.views.nodeChosen.connect(self.show_node)
+        self.views.nodesChosen.connect(self.show_nodes)
+        self.views.edgeDecided.connect(self.decide_edge)
+        self.claims.nodeChosen.connect(self.show_node)
+        self.claims.nodesChosen.connect(lambda ids: self.show_nodes(ids, centre=False))
+        self.claims.kindChangeRequested.connect(self.set_kinds)
         self.path.findRequested.connect(self.find_path)
         self.path.nodeLinkActivated.connect(self.show_node)
 
@@ -469,6 +490,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{vault.name} — Concept-map explorer")
         self.taxonomy = self.backend.kind_styles()
         self.details.set_taxonomy(self.taxonomy)
+        self.views.set_kinds(self.taxonomy)
+        self.claims.set_kinds(self.taxonomy)
         self.canvas.legend.set_kinds(
             [
                 (v.get("name", k), v.get("colour", UNKNOWN_KIND_COLOUR))
@@ -778,7 +801,78 @@ class MainWindow(QMainWindow):
         self.canvas.set_selected(self.selection)
         if self.selection:
             self.show_details(self.selection[-1])
+        self.refresh_views()
         self.graphShown.emit()
+
+    def refresh_views(self) -> None:
+        """The Views panel and the claims table, from the graph as the window holds it."""
+        from explorer.graph.views import all_views
+
+        if self.G is None:
+            return
+        shown = self.G.subgraph(n for n, d in self.G.nodes(data=True) if not d.get("hidden"))
+        H = nx_without_hidden_edges(shown)
+        self.views.set_views(all_views(H))
+        self.claims.set_claims(H)
+
+    def show_nodes(self, ids: list[str], centre: bool = True) -> None:
+        """Highlight several nodes (a Themes cell, rows of the claims table)."""
+        if self.G is None:
+            return
+        ids = [n for n in ids if n in self.G]
+        self.canvas.set_highlighted(ids)
+        if ids:
+            self.selection = [ids[0]]
+            self.canvas.set_selected(self.selection)
+            self.show_details(ids[0])
+            if centre:
+                self.canvas.centre_on(ids[0], zoom_to=None)
+        self.statusBar().showMessage(f"{len(ids):,} claims highlighted on the map.", 5000)
+
+    def decide_edge(self, a: str, b: str, edge_type: str, decision: str) -> None:
+        """Accept or dismiss a tension or a suggested link (stored by the backend)."""
+        if self.G is None:
+            return
+        try:
+            self.backend.decide_edge(a, b, edge_type, decision)
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash
+            self.notify("Decision not saved", f"Recording that decision failed: {exc}")
+            return
+        G = self.G
+        if edge_type == "tension":
+            for u, v in ((a, b), (b, a)):
+                if G.has_edge(u, v, "tension"):
+                    if decision == "dismissed":
+                        G.remove_edge(u, v, "tension")
+                    else:
+                        G.edges[u, v, "tension"]["decision"] = decision
+        elif decision == "accepted":
+            G.add_edge(a, b, key="user_link", type="user_link", by="user")
+        else:
+            G.graph.setdefault("dismissed_links", []).append([a, b])
+        self._rebuild_model()
+        self.refresh_views()
+        what = {"tension": "Tension", "link": "Link"}[edge_type]
+        self.statusBar().showMessage(f"{what} {decision}.", 5000)
+
+    def set_kinds(self, ids: list[str], kind: str) -> None:
+        """One kind for many claims (the claims table's bulk correction)."""
+        done = 0
+        for claim_id in ids:
+            if self.G is None or claim_id not in self.G:
+                continue
+            try:
+                self.backend.set_kind(claim_id, kind)
+            except Exception as exc:  # noqa: BLE001
+                self.notify("Correction failed", f"Changing the kind of {claim_id} failed: {exc}")
+                break
+            self.G.nodes[claim_id].update(kind=kind, kind_source="user", confidence=1.0)
+            done += 1
+        if done:
+            self._rebuild_model()
+            self.refresh_views()
+        name = self.taxonomy.get(kind, {}).get("name", kind)
+        self.statusBar().showMessage(f"Kind set to {name} for {done:,} claims.", 5000)
 
     def _fill_filter_options(self, model: CanvasModel) -> None:
         G = self.G

@@ -143,9 +143,7 @@ def test_window_and_export_filter_edges_alike(G, threshold):
     H, _ = filter_graph(G, edge_types=wanted, min_similarity=threshold)
     shown = apply_filters(G, FilterState(edge_types=wanted, min_similarity=threshold))
     assert set(H.edges(keys=True)) == shown.edges
-    weak = [
-        d for *_, d in G.edges(data=True) if d["type"] == "tension" and d["weight"] < threshold
-    ]
+    weak = [d for *_, d in G.edges(data=True) if d["type"] == "tension" and d["weight"] < threshold]
     assert not weak or not any(
         H.edges[e]["type"] == "tension" and H.edges[e]["weight"] < threshold for e in H.edges
     )

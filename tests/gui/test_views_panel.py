@@ -1,0 +1,95 @@
+"""The Views panel and the claims table in a real window (fake backend)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from explorer.graph import views
+
+pytestmark = pytest.mark.gui
+
+
+def _tension(win):
+    return next((u, v) for u, v, d in win.G.edges(data=True) if d.get("type") == "tension")
+
+
+def test_views_panel_lists_what_the_graph_holds(opened):
+    win = opened
+    expected = views.all_views(win.G)
+    p = win.views
+    assert p.themes.rowCount() == len(expected["themes"]["rows"]) > 0
+    assert p.changed.topLevelItemCount() == len(expected["changed_mind"])
+    assert p.tensions.topLevelItemCount() == len(expected["tensions"]) > 0
+    assert p.suggested.topLevelItemCount() == len(expected["suggested_links"])
+    assert p.tabText(3) == f"Tensions ({len(expected['tensions'])})"
+
+
+def test_a_themes_cell_highlights_its_claims_on_the_map(opened):
+    win = opened
+    t = win.views.themes
+    row = win.views.data["themes"]["rows"][0]
+    kind = max(row["counts"], key=row["counts"].get)
+    col = 1 + win.views.data["themes"]["kinds"].index(kind)
+    t.cellClicked.emit(0, col)
+    highlighted = {win.canvas.model.ids[i] for i in win.canvas.highlighted}
+    assert highlighted == set(row["claims"][kind])
+    assert all(win.G.nodes[n].get("kind", "") == kind for n in highlighted)
+
+
+def test_clicking_a_tension_shows_it_and_dismissing_hides_it_everywhere(opened, fake):
+    win = opened
+    before = win.views.tensions.topLevelItemCount()
+    item = win.views.tensions.topLevelItem(0)
+    a, b = item.data(0, 257)
+    win.views.tensions.itemClicked.emit(item, 0)
+    assert win.selection == [a]
+    win.views.tensions.setCurrentItem(item)
+    win.views.decide(win.views.tensions, "tension", "dismissed")
+    assert win.views.tensions.topLevelItemCount() == before - 1
+    assert not win.G.has_edge(a, b, "tension") and not win.G.has_edge(b, a, "tension")
+    assert fake.calls["decide_edge"] == 1
+    assert not any(
+        d.get("type") == "tension" and {u, v} == {a, b} for u, v, d in fake.graph().edges(data=True)
+    )
+
+
+def test_accepting_a_suggested_link_draws_a_user_edge(opened):
+    win = opened
+    if win.views.suggested.topLevelItemCount() == 0:
+        pytest.skip("the synthetic vault suggests no link")
+    item = win.views.suggested.topLevelItem(0)
+    a, b = item.data(0, 257)
+    win.views.suggested.setCurrentItem(item)
+    win.views.decide(win.views.suggested, "link", "accepted")
+    assert win.G.has_edge(a, b, "user_link")
+    assert "user_link" in set(win.canvas.model.etype)
+
+
+def test_claims_table_filters_sorts_and_sets_kind_in_bulk(qtbot, opened):
+    win = opened
+    table = win.claims
+    n_claims = sum(1 for _, d in win.G.nodes(data=True) if d.get("type") == "claim")
+    assert table.proxy.rowCount() == n_claims
+    table.kind_box.setCurrentIndex(table.kind_box.findData("limitation"))
+    shown = table.proxy.rowCount()
+    assert 0 < shown < n_claims
+    table.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # confidence, ascending
+    confs = [table.proxy.index(r, 2).data() for r in range(shown)]
+    assert confs == sorted(confs)
+    sel = table.view.selectionModel()
+    for r in range(min(3, shown)):
+        sel.select(
+            table.proxy.index(r, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    ids = table.selected_ids()
+    assert len(ids) == min(3, shown)
+    assert {win.canvas.model.ids[i] for i in win.canvas.highlighted} == set(ids)
+    table.set_kind_box.setCurrentIndex(table.set_kind_box.findData("question"))
+    table.set_kind_btn.click()
+    assert all(
+        win.G.nodes[n]["kind"] == "question" and win.G.nodes[n]["kind_source"] == "user"
+        for n in ids
+    )
+    assert table.proxy.rowCount() == shown - len(ids)  # the filter still says "limitation"
