@@ -49,6 +49,8 @@
     highlighted: null,
     dimmed: [],
     labelsVersion: 0,
+    tab: "details",
+    savedView: null,
   };
   const collapsed = Boolean(meta.collapsed);
   let network = null;
@@ -300,6 +302,8 @@
       box.appendChild(p);
     }
     if (n.missing) box.appendChild(el("p", "This note does not exist (an unresolved link).", "meta"));
+    if (n.pin) box.appendChild(el("p", "Pinned where you put it.", "meta"));
+    if (n.date) box.appendChild(el("p", "Dated " + n.date, "meta"));
 
     const id = n.id;
     const items = (list, prefix) => list.map(({ node, edge }) => nodeButton(node, prefix ? prefix(edge, node) : ""));
@@ -609,6 +613,190 @@
     };
   }
 
+  // ---- the views: the author's questions, as tabs (explorer/graph/views.py) ----
+  const VIEWS = DATA.views || {};
+  function showTab(name) {
+    for (const b of document.querySelectorAll("#tabs button")) {
+      b.setAttribute("aria-selected", String(b.dataset.tab === name));
+    }
+    $("details").hidden = name !== "details";
+    for (const v of ["themes", "changed", "evidence", "tensions", "suggested"]) {
+      $("view-" + v).hidden = v !== name;
+    }
+    state.tab = name;
+  }
+  // Several claims at once (a Themes cell): shown, selected and framed on the map.
+  function showSet(ids) {
+    ids = ids.filter((id) => byId.has(id));
+    if (!ids.length) return 0;
+    let changed = false;
+    for (const id of ids) {
+      const n = byId.get(id);
+      if (collapsed && !state.expanded.has(n.g)) { state.expanded.add(n.g); changed = true; }
+      if (!nodeShown(n)) { state.types.add(n.t); if (n.k !== undefined) state.kinds.add(n.k); changed = true; }
+    }
+    if (changed) { syncChecks(); refresh(); }
+    clearHighlight();
+    network.selectNodes(ids);
+    network.fit({ nodes: ids, animation: false });
+    state.highlighted = ids[0];
+    return ids.length;
+  }
+  function linkButton(text, id, limit) {
+    const b = el("button", truncate(text, limit || 200));
+    b.type = "button";
+    b.title = text;
+    b.dataset.id = id;
+    b.addEventListener("click", () => select(id));
+    return b;
+  }
+  const where = (note, line) => (note || "") + (line ? ":" + line : "");
+  function quote(label, text, id, place) {
+    const p = el("p", null, "quote");
+    if (label) p.appendChild(el("span", label, "stance"));
+    p.appendChild(linkButton(text, id));
+    if (place) p.appendChild(el("span", " · " + place, "meta"));
+    return p;
+  }
+  function buildViews() {
+    const kindName = (k) => (kindsById.get(k) || { name: k || "no kind" }).name;
+    // Themes x kinds
+    const themes = VIEWS.themes || { kinds: [], rows: [] };
+    const tbox = $("view-themes");
+    tbox.appendChild(el("p", "Communities (by their terms) against claim kinds. Click a count to show those claims.", "meta"));
+    const table = el("table");
+    const head = el("tr");
+    head.appendChild(el("th", "theme"));
+    for (const k of themes.kinds) head.appendChild(el("th", kindName(k)));
+    table.appendChild(head);
+    for (const row of themes.rows) {
+      const tr = el("tr");
+      tr.appendChild(el("td", truncate(row.title, 40) + " (" + row.total + ")"));
+      for (const k of themes.kinds) {
+        const td = el("td");
+        const ids = row.claims[k] || [];
+        if (ids.length) {
+          const b = el("button", String(ids.length));
+          b.type = "button";
+          b.dataset.community = String(row.community);
+          b.dataset.kind = k;
+          b.addEventListener("click", () => showSet(ids));
+          const colour = (kindsById.get(k) || {}).colour;
+          if (colour) td.style.boxShadow = "inset 4px 0 0 " + colour;
+          td.appendChild(b);
+        }
+        tr.appendChild(td);
+      }
+      table.appendChild(tr);
+    }
+    tbox.appendChild(table);
+    // Where I changed my mind
+    const cbox = $("view-changed");
+    const changed = VIEWS.changed_mind || [];
+    cbox.appendChild(el("h3", "Where I changed my mind (" + changed.length + ")"));
+    if (!changed.length) cbox.appendChild(el("p", "No annotation doubts, disagrees with or revises a claim.", "meta"));
+    for (const r of changed) {
+      const item = el("div", null, "item");
+      item.appendChild(el("p", (r.date || "no date") + " · " + r.stance + (r.source === "user" ? " (yours)" : ""), "meta"));
+      item.appendChild(quote("claim:", r.claim_text, r.claim, where(r.claim_note, r.claim_line)));
+      item.appendChild(quote(r.stance + ":", r.annotation_text, r.annotation, where(r.note, r.line)));
+      cbox.appendChild(item);
+    }
+    // Evidence
+    const ebox = $("view-evidence");
+    const ev = VIEWS.evidence || {};
+    const list = (title, rows) => {
+      ebox.appendChild(el("h3", title + " (" + (rows || []).length + ")"));
+      const ul = el("ul");
+      for (const r of rows || []) {
+        const li = el("li");
+        li.appendChild(linkButton(r.text, r.claim));
+        li.appendChild(el("span", " · " + where(r.note, r.line), "meta"));
+        ul.appendChild(li);
+      }
+      ebox.appendChild(ul);
+    };
+    list("Criteria with no evidence", ev.criteria_without_evidence);
+    list("Questions with no evidence", ev.questions_without_evidence);
+    list("Limitations no reference supports", ev.limitations_without_reference);
+    ebox.appendChild(el("h3", "Criteria and questions, with what bears on them (" + (ev.items || []).length + ")"));
+    for (const r of ev.items || []) {
+      const item = el("div", null, "item");
+      item.appendChild(quote(kindName(r.kind) + ":", r.text, r.claim, where(r.note, r.line)));
+      const ul = el("ul");
+      for (const s2 of r.similar) {
+        const li = el("li", (s2.weight !== null && s2.weight !== undefined ? "similar " + Number(s2.weight).toFixed(2) : "linked") + ": ");
+        li.appendChild(linkButton(s2.text, s2.id, 140));
+        ul.appendChild(li);
+      }
+      for (const ref of r.references) {
+        const li = el("li", "cites: ");
+        li.appendChild(linkButton(ref.text, ref.id, 140));
+        ul.appendChild(li);
+      }
+      for (const a of r.annotations) {
+        const li = el("li", (a.stance || "note") + ": ");
+        li.appendChild(linkButton(a.text, a.id, 140));
+        ul.appendChild(li);
+      }
+      if (!ul.childNodes.length) ul.appendChild(el("li", "nothing bears on it yet", "meta"));
+      item.appendChild(ul);
+      ebox.appendChild(item);
+    }
+    // Tensions and suggested links
+    const pairs = (box, title, rows, empty, what) => {
+      box.appendChild(el("h3", title + " (" + rows.length + ")"));
+      if (!rows.length) box.appendChild(el("p", empty, "meta"));
+      for (const r of rows.slice(0, 500)) {
+        const item = el("div", null, "item");
+        item.appendChild(el("p", what(r), "meta"));
+        item.appendChild(quote("", r.a_text, r.a, where(r.a_note, r.a_line)));
+        item.appendChild(quote("", r.b_text, r.b, where(r.b_note, r.b_line)));
+        box.appendChild(item);
+      }
+    };
+    pairs($("view-tensions"), "Tensions", VIEWS.tensions || [],
+      "No candidate contradiction (or you dismissed them all).",
+      (r) => "tension " + Number(r.weight || 0).toFixed(2) + (r.reason ? ": " + r.reason : "") +
+             (r.decision ? " (" + r.decision + " by you)" : ""));
+    pairs($("view-suggested"), "Suggested links", VIEWS.suggested_links || [],
+      "No similar claims in notes that do not link to each other.",
+      (r) => "similar " + Number(r.weight).toFixed(2) + " · " + r.a_note + " ↔ " + r.b_note);
+    for (const b of document.querySelectorAll("#tabs button")) {
+      b.addEventListener("click", () => showTab(b.dataset.tab));
+    }
+  }
+
+  // ---- saved views (made in the window, carried by the export) ----
+  const SAVED = DATA.saved_views || {};
+  function applySaved(name) {
+    const v = SAVED[name];
+    if (!v) return false;
+    const f = v.filters || {};
+    state.kinds = new Set(f.kinds || meta.kinds.map((k) => k.id));
+    state.edgeTypes = new Set(f.edge_types || meta.edge_types.map((t) => t.id));
+    syncChecks();
+    refresh();
+    if (v.focus && byId.has(v.focus)) select(v.focus);
+    if (v.centre && v.span) {
+      const w = $("map").clientWidth || 800;
+      network.moveTo({ position: { x: v.centre[0], y: v.centre[1] }, scale: w / v.span, animation: false });
+    }
+    state.savedView = name;
+    return true;
+  }
+  function buildSavedMenu() {
+    const names = Object.keys(SAVED).sort();
+    const menu = $("saved-views");
+    for (const name of names) {
+      const o = el("option", name);
+      o.value = name;
+      menu.appendChild(o);
+    }
+    menu.hidden = !names.length;
+    menu.addEventListener("change", () => applySaved(menu.value));
+  }
+
   // ---- the read-only handle for tests and benchmarks ----
   function focusOn(id, scale) {
     if (!network || !nodeSet.get(id)) return false;
@@ -642,6 +830,14 @@
     highlighted: { get: () => state.highlighted, enumerable: true },
     detailsText: { value: () => $("details").textContent },
     labels: { value: labelsNow },
+    showTab: { value: (name) => { showTab(String(name)); return state.tab; } },
+    showSet: { value: (ids) => showSet(ids.map(String)) },
+    selectedIds: { value: () => network.getSelectedNodes().map(String) },
+    savedViews: { value: () => Object.keys(SAVED).sort() },
+    applySaved: { value: (name) => applySaved(String(name)) },
+    view: { value: () => ({ scale: network.getScale(), centre: network.getViewPosition(),
+                            kinds: [...state.kinds].sort(), edgeTypes: [...state.edgeTypes].sort(),
+                            savedView: state.savedView || null }) },
     zoomTo: { value: (scale, x, y) => { network.moveTo({ scale, position: x === undefined ? undefined : { x, y }, animation: false }); network.redraw(); return true; } },
   });
   Object.freeze(api);
@@ -649,6 +845,8 @@
 
   // ---- start ----
   buildLegend();
+  buildViews();
+  buildSavedMenu();
   if (!DATA.nodes.length) {
     $("map").hidden = true;
     $("details").hidden = true;

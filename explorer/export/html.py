@@ -56,6 +56,8 @@ _DATA_KEYS = {
     "kind_source": "ks",
     "missing": "missing",
     "community": "comm",
+    "pinned": "pin",
+    "date": "date",
 }
 _DIRECTED = {"annotates", "cites", "links_to", "mentions"}
 
@@ -165,7 +167,19 @@ def build_payload(
             for t, c in sorted(edge_types.items())
         ],
     }
-    return {"meta": meta, "nodes": nodes, "edges": edges, "groups": groups}
+    from explorer.graph.views import all_views
+
+    saved = G.graph.get("saved_views")
+    return {
+        "meta": meta,
+        "nodes": nodes,
+        "edges": edges,
+        "groups": groups,
+        # The window's Views panel, as tabs (explorer/graph/views.py).
+        "views": all_views(G),
+        # The user's saved views, offered in the page's menu.
+        "saved_views": saved if isinstance(saved, Mapping) else {},
+    }
 
 
 def fill_template(payload: dict) -> str:
@@ -317,7 +331,7 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
         else:
             opts["width"] = 1
         opts["t"] = t
-        for key in ("stance", "reason"):
+        for key in ("stance", "reason", "decision"):
             if d.get(key):
                 opts[key] = str(d[key])
         net.add_edge(str(u), str(v), **opts)

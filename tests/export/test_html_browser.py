@@ -293,7 +293,7 @@ def test_labels_follow_the_zoom_without_overlap(browser, tmp_path):
         p["lines"][0] == groups[p["key"]][:48] or p["lines"][0].endswith("…") for p in titles
     )
 
-    for zoom in (1.5, 2.2, 3.0, 4.5):  # until the middle band
+    for zoom in [0.3 * 1.15**i for i in range(30)]:  # until the middle band
         d.execute_script(f"window.explorerMap.zoomTo({zoom}); return 1;")
         mid = d.execute_script("return window.explorerMap.labels();")
         if mid["band"] == "middle":
@@ -315,3 +315,71 @@ def test_labels_follow_the_zoom_without_overlap(browser, tmp_path):
     )
     assert in_view and {p["key"] for p in close["placed"]} == set(in_view)
     assert browser.console_errors() == []
+
+
+def test_views_are_tabs_whose_items_show_on_the_map(browser, page, graph):
+    from explorer.graph import views
+
+    expected = views.all_views(graph)
+    _load(browser, page)
+    d = browser.driver
+    assert d.execute_script("return window.explorerMap.showTab('tensions');") == "tensions"
+    shown = d.execute_script(
+        "const box = document.getElementById('view-tensions');"
+        "return {visible: !box.hidden, details: document.getElementById('details').hidden,"
+        " items: box.querySelectorAll('.item').length,"
+        " ids: [...box.querySelectorAll('button[data-id]')].map(b => b.dataset.id)};"
+    )
+    assert shown["visible"] and shown["details"]
+    assert shown["items"] == len(expected["tensions"]) > 0
+    first = expected["tensions"][0]
+    assert shown["ids"][:2] == [first["a"], first["b"]]
+    d.execute_script("document.querySelector('#view-tensions button[data-id]').click(); return 1;")
+    assert d.execute_script("return window.explorerMap.selectedIds();") == [first["a"]]
+    # Changed my mind: every doubt/disagree/revise annotation beside its claim.
+    n_changed = d.execute_script("return document.querySelectorAll('#view-changed .item').length;")
+    assert n_changed == len(expected["changed_mind"])
+    # A Themes cell selects exactly its claims.
+    row = expected["themes"]["rows"][0]
+    kind = max(row["counts"], key=row["counts"].get)
+    d.execute_script(
+        "window.explorerMap.showTab('themes');"
+        f'document.querySelector(\'#view-themes button[data-community="{row["community"]}"]'
+        f'[data-kind="{kind}"]\').click(); return 1;'
+    )
+    assert sorted(d.execute_script("return window.explorerMap.selectedIds();")) == sorted(
+        row["claims"][kind]
+    )
+    ev = d.execute_script("return document.getElementById('view-evidence').textContent;")
+    assert "Criteria with no evidence" in ev and "Limitations no reference supports" in ev
+    assert browser.console_errors() == []
+
+
+def test_saved_views_travel_into_the_page_menu(browser, tmp_path, graph):
+    G = graph.copy()
+    claim = next(n for n, d in G.nodes(data=True) if d["type"] == "claim")
+    x, y = G.nodes[claim]["x"], G.nodes[claim]["y"]
+    G.graph["saved_views"] = {
+        "Only limitations": {"filters": {"kinds": ["limitation"]}, "centre": [x, y], "span": 300},
+        "A claim": {"focus": claim},
+    }
+    path = tmp_path / "saved.html"
+    html.write(G, path)
+    _load(browser, path)
+    d = browser.driver
+    assert d.execute_script("return window.explorerMap.savedViews();") == [
+        "A claim",
+        "Only limitations",
+    ]
+    options = d.execute_script(
+        "return [...document.querySelectorAll('#saved-views option')].map(o => o.value);"
+    )
+    assert options == ["", "A claim", "Only limitations"]
+    assert d.execute_script("return window.explorerMap.applySaved('Only limitations');")
+    v = d.execute_script("return window.explorerMap.view();")
+    assert v["kinds"] == ["limitation"] and v["savedView"] == "Only limitations"
+    assert abs(v["centre"]["x"] - x) < 1 and abs(v["centre"]["y"] - y) < 1
+    width = d.execute_script("return document.getElementById('map').clientWidth;")
+    assert abs(v["scale"] - width / 300) < 1e-6
+    assert d.execute_script("return window.explorerMap.applySaved('A claim');")
+    assert d.execute_script("return window.explorerMap.selectedIds();") == [claim]
