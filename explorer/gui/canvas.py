@@ -389,6 +389,7 @@ class GraphCanvas(QGraphicsView):
     nodeActivated = Signal(str)  # double click
     nodeContextMenu = Signal(str, QPoint)
     edgeContextMenu = Signal(object, QPoint)  # (u, v, key)
+    nodeDragged = Signal(str, float, float)  # node id, where it was dropped (scene units)
     backgroundClicked = Signal()
     zoomChanged = Signal(float)
 
@@ -403,6 +404,8 @@ class GraphCanvas(QGraphicsView):
         self.path_nodes: list[int] = []
         self.path_edges: list[int] = []
         self._press: QPoint | None = None
+        self._drag: int | None = None  # the node being dragged (pressed on, then moved)
+        self._dragging = False
         self.edge_text = None  # (u, v, key) -> text for an edge's tooltip, set by the window
 
         scene = QGraphicsScene(self)
@@ -600,6 +603,7 @@ class GraphCanvas(QGraphicsView):
         if event.button() == Qt.MouseButton.LeftButton:
             node = self.node_at(self._press)
             if node is not None:
+                self._drag, self._dragging = self.model.index[node], False
                 add = bool(
                     event.modifiers()
                     & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -609,7 +613,32 @@ class GraphCanvas(QGraphicsView):
                 return
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event) -> None:
+        # Dragging a node moves it (and pins it on release); dragging elsewhere pans.
+        if self._drag is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            pos = event.position().toPoint()
+            if self._dragging or (pos - (self._press or pos)).manhattanLength() >= 4:
+                self._dragging = True
+                p = self.mapToScene(pos)
+                self.model.xy[self._drag] = (p.x(), p.y())
+                self.edge_layer.rebuild()
+                self.label_layer.rebuild()
+                self.overlay.update()
+                self.node_layer.update()
+                event.accept()
+                return
+        super().mouseMoveEvent(event)
+
     def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            i, dragged = self._drag, self._dragging
+            self._drag, self._dragging = None, False
+            if dragged:
+                x, y = self.model.xy[i]
+                self.nodeDragged.emit(self.model.ids[i], float(x), float(y))
+                self._press = None
+                event.accept()
+                return
         super().mouseReleaseEvent(event)
         pos = event.position().toPoint()
         if (

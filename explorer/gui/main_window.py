@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         c = self.canvas
         c.edge_text = self.edge_text
         c.nodeClicked.connect(self.select_node)
+        c.nodeDragged.connect(self.pin_node)
         c.nodeActivated.connect(self.focus_on)
         c.nodeContextMenu.connect(self._node_menu)
         c.edgeContextMenu.connect(self._edge_menu)
@@ -355,6 +356,10 @@ class MainWindow(QMainWindow):
         v.addAction(self.act_dark)
         v.addAction(self.act_legend)
         v.addSeparator()
+        self.act_save_view = v.addAction("&Save view…", lambda: self.save_view())
+        self.act_save_view.setToolTip("Name the current filters, focus, layout and zoom")
+        self.saved_menu = v.addMenu("Saved &views")
+        v.addSeparator()
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
         g = mb.addMenu("&Go")
@@ -505,6 +510,7 @@ class MainWindow(QMainWindow):
         self.semantic_label.setText("" if self.semantic[0] else "Meaning search off")
         self.semantic_label.setToolTip("" if self.semantic[0] else self.semantic[1])
         self._fill_export_menu()
+        self._fill_saved_views()
         layouts = self._layouts()
         self.layout_box.clear()
         for name in layouts:
@@ -828,6 +834,119 @@ class MainWindow(QMainWindow):
             if centre:
                 self.canvas.centre_on(ids[0], zoom_to=None)
         self.statusBar().showMessage(f"{len(ids):,} claims highlighted on the map.", 5000)
+
+    # ------------------------------------------------------------------ saved views, pins
+    def view_state(self) -> dict:
+        """What a saved view keeps: filters, focus, layout, and the visible area (its
+        centre and width in layout coordinates, so the HTML page can show it too)."""
+        f = self.filters.state()
+
+        def listed(values):
+            return None if values is None else sorted(values)
+
+        state = {
+            "filters": {
+                "kinds": listed(f.kinds),
+                "notes": listed(f.notes),
+                "communities": listed(f.communities),
+                "edge_types": listed(f.edge_types),
+                "min_similarity": f.min_similarity,
+                "hide_low_confidence": f.hide_low_confidence,
+            },
+            "focus": self.focus_centre,
+            "depth": self.depth.value(),
+            "layout": self.layout_name,
+            "zoom": self.canvas.zoom(),
+        }
+        m = self.canvas.model
+        if m is not None:
+            cx, cy, scale = m.frame
+            r = self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
+            state["centre"] = [r.center().x() / scale + cx, r.center().y() / scale + cy]
+            state["span"] = r.width() / scale
+        return state
+
+    def save_view(self, name: str | None = None) -> bool:
+        if self.G is None:
+            return False
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Save view", "Name of this view:")
+            if not ok:
+                return False
+        try:
+            self.backend.save_view(name, self.view_state())
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash
+            self.notify("View not saved", f"Saving the view failed: {exc}")
+            return False
+        self._fill_saved_views()
+        self.statusBar().showMessage(f"View “{name.strip()}” saved.", 5000)
+        return True
+
+    def open_view(self, name: str) -> bool:
+        """Show a saved view: its filters, focus, layout and visible area."""
+        from explorer.graph.filters import FilterState
+
+        v = self._quietly(self.backend.saved_views, {}).get(name)
+        if v is None or self.G is None:
+            return False
+        f = v.get("filters") or {}
+
+        def as_set(values, cast=str):
+            return None if values is None else frozenset(cast(x) for x in values)
+
+        self.filters.set_state(
+            FilterState(
+                kinds=as_set(f.get("kinds")),
+                notes=as_set(f.get("notes")),
+                communities=as_set(f.get("communities"), int),
+                edge_types=as_set(f.get("edge_types")),
+                min_similarity=float(f.get("min_similarity") or 0.0),
+                hide_low_confidence=bool(f.get("hide_low_confidence")),
+            )
+        )
+        self.depth.setValue(int(v.get("depth") or self.depth.value()))
+        focus = v.get("focus")
+        self.focus_centre = focus if focus in self.G else None
+        self.apply_filters()
+        if v.get("layout") and v["layout"] != self.layout_name and v["layout"] in self._layouts():
+            self.set_layout(v["layout"])
+        m = self.canvas.model
+        if m is not None and v.get("centre") and v.get("span"):
+            cx, cy, scale = m.frame
+            width = self.canvas.viewport().width()
+            self.canvas.set_zoom(width / (float(v["span"]) * scale))
+            x, y = v["centre"]
+            self.canvas.centerOn((x - cx) * scale, (y - cy) * scale)
+        self.statusBar().showMessage(f"View “{name}”.", 5000)
+        return True
+
+    def _fill_saved_views(self) -> None:
+        menu = self.saved_menu
+        menu.clear()
+        names = sorted(self._quietly(self.backend.saved_views, {}))
+        for name in names:
+            menu.addAction(name, lambda n=name: self.open_view(n))
+        if not names:
+            menu.addAction("(none yet: View › Save view…)").setEnabled(False)
+
+    def pin_node(self, node_id: str, x: float, y: float) -> None:
+        """The user dropped a node: keep it there (layout coordinates), across re-indexes."""
+        m = self.canvas.model
+        if self.G is None or m is None or node_id not in self.G:
+            return
+        cx, cy, scale = m.frame
+        lx, ly = x / scale + cx, y / scale + cy
+        layout = self.layout_name or "force"
+        try:
+            self.backend.pin(node_id, layout, lx, ly)
+        except Exception as exc:  # noqa: BLE001
+            self.notify("Pin not saved", f"Keeping {node_id} there failed: {exc}")
+            return
+        d = self.G.nodes[node_id]
+        if layout == (self._layouts() or [layout])[0]:
+            d.update(x=round(lx, 2), y=round(ly, 2))
+        d["pinned"] = True
+        self.statusBar().showMessage("Pinned: the node stays where you put it.", 5000)
 
     def decide_edge(self, a: str, b: str, edge_type: str, decision: str) -> None:
         """Accept or dismiss a tension or a suggested link (stored by the backend)."""
@@ -1302,6 +1421,7 @@ class MainWindow(QMainWindow):
         if self.G is None:
             return None
         H = graphops.filtered_subgraph(self.G, self.visible)
+        H.graph["saved_views"] = self._quietly(self.backend.saved_views, {})
         backend = self.backend
 
         def done(_):

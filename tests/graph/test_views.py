@@ -168,3 +168,45 @@ def test_dismissing_a_suggestion_stops_it(store):
     decide_edge(db, b, a, "link", "dismissed")
     pairs = [{r["a"], r["b"]} for r in views.suggested_links(_graph(db))]
     assert {a, b} not in pairs
+
+
+def test_saved_views_and_pins_survive_reindex_and_reach_the_page(tmp_path):
+    """Through the application API (Workspace, real store): a saved view and a pinned
+    claim come back after a forced re-index, and the HTML export carries both."""
+    from explorer.app.workspace import Workspace
+    from explorer.export.html import build_payload
+
+    vault = write_vault(tmp_path / "vault", NOTES)
+    w = Workspace(vault, tmp_path / "data" / "store.db", model_path="hashing").open()
+    try:
+        w.run_index()
+        G = w.graph()
+        claim = _claim(G, PLAN)
+        w.save_view("Planning", {"filters": {"kinds": ["limitation"]}, "focus": claim})
+        w.pin(claim, "force", 123.5, -45.25)
+        w.run_index(force=True)
+        G = w.graph()
+        assert w.saved_views() == {
+            "Planning": {"filters": {"kinds": ["limitation"]}, "focus": claim}
+        }
+        d = G.nodes[claim]
+        assert (d["x"], d["y"], d["pinned"]) == (123.5, -45.25, True)
+        assert w.positions("force")[claim] == (123.5, -45.25)
+        payload = build_payload(G)
+        assert payload["saved_views"]["Planning"]["focus"] == claim
+        (rec,) = [n for n in payload["nodes"] if n["id"] == claim]
+        assert rec["pin"] is True and rec["x"] == 123.5
+        # The claim's note is edited (a line added above it): the pin follows the claim.
+        note = vault / "Planning.md"
+        note.write_text(
+            note.read_text(encoding="utf-8").replace("# Planning\n", "# Planning\n\nIntro.\n"),
+            encoding="utf-8",
+        )
+        w.run_index()
+        G = w.graph()
+        moved = _claim(G, PLAN)
+        assert G.nodes[moved].get("pinned") is True
+        assert (G.nodes[moved]["x"], G.nodes[moved]["y"]) == (123.5, -45.25)
+        assert w.delete_view("Planning") and w.saved_views() == {}
+    finally:
+        w.close()

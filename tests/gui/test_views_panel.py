@@ -93,3 +93,55 @@ def test_claims_table_filters_sorts_and_sets_kind_in_bulk(qtbot, opened):
         for n in ids
     )
     assert table.proxy.rowCount() == shown - len(ids)  # the filter still says "limitation"
+
+
+def test_dragging_a_node_pins_it_where_it_was_dropped(qtbot, opened, fake):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtTest import QTest
+
+    win = opened
+    c = win.canvas
+    m = c.model
+    node = next(n for n in m.ids if win.G.nodes[n].get("type") == "claim")
+    c.set_zoom(1.5)
+    c.centerOn(QPointF(*m.xy[m.index[node]]))
+    start = c.mapFromScene(QPointF(*m.xy[m.index[node]]))
+    end = start + QPoint(60, 40)
+    vp = c.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 6):
+        QTest.mouseMove(vp, start + (end - start) * step / 5)
+    with qtbot.waitSignal(c.nodeDragged, timeout=2000) as sig:
+        QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert sig.args[0] == node
+    dropped = c.mapToScene(end)
+    assert abs(m.xy[m.index[node]][0] - dropped.x()) < 2
+    cx, cy, scale = m.frame
+    x, y = fake.pinned[(node, "force")]
+    assert abs(x - (dropped.x() / scale + cx)) < 0.1 and abs(y - (dropped.y() / scale + cy)) < 0.1
+    assert win.G.nodes[node]["pinned"] is True
+    again = fake.graph()  # what the next load (after a re-index) gets
+    assert (again.nodes[node]["x"], again.nodes[node]["y"]) == (x, y)
+
+
+def test_a_saved_view_reopens_and_travels_with_exports(qtbot, opened, fake, tmp_path):
+    import json
+
+    win = opened
+    win.filters.set_kind_visible("limitation", False)
+    win.apply_filters()
+    win.canvas.set_zoom(0.8)
+    assert win.save_view("no limitations")
+    saved = fake.views["no limitations"]
+    assert "limitation" not in saved["filters"]["kinds"] and saved["span"] > 0
+    assert [a.text() for a in win.saved_menu.actions()] == ["no limitations"]
+    win.filters.reset()
+    win.apply_filters()
+    assert win.filters.state().kinds is None
+    assert win.open_view("no limitations")
+    assert win.filters.state().kinds == frozenset(saved["filters"]["kinds"])
+    assert abs(win.canvas.zoom() - 0.8) < 0.01
+    path = tmp_path / "out.json"
+    with qtbot.waitSignal(win.exportFinished, timeout=10000):
+        win.export_to("json", path)
+    assert json.loads(path.read_text())["graph"]["saved_views"]["no limitations"] == saved
