@@ -526,7 +526,7 @@
       if (seen(p)) inView.push([rec, p]);
     });
     let band = "middle";
-    if (inView.length <= LABELS.close_nodes || scale >= 2.5) band = "close";
+    if (inView.length <= LABELS.close_nodes) band = "close";
     else if (inView.length > LABELS.overview_nodes) band = "overview";
     // Community titles: every collapsed community (its node is the label's place),
     // and at overview zoom every open one too, biggest first.

@@ -12,9 +12,9 @@ Three zoom bands, as atlas maps have them:
 The window's canvas and the HTML page both follow these rules; the page's script
 repeats :func:`place_labels` in JavaScript because it places labels as the user zooms.
 
->>> zoom_band(in_view=900, px_per_unit=0.3)
+>>> zoom_band(900)
 'overview'
->>> zoom_band(in_view=120, px_per_unit=0.9), zoom_band(in_view=30, px_per_unit=1.0)
+>>> zoom_band(120), zoom_band(30)
 ('middle', 'close')
 >>> place_labels([(0, 0, 50, 10), (10, 0, 50, 10)], [(0, 0, 0, 0)])
 [(0, 0.0, 0.0, 50.0, 10.0)]
@@ -30,7 +30,6 @@ import networkx as nx
 
 OVERVIEW_NODES = 250  # more nodes than this in view: community labels only
 CLOSE_NODES = 40  # this many or fewer in view: every node's label
-CLOSE_PX_PER_UNIT = 2.5  # ... or zoomed in this far, whatever the count
 MIDDLE_MAX_LABELS = 120  # at most this many node labels in the middle band
 
 # Spots a label tries, in order: its box's top-left is anchor + (dx * width + px * pad,
@@ -41,9 +40,11 @@ NODE_SPOTS = ((0, -0.5, 1, 0), (-1, -0.5, -1, 0), (-0.5, -1, 0, -1), (-0.5, 0, 0
 COMMUNITY_SPOTS = ((-0.5, -0.5, 0, 0), (-0.5, -1.6, 0, 0), (-0.5, 0.6, 0, 0))
 
 
-def zoom_band(in_view: int, px_per_unit: float) -> str:
+def zoom_band(in_view: int) -> str:
     """``"overview"``, ``"middle"`` or ``"close"`` for a view holding ``in_view`` nodes."""
-    if in_view <= CLOSE_NODES or px_per_unit >= CLOSE_PX_PER_UNIT:
+    # By count, not by zoom: a dense spot zoomed far in still has too many nodes to
+    # name them all without overlap.
+    if in_view <= CLOSE_NODES:
         return "close"
     if in_view > OVERVIEW_NODES:
         return "overview"

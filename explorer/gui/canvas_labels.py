@@ -96,7 +96,7 @@ class MapLabelLayer(QGraphicsItem):
         view = inv.mapRect(QRectF(0, 0, size[0], size[1]))
         idx = m.nodes_in(view.left(), view.top(), view.right(), view.bottom())
         lod = max(abs(t.m11()), 1e-9)
-        self.band = zoom_band(len(idx), lod)
+        self.band = zoom_band(len(idx))
         if self.band == "overview":
             self._plan_communities(t, size)
         else:

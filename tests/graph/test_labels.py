@@ -39,10 +39,10 @@ def test_keep_all_places_every_label_and_bounds_slide_them_inside():
 
 
 def test_zoom_bands():
-    assert labels.zoom_band(5000, 0.1) == "overview"
-    assert labels.zoom_band(labels.OVERVIEW_NODES, 0.5) == "middle"
-    assert labels.zoom_band(labels.CLOSE_NODES, 0.5) == "close"
-    assert labels.zoom_band(200, labels.CLOSE_PX_PER_UNIT) == "close"
+    assert labels.zoom_band(5000) == "overview"
+    assert labels.zoom_band(labels.OVERVIEW_NODES) == "middle"
+    assert labels.zoom_band(labels.CLOSE_NODES) == "close"
+    assert labels.zoom_band(labels.CLOSE_NODES + 1) == "middle"
 
 
 def test_community_titles_name_terms_and_a_member_claim_holding_them():
