@@ -145,3 +145,22 @@ def test_a_saved_view_reopens_and_travels_with_exports(qtbot, opened, fake, tmp_
     with qtbot.waitSignal(win.exportFinished, timeout=10000):
         win.export_to("json", path)
     assert json.loads(path.read_text())["graph"]["saved_views"]["no limitations"] == saved
+
+
+def test_hovering_an_edge_says_what_it_is(opened):
+    win = opened
+    (u, v, k, d) = next(
+        (u, v, k, d)
+        for u, v, k, d in win.G.edges(keys=True, data=True)
+        if d.get("type") == "tension"
+    )
+    text = win.canvas.edge_tooltip((u, v, k))
+    assert text.startswith(f"tension {d['weight']:.2f}")
+    if d.get("reason"):
+        assert d["reason"][:20].replace("&", "&amp;").replace("<", "&lt;") in text
+    (u, v, k, d) = next(
+        (u, v, k, d)
+        for u, v, k, d in win.G.edges(keys=True, data=True)
+        if d.get("type") == "annotates"
+    )
+    assert win.canvas.edge_tooltip((u, v, k)) == f"annotates: {d['stance']}"
