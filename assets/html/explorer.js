@@ -845,9 +845,9 @@
 
   // ---- start ----
   buildLegend();
-  buildViews();
   buildSavedMenu();
   if (!DATA.nodes.length) {
+    buildViews();
     $("map").hidden = true;
     $("details").hidden = true;
     $("empty").hidden = false;
@@ -877,8 +877,12 @@
   network.on("afterDrawing", drawLabels);
   network.once("afterDrawing", () => {
     state.firstDrawMs = performance.now();
-    state.ready = true;
-    document.body.dataset.ready = "1";
+    // The view tabs are built just after the first frame, so the map shows first.
+    setTimeout(() => {
+      buildViews();
+      state.ready = true;
+      document.body.dataset.ready = "1";
+    }, 0);
   });
   network.on("click", (params) => {
     if (!params.nodes.length) {
