@@ -493,7 +493,7 @@
       const tries = (b[5] || spots).map(([dx, dy, px, py]) => inside(x + dx * w + px * pad, y + dy * h + py * pad, w, h));
       let chosen = tries.find(([l, t]) => free(l, t, w, h)) || null;
       if (!chosen) {
-        if (!keepAll) return;
+        if (!(typeof keepAll === "function" ? keepAll(i) : keepAll)) return;
         chosen = tries[0];
       }
       placed.push([i, chosen[0], chosen[1], w, h]);
@@ -562,7 +562,9 @@
     const placedOut = [];
     let nodesPlaced = 0;
     // Close up, a node label with no free spot is drawn anyway: every node is named.
-    for (const [i, l, t, w, h] of placeLabels(boxes, NODE_SPOTS, 2, band === "close", [0, 0, width, height])) {
+    // A community title never is: titles never overlap.
+    const keep = (i) => band === "close" && what[i].kind === "node";
+    for (const [i, l, t, w, h] of placeLabels(boxes, NODE_SPOTS, 2, keep, [0, 0, width, height])) {
       if (what[i].kind === "node" && band === "middle" && ++nodesPlaced > LABELS.middle_max) continue;
       placedOut.push(Object.assign({ x: l, y: t, w, h }, what[i]));
     }
