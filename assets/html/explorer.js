@@ -549,7 +549,9 @@
       boxes.push([p.x, p.y, w + 12, lines[1] ? 40 : 24, 0, COMMUNITY_SPOTS]);
       what.push({ kind: "community", key: g.id, lines });
     }
-    if (band !== "overview") {
+    // Zoomed into one big community, its title alone says little: name central nodes too.
+    const fewTitles = band === "overview" && boxes.length < 3;
+    if (band !== "overview" || fewTitles) {
       inView.sort((a, b) => (b[0].size || 0) - (a[0].size || 0));
       const limit = band === "close" ? 48 : 34;
       ctx.font = NODE_FONT;
@@ -565,7 +567,8 @@
     // A community title never is: titles never overlap.
     const keep = (i) => band === "close" && what[i].kind === "node";
     for (const [i, l, t, w, h] of placeLabels(boxes, NODE_SPOTS, 2, keep, [0, 0, width, height])) {
-      if (what[i].kind === "node" && band === "middle" && ++nodesPlaced > LABELS.middle_max) continue;
+      const cap = fewTitles ? 40 : LABELS.middle_max;
+      if (what[i].kind === "node" && band !== "close" && ++nodesPlaced > cap) continue;
       placedOut.push(Object.assign({ x: l, y: t, w, h }, what[i]));
     }
     labelState.band = band;

@@ -58,6 +58,7 @@ def place_labels(
     gap: float = 0.0,
     keep_all: bool = False,
     bounds: tuple[float, float, float, float] | None = None,
+    fixed: int = 0,
 ) -> list[tuple[int, float, float, float, float]]:
     """Greedy label placement without overlap.
 
@@ -66,6 +67,9 @@ def place_labels(
     :data:`NODE_SPOTS`). The first spot that overlaps no placed label (grown by ``gap``) and lies inside
     ``bounds`` (left, top, right, bottom) wins; a label with no free spot is dropped,
     or, with ``keep_all``, put at its first spot anyway.
+
+    The first ``fixed`` boxes are labels already placed elsewhere (their anchor is
+    their top-left): they are kept where they are, as obstacles.
 
     Returns ``(index, left, top, width, height)`` of the placed labels, in input order.
     A uniform grid of buckets keeps each test local: linear in the number of labels.
@@ -97,13 +101,16 @@ def place_labels(
     for i, box in enumerate(boxes):
         x, y, w, h = (float(v) for v in box[:4])
         pad = float(box[4]) if len(box) > 4 else 0.0
-        spots_at = [(x + dx * w + px * pad, y + dy * h + py * pad) for dx, dy, px, py in spots]
+        if i < fixed:
+            spots_at = [(x, y)]
+        else:
+            spots_at = [(x + dx * w + px * pad, y + dy * h + py * pad) for dx, dy, px, py in spots]
         if bounds is not None:  # slid back inside the view rather than cut off by its edge
             spots_at = [
                 (min(max(sx, bounds[0]), bounds[2] - w), min(max(sy, bounds[1]), bounds[3] - h))
                 for sx, sy in spots_at
             ]
-        chosen = next((s for s in spots_at if free(s[0], s[1], w, h)), None)
+        chosen = spots_at[0] if i < fixed else next((s for s in spots_at if free(*s, w, h)), None)
         if chosen is None:
             if not keep_all:
                 continue

@@ -26,6 +26,8 @@ from explorer.graph.labels import (
 MAX_COMMUNITY_LABELS = 80  # candidates per frame, biggest communities first
 MAX_NODE_CANDIDATES = 400  # node labels tried per frame, most central first
 NODE_CHARS = {"middle": 34, "close": 48}
+FEW_TITLES = 3  # fewer community titles than this in an overview: name central nodes too
+FEW_TITLES_NODE_LABELS = 40
 
 
 def _short(text: str, limit: int) -> str:
@@ -99,6 +101,10 @@ class MapLabelLayer(QGraphicsItem):
         self.band = zoom_band(len(idx))
         if self.band == "overview":
             self._plan_communities(t, size)
+            if len(self.placed) < FEW_TITLES:
+                # Zoomed into one big community: its title alone says little, so the
+                # most central nodes are named too, around it.
+                self._plan_nodes(t, idx, lod, size, cap=FEW_TITLES_NODE_LABELS)
         else:
             self._plan_nodes(t, idx, lod, size)
 
@@ -124,24 +130,32 @@ class MapLabelLayer(QGraphicsItem):
             c, lines = what[i]
             self.placed.append(Placed("community", c, lines, QRectF(left, top, w, h)))
 
-    def _plan_nodes(self, t, idx: np.ndarray, lod: float, size) -> None:
+    def _plan_nodes(self, t, idx: np.ndarray, lod: float, size, cap=MIDDLE_MAX_LABELS) -> None:
         m = self.canvas.model
         close = self.band == "close"
         order = idx[np.argsort(-m.radius[idx], kind="stable")][:MAX_NODE_CANDIDATES]
         fm = QFontMetricsF(self.node_font)
         h = fm.height()
-        boxes, what = [], []
-        limit = NODE_CHARS[self.band]
+        # Labels already placed (community titles) are obstacles, placed first.
+        boxes = [
+            (p.rect.left(), p.rect.top(), p.rect.width(), p.rect.height()) for p in self.placed
+        ]
+        taken = len(boxes)
+        what = []
+        limit = NODE_CHARS.get(self.band, NODE_CHARS["middle"])
         for i in order.tolist():
             p = t.map(QPointF(*m.xy[i]))
             text = _short(m.labels[i], limit)
             boxes.append((p.x(), p.y(), fm.horizontalAdvance(text) + 4, h, m.radius[i] * lod + 2))
             what.append((i, text))
-        placed = place_labels(boxes, NODE_SPOTS, gap=1, keep_all=close, bounds=(0, 0, *size))
+        placed = place_labels(
+            boxes, NODE_SPOTS, gap=1, keep_all=close, bounds=(0, 0, *size), fixed=taken
+        )
+        placed = [p for p in placed if p[0] >= taken]
         if not close:
-            placed = placed[:MIDDLE_MAX_LABELS]
+            placed = placed[:cap]
         for j, left, top, w, hh in placed:
-            i, text = what[j]
+            i, text = what[j - taken]
             self.placed.append(Placed("node", m.ids[i], (text,), QRectF(left, top, w, hh)))
 
     # -- drawing --------------------------------------------------------------------

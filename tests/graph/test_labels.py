@@ -73,3 +73,12 @@ def test_community_titles_name_terms_and_a_member_claim_holding_them():
 
 def test_community_titles_of_a_graph_without_communities_is_empty():
     assert labels.community_titles(nx.MultiDiGraph()) == {}
+
+
+def test_fixed_boxes_stay_put_and_others_avoid_them():
+    fixed = [(0, 0, 100, 20)]
+    boxes = fixed + [(10, 10, 50, 10, 2), (300, 300, 50, 10, 2)]
+    placed = labels.place_labels(boxes, fixed=1)
+    assert placed[0] == (0, 0.0, 0.0, 100.0, 20.0)
+    assert labels.overlaps(_rects(placed)) == []
+    assert [p[0] for p in placed][-1] == 2

@@ -293,3 +293,20 @@ def test_svg_of_the_view(graph):
     )
     assert root.find(f"{ns}g[@class='edges contains']") is None  # faint edges: zoomed out
     assert root.find(f"{ns}g[@class='labels']") is None
+
+
+def test_overview_of_one_community_names_central_nodes_too(canvas):
+    """A map that is one big community (or zoomed into one) shows hundreds of nodes and
+    one title, which says little: central nodes are named around it, never over it."""
+    m = canvas.model
+    m.community = np.zeros(len(m), dtype=np.int64)
+    m.community_titles = {0: ("one · big · theme", "the claim for it")}
+    canvas.rebuild()
+    canvas.fit()
+    canvas.render_image()
+    layer = canvas.label_layer
+    assert layer.band == "overview"
+    kinds = [p.kind for p in layer.placed]
+    assert kinds[0] == "community" and kinds.count("community") == 1
+    assert 0 < kinds.count("node") <= 40
+    assert labels.overlaps(_rects(layer.placed)) == []
