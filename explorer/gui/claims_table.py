@@ -158,8 +158,9 @@ class ClaimsTable(QWidget):
         for box in (self.kind_box, self.set_kind_box):
             box.blockSignals(False)
 
-    def set_claims(self, G) -> None:
-        """Rows for every claim of ``G`` (hidden ones left out by the caller)."""
+    def set_claims(self, G, titles: dict[int, dict] | None = None) -> None:
+        """Rows for every claim of ``G`` (hidden ones left out by the caller);
+        ``titles``: :func:`explorer.graph.labels.community_titles` of ``G`` if known."""
         from explorer.graph.labels import community_titles
 
         rows = []
@@ -178,7 +179,7 @@ class ClaimsTable(QWidget):
                     comm if isinstance(comm, int) else -1,
                 )
             )
-        titles = community_titles(G)
+        titles = community_titles(G) if titles is None else titles
         self.model.community_names = {c: t["title"] for c, t in titles.items()}
         current = self.community_box.currentData()
         self.community_box.blockSignals(True)
@@ -189,8 +190,12 @@ class ClaimsTable(QWidget):
         i = self.community_box.findData(current)
         self.community_box.setCurrentIndex(max(i, 0))
         self.community_box.blockSignals(False)
+        # One sort after the reset, not one per filter change on the way.
+        sorting = self.view.isSortingEnabled()
+        self.view.setSortingEnabled(False)
         self.model.set_rows(rows)
         self._filters_changed()
+        self.view.setSortingEnabled(sorting)
 
     def _filters_changed(self, *_) -> None:
         p = self.proxy

@@ -807,7 +807,8 @@ class MainWindow(QMainWindow):
         self.canvas.set_selected(self.selection)
         if self.selection:
             self.show_details(self.selection[-1])
-        self.refresh_views()
+        # After the map is on screen: the views and the table take a moment at 20k claims.
+        QTimer.singleShot(0, self.refresh_views)
         self.graphShown.emit()
 
     def refresh_views(self) -> None:
@@ -819,7 +820,14 @@ class MainWindow(QMainWindow):
         shown = self.G.subgraph(n for n, d in self.G.nodes(data=True) if not d.get("hidden"))
         H = nx_without_hidden_edges(shown)
         self.views.set_views(all_views(H))
-        self.claims.set_claims(H)
+        m = self.canvas.model
+        titles = None
+        if m is not None and m.community_titles:
+            titles = {c: {"title": t, "size": 0} for c, (t, _) in m.community_titles.items()}
+            for c in m.community.tolist():
+                if c in titles:
+                    titles[c]["size"] += 1
+        self.claims.set_claims(H, titles)
 
     def show_nodes(self, ids: list[str], centre: bool = True) -> None:
         """Highlight several nodes (a Themes cell, rows of the claims table)."""
