@@ -127,6 +127,9 @@ class ClaimsTable(QWidget):
         lay.addLayout(bar)
         self.view = QTableView()
         self.view.setModel(self.proxy)
+        # No sort until the user clicks a header: sorting 20,000 rows calls Python per
+        # comparison, and the rows come in note order, which reads well.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
