@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from explorer.gui.fake_backend import synthetic_vault
+    from explorer.graph.synthetic import synthetic_vault
 
     t = time.perf_counter()
     G, _ = synthetic_vault(args.claims, seed=0)

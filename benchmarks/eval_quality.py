@@ -117,13 +117,15 @@ def evaluate(
     labels_path: Path | None = None,
     note_dirs: list[Path] | None = None,
     errors: list | None = None,
+    records: list | None = None,
 ) -> dict:
     """All the numbers, overall and per note.
 
     ``labels_path`` and ``note_dirs`` default to ``<eval_dir>/labels.jsonl`` and
     ``<eval_dir>/notes``. A list passed as ``errors`` collects ``(note, text, labelled,
     produced, reason)`` for each wrongly kinded claim and ``(note, text, "reference")``
-    for each missed reference.
+    for each missed reference. A list passed as ``records`` collects one dict per matched
+    claim: note, text, labelled and produced kind, raw and calibrated confidence, features.
     """
     from explorer.core.parse import parse_note
     from explorer.semantic.analyse import Analyser
@@ -145,6 +147,20 @@ def evaluate(
         for i, j in sorted(m.items()):
             got = result.kinds[result.claims[j].id]
             kind_ok += got.kind == lc[i]["kind"]
+            details = getattr(analyser.kinds, "details", {})
+            if records is not None and result.claims[j].id in details:
+                raw, feats = details[result.claims[j].id]
+                records.append(
+                    {
+                        "note": name,
+                        "text": lc[i]["text"],
+                        "labelled": lc[i]["kind"],
+                        "produced": got.kind,
+                        "raw": raw.confidence,
+                        "calibrated": got.confidence,
+                        "features": feats,
+                    }
+                )
             if errors is not None and got.kind != lc[i]["kind"]:
                 errors.append((name, lc[i]["text"], lc[i]["kind"], got.kind, got.reason))
         kinds_seen.update(x["kind"] for x in lc)
@@ -156,6 +172,7 @@ def evaluate(
             target = by_id.get(a.target_claim_id, "")
             attached += overlap(target, la[i]["target"]) >= MATCH
             stance_ok += a.stance == la[i]["stance"]
+        voice = _voice_counts(lab, lc, m, result, by_id)
         lr = lab.get("reference", [])
         found = [reference_found(x["text"], result.references) for x in lr]
         ref_found = sum(found)
@@ -183,6 +200,7 @@ def evaluate(
             stance_ok=stance_ok,
             refs_labelled=len(lr),
             refs_found=ref_found,
+            **voice,
         )
         per_note[name] = dict(row)
         tot.update(row)
@@ -202,9 +220,83 @@ def evaluate(
         "annotation_attachment_accuracy": ratio("ann_attached", "ann_found"),
         "annotation_stance_accuracy": ratio("stance_ok", "ann_found"),
         "reference_recall": ratio("refs_found", "refs_labelled"),
+        "voice_accuracy": ratio("voice_ok", "voice_matched"),
+        "voice_author_recall": ratio("author_found", "author_labelled"),
+        "voice_source_recall": ratio("source_found", "source_labelled"),
+        "reaction_recall_before": ratio("reactions_as_annotations", "reactions_labelled"),
+        "reaction_attachment_before": ratio(
+            "reactions_as_annotations_attached", "reactions_as_annotations"
+        ),
+        "reaction_recall": ratio("reactions_found", "reactions_labelled"),
+        "reaction_attachment": ratio("reactions_attached", "reactions_found"),
+        "reaction_precision": ratio("reactions_found", "reactions_produced"),
         "counts": dict(tot),
         "per_note": per_note,
     }
+
+
+def _voice_counts(lab, lc, m, result, by_id) -> dict:
+    """Voice and reaction counts of one note (data/eval/README.md, "Voice").
+
+    Before: today's annotation detector, which finds marked reactions only: a labelled
+    reaction counts as found when an annotation's text matches it, attached when that
+    annotation's target is the labelled target. After: the voice stage.
+    """
+    rows = lab.get("voice", [])
+    if not rows:
+        return {}
+    produced = {lc[i]["text"]: result.claims[j] for i, j in m.items()}
+    voices = getattr(result, "voices", {}) or {}
+    c = Counter()
+    for row in rows:
+        claim = produced.get(row["text"])
+        want = row["voice"]
+        c[f"{want}_labelled"] += 1
+        if row.get("target"):
+            c["reactions_labelled"] += 1
+            for a in result.annotations:
+                if overlap(a.text, row["text"]) >= MATCH:
+                    c["reactions_as_annotations"] += 1
+                    target = by_id.get(a.target_claim_id, "")
+                    c["reactions_as_annotations_attached"] += (
+                        overlap(target, row["target"]) >= MATCH
+                    )
+                    break
+        if claim is None:
+            continue
+        v = voices.get(claim.id)
+        c["voice_matched"] += 1
+        c["voice_ok"] += bool(v and v.voice == want)
+        c[f"{want}_found"] += bool(v and v.voice == want)
+        if row.get("target") and v and v.answers and v.answers != claim.id:
+            c["reactions_found"] += 1
+            target = produced.get(row["target"])
+            c["reactions_attached"] += bool(target and v.answers == target.id)
+    # Precision: every link the voice stage made in this note, labelled or not.
+    c["reactions_produced"] = sum(1 for cid, v in voices.items() if v.answers and v.answers != cid)
+    return dict(c)
+
+
+def calibration_report(records: list[dict]) -> dict:
+    """Reliability of the kind confidence, raw (the classifier's) and calibrated (stored).
+
+    ECE: expected calibration error over ten confidence bins. Lowest quarter: the share
+    of all wrong kinds among the quarter of claims with the lowest confidence (chance 0.25).
+    """
+    from explorer.semantic.calibration import (
+        expected_calibration_error,
+        lowest_quarter_error_share,
+    )
+
+    ok = [r["labelled"] == r["produced"] for r in records]
+    out = {"claims": len(records), "wrong": len(ok) - sum(ok)}
+    for key in ("raw", "calibrated"):
+        conf = [r[key] for r in records]
+        ece = expected_calibration_error(conf, ok)
+        low = lowest_quarter_error_share(conf, ok)
+        out[f"ece_{key}"] = round(ece, 3) if ece is not None else None
+        out[f"lowest_quarter_errors_{key}"] = round(low, 3) if low is not None else None
+    return out
 
 
 TARGETS = {
@@ -241,9 +333,16 @@ def main(argv: list[str] | None = None) -> int:
 
     embedder = HashingEmbedder() if args.fake_embedder else Embedder()
     errors: list = []
+    records: list = []
     res = evaluate(
-        args.eval_dir, embedder, labels_path=labels_path, note_dirs=args.notes, errors=errors
+        args.eval_dir,
+        embedder,
+        labels_path=labels_path,
+        note_dirs=args.notes,
+        errors=errors,
+        records=records,
     )
+    res["calibration"] = calibration_report(records)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
@@ -252,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             print("  ".join(map(str, e)))
     print(f"evaluation set: {labels_path} (embedder {embedder.name})")
     for key, value in res.items():
-        if key in ("counts", "per_note"):
+        if key in ("counts", "per_note", "calibration"):
             continue
         goal = TARGETS.get(key)
         mark = ""
@@ -260,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             ok = value >= goal[1] if goal[0] == ">=" else value <= goal[1]
             mark = f"  (target {goal[0]} {goal[1]}: {'met' if ok else 'MISSED'})"
         print(f"{key:32} {value}{mark}")
+    print("calibration:", res["calibration"])
     print("counts:", res["counts"])
     return 0
 

@@ -13,6 +13,7 @@ loads the model (nor imports torch). Claims the user hid are left out.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -21,6 +22,9 @@ from explorer.semantic.similarity import VectorIndex
 from explorer.store.meta import get_meta
 from explorer.store.search import search as words_search
 from explorer.store.vectors import claim_vectors, has_vectors
+
+if TYPE_CHECKING:
+    from explorer.semantic.embedder import TextEmbedder
 
 # Below this cosine a claim is not "about" the query for all-MiniLM-L6-v2: unrelated
 # sentences score about 0 to 0.15 with it.
@@ -38,6 +42,8 @@ class Hit:
     line: int
     score: float
     snippet: str = ""  # the text with matched words in [brackets], for word matches
+    same_text: int = 0  # other claims with this very text, folded into this hit
+    any_words: bool = False  # no claim held every word: this one holds some of them
 
     @property
     def where(self) -> str:
@@ -47,18 +53,27 @@ class Hit:
         out = asdict(self)
         if not out["snippet"]:
             del out["snippet"]
+        if not out["same_text"]:
+            del out["same_text"]
+        if not out["any_words"]:
+            del out["any_words"]
         return out
 
 
 class ClaimSearch:
     """Searches over one store; keep it around to load the vectors once."""
 
-    def __init__(self, db: Database, embedder=None, *, include_hidden: bool = False) -> None:
+    def __init__(
+        self, db: Database, embedder: TextEmbedder | None = None, *, include_hidden: bool = False
+    ) -> None:
         self.db = db
         self.embedder = embedder
         self.include_hidden = include_hidden
         self.model = get_meta(db, "model")
         self._index: VectorIndex | None = None
+        # Set by the last words() call: no claim held every word, so the hits are
+        # claims holding any of them (stop words dropped), ranked by bm25.
+        self.relaxed = False
 
     def has_vectors(self) -> bool:
         return has_vectors(self.db, self.model)
@@ -71,8 +86,14 @@ class ClaimSearch:
         return self._index
 
     def words(self, text: str, limit: int = 20) -> list[Hit]:
-        """Claims holding every word (raises ValueError when there is no word)."""
+        """Claims holding every word, else any of them (``relaxed``); ValueError when
+        there is no word."""
         hits = words_search(self.db, text, limit=limit, include_hidden=self.include_hidden)
+        self.relaxed = not hits
+        if self.relaxed:
+            hits = words_search(
+                self.db, text, limit=limit, include_hidden=self.include_hidden, any_words=True
+            )
         rows = self._rows([h.claim_id for h in hits])
         return [
             Hit(
@@ -83,6 +104,8 @@ class ClaimSearch:
                 h.line,
                 round(h.score, 4),
                 h.snippet,
+                h.same_text,
+                self.relaxed,
             )
             for h in hits
             if h.claim_id in rows
@@ -108,6 +131,10 @@ class ClaimSearch:
             found = words_search(self.db, text, limit=POOL, include_hidden=self.include_hidden)
         except ValueError:  # no word in the query: meaning alone
             found = []
+        if not found:  # a question typed as a sentence: any of its content words
+            found = words_search(
+                self.db, text, limit=POOL, include_hidden=self.include_hidden, any_words=True
+            )
         snippets = {h.claim_id: h.snippet for h in found}
         cosines = dict(self._cosines(text, POOL))
         fused = hybrid_rank({h.claim_id: -h.score for h in found}, cosines, limit=limit)

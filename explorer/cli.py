@@ -16,7 +16,7 @@ import sys
 from explorer import __version__
 
 # Order is the order shown in --help.
-COMMANDS = ("index", "stats", "search", "export", "gui")
+COMMANDS = ("index", "stats", "search", "export", "correct", "review", "gui", "model")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -85,6 +85,15 @@ NODE_TYPES: dict[str, dict[str, str]] = {
     "concept": {"name": "Concept", "colour": PALETTE["indigo"], "shape": "dot"},
 }
 
+# How an annotation's stance is shown (the details panel's label, for one).
+STANCE_COLOURS: dict[str, str] = {
+    "agree": "#27AE60",
+    "disagree": "#C0392B",
+    "doubt": "#D68910",
+    "revise": "#8E44AD",
+    "note": "#7F8C8D",
+}
+
 # dash: "solid" | "dot" | "dash" | "dashdot"; width in pixels at any zoom; alpha
 # 0..255; faint: drawn by the window only when zoomed in (there are many of them).
 EDGE_TYPES: dict[str, dict[str, Any]] = {

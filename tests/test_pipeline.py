@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from store.fakes import CountingParser, line_parser, snapshot, write_vault
+from helpers import CountingParser, line_parser, snapshot, write_vault
 
 import explorer.indexing.pipeline as pipeline
 from explorer.indexing.pipeline import Changes, Progress, Summary, index_vault, run_index

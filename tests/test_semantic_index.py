@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 import pytest
-from store.fakes import assert_fts_matches_claims, write_vault
+from helpers import assert_fts_matches_claims, write_vault
 
 from explorer.claim_search import ClaimSearch
 from explorer.graph.build import graph_from_store, user_annotation_id

@@ -101,3 +101,9 @@ def test_shipped_taxonomy_takes_its_colours_from_the_palette():
         k: c.lower() for k, c in style.SHIPPED_KIND_COLOURS.items()
     }
     assert set(style.SHIPPED_KIND_COLOURS.values()) <= set(style.PALETTE.values())
+
+
+def test_every_stance_has_a_colour():
+    from explorer.core.model import STANCES
+
+    assert set(style.STANCE_COLOURS) == set(STANCES)

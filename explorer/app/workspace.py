@@ -46,7 +46,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # imported where used: networkx and numpy are not needed to o
     from sqlite_utils import Database
 
     from explorer.indexing.events import Progress, Summary
+    from explorer.semantic.embedder import TextEmbedder
     from explorer.semantic.taxonomy import Taxonomy
 
 __all__ = [
@@ -129,7 +130,11 @@ class Workspace:
         model_path: str | os.PathLike[str] | None = None,
         *,
         create: bool = True,
+        runtime: str | None = None,
     ) -> None:
+        # What runs the model (explorer.semantic.models.RUNTIMES); None: $EXPLORER_RUNTIME,
+        # else what the store's vectors were made with, else auto.
+        self.runtime = runtime
         # False: a store that is not there is an error (StoreMissingError), as for the
         # command line's read-only commands, rather than made empty.
         self.create = create
@@ -138,7 +143,7 @@ class Workspace:
         self.model_path = str(model_path) if model_path else None
         self._lock = threading.RLock()
         self._target(vault, db_path)
-        self._embedder = None
+        self._embedder: tuple[str, SerialEmbedder] | None = None
         # Per thread: a ClaimSearch (it holds the claim vectors) and the generation it
         # was made in; the generation moves on whenever claims or hidden ones change.
         self._searchers = threading.local()
@@ -185,7 +190,7 @@ class Workspace:
         if self.vault is None:
             raise WorkspaceError("no vault to open: give the folder of your notes")
         root = check_vault(self.vault)
-        if is_inside(self.db_path, root):
+        if is_inside(self._db_file(), root):
             raise WorkspaceError(
                 f"the database {self.db_path} is inside the vault {root}; explorer never "
                 "writes into a vault, choose a database file outside it"
@@ -194,10 +199,22 @@ class Workspace:
             with self._guard():
                 _probe(self.db())
         except NotSQLiteError as exc:
-            raise DatabaseDamagedError(self.db_path, str(exc)) from exc
+            raise DatabaseDamagedError(self._db_file(), str(exc)) from exc
         except StoreError as exc:
             raise WorkspaceError(str(exc)) from exc
         return self
+
+    def _vault_dir(self) -> Path:
+        """The vault's folder; WorkspaceError when none was given."""
+        if self.vault is None:
+            raise WorkspaceError("no vault is open")
+        return self.vault
+
+    def _db_file(self) -> Path:
+        """The database file; WorkspaceError when there is no vault or database."""
+        if self.db_path is None:
+            raise WorkspaceError("no vault is open")
+        return self.db_path
 
     def db(self) -> Database:
         """This thread's connection to the store (opened, and migrated, on first use)."""
@@ -252,7 +269,7 @@ class Workspace:
             yield
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
-                raise DatabaseDamagedError(self.db_path, str(exc)) from exc
+                raise DatabaseDamagedError(self._db_file(), str(exc)) from exc
             raise
 
     # ------------------------------------------------------------------ indexing
@@ -281,8 +298,7 @@ class Workspace:
         from explorer.indexing.vault import DEFAULT_MAX_NOTE_BYTES, VaultMissingError
         from explorer.semantic.embedder import EmbedderError
 
-        if self.vault is None:
-            raise WorkspaceError("no vault is open")
+        vault = self._vault_dir()
         with self._guard():
             taxonomy = self.taxonomy()  # a broken file stops here, before anything is written
             embedder, problem = None, None
@@ -291,15 +307,15 @@ class Workspace:
                     embedder = self.embedder()
                 except EmbedderError as exc:  # index all the same: kinds by rules, no vectors
                     problem = f"{exc}; indexing without embeddings (kinds by rules only)"
-            semantic = SemanticIndex(self.vault, embedder=embedder, taxonomy=taxonomy)
+            semantic = SemanticIndex(vault, embedder=embedder, taxonomy=taxonomy)
             if problem:
                 yield Progress("embed", 0, 0, message=problem, level="warning")
             note_stages, vault_stages = semantic.stages()
             reported = bool(problem)  # the model's failure is said once
             try:
                 for event in index_vault(
-                    self.vault,
-                    self.db_path,
+                    vault,
+                    self._db_file(),
                     note_stages=note_stages,
                     vault_stages=vault_stages,
                     cancel=cancel,
@@ -314,9 +330,9 @@ class Workspace:
                     # The pipeline removes the notes it no longer finds: if the whole
                     # folder vanished (an unmounted drive), stop here, which closes the
                     # run between two notes, rather than empty the store note by note.
-                    if not self.vault.is_dir():
+                    if not vault.is_dir():
                         raise VaultMissingError(
-                            self.vault, f"the vault folder {self.vault} vanished while indexing"
+                            vault, f"the vault folder {vault} vanished while indexing"
                         )
             finally:
                 self._invalidate()
@@ -412,7 +428,7 @@ class Workspace:
 
         model = self._store_model()
         ids, matrix = claim_vectors(self.db(), model) if model else ([], None)
-        if not ids:
+        if not ids or matrix is None:
             raise WorkspaceError(
                 "the semantic map needs claim vectors, and this database has none yet: "
                 "index the vault with the embedding model first"
@@ -444,7 +460,9 @@ class Workspace:
         """Claims for ``text``, best first: dicts with id, type, text, kind, note, line,
         score, and snippet (the text with the matched words marked) when words matched.
 
-        ``words``: full-text (stemmed, every word must occur); ``meaning``: cosine to
+        ``words``: full-text (stemmed, every word must occur; when no claim holds them
+        all, claims holding any content word, each hit marked ``any_words``; hits with
+        one text folded, ``same_text`` counting the others); ``meaning``: cosine to
         the text's embedding (loads the model the first time); ``both``: the two
         rankings fused by reciprocal rank (``semantic`` and ``hybrid`` are accepted
         for the last two). Hidden claims are never returned.
@@ -532,7 +550,7 @@ class Workspace:
             and local.generation == self._generation
             and searcher.db is self.db()
         )
-        if not fresh:
+        if searcher is None or not fresh:
             searcher = ClaimSearch(self.db())
             local.searcher, local.generation = searcher, self._generation
         if not words_only and searcher.embedder is None:
@@ -613,7 +631,7 @@ class Workspace:
                         "stance": a.stance,
                         "own": True,
                     }
-                    for a in annotations(db, claim.id)
+                    for a in annotations(db, claim.id)  # type: ignore[operator]  # see store.user
                 ],
             }
             out.update(self._kind_of(claim.id))
@@ -621,17 +639,20 @@ class Workspace:
 
     def _kind_of(self, claim_id: str) -> dict:
         db = self.db()
+        kind, conf, source, voice, voice_conf = db.conn.execute(
+            "SELECT kind, confidence, kind_source, voice, voice_confidence FROM claims "
+            "WHERE id = ?",
+            (claim_id,),
+        ).fetchone()
+        out = {"voice": voice, "voice_confidence": voice_conf} if voice else {}
         user = db.conn.execute(
             "SELECT kind FROM user_kinds WHERE claim_id = ?", (claim_id,)
         ).fetchone()
         if user is not None:
-            return {"kind": user[0], "confidence": 1.0, "kind_source": "user"}
-        kind, conf, source = db.conn.execute(
-            "SELECT kind, confidence, kind_source FROM claims WHERE id = ?", (claim_id,)
-        ).fetchone()
+            return out | {"kind": user[0], "confidence": 1.0, "kind_source": "user"}
         if kind is None:
-            return {}
-        return {"kind": kind, "confidence": conf, "kind_source": source or "default"}
+            return out
+        return out | {"kind": kind, "confidence": conf, "kind_source": source or "default"}
 
     def note_lines(self, note: str, line: int, context: int = 3) -> list[tuple[int, str]]:
         """Lines ``line - context .. line + context`` of a note, as (1-based number, text).
@@ -641,9 +662,10 @@ class Workspace:
         """
         from explorer.indexing.vault import NoteReadError, decode_note
 
-        path = self.vault / note
-        if not is_inside(path, self.vault):
-            raise FileNotFoundError(f"{note} is not a note of the vault {self.vault}")
+        vault = self._vault_dir()
+        path = vault / note
+        if not is_inside(path, vault):
+            raise FileNotFoundError(f"{note} is not a note of the vault {vault}")
         data = path.read_bytes()
         try:
             text, _ = decode_note(data, note)
@@ -759,7 +781,7 @@ class Workspace:
         # that then stops on a broken taxonomy leaves no file behind).
         return model_choice(None, peek_meta(self.db_path, "model_path") if self.db_path else "")
 
-    def embedder(self):
+    def embedder(self) -> TextEmbedder:
         """The embedder (made on first use; the model's weights load on its first encode).
 
         Raises ``EmbedderError`` naming the directory when the model is missing or broken.
@@ -769,25 +791,27 @@ class Workspace:
         choice = self.model_choice()
         with self._lock:
             if self._embedder is None or self._embedder[0] != choice:
-                self._embedder = (choice, SerialEmbedder(make_embedder(choice)))
+                embedder = make_embedder(choice, self.runtime, self._peek_model())
+                self._embedder = (choice, SerialEmbedder(embedder))
             return self._embedder[1]
+
+    def _peek_model(self) -> str:
+        """The store's model without opening (or creating) it: an int8 store stays int8."""
+        from explorer.store.meta import peek_meta
+
+        return peek_meta(self.db_path, "model") if self.db_path else ""
 
     def semantic_status(self) -> tuple[bool, str]:
         """Whether meaning search can run here, and if not, why. Loads no model."""
-        import importlib.util
-
-        from explorer.semantic.embedder import EmbedderError, check_model_dir, default_model_dir
+        from explorer.semantic.embedder import EmbedderError
+        from explorer.semantic.models import model_status, runtime_choice
 
         choice = self.model_choice()
-        if not choice.startswith("hashing"):
-            if importlib.util.find_spec("sentence_transformers") is None:
-                return False, "sentence-transformers is not installed, so no claim is embedded"
-            try:
-                default = choice in ("", "default")
-                check_model_dir(default_model_dir() if default else Path(choice).expanduser())
-            except EmbedderError as exc:
-                return False, str(exc)
-        return True, ""
+        try:
+            runtime = runtime_choice(self.runtime, self._peek_model())
+        except EmbedderError as exc:  # a bad $EXPLORER_RUNTIME
+            return False, str(exc)
+        return model_status(choice, runtime)
 
     def model_name(self) -> str:
         """The embedding model's name (with its fingerprint); "" when there is none."""
@@ -815,7 +839,7 @@ class Workspace:
         """The vault's kinds: its own ``.explorer/taxonomy.toml``, else the default."""
         from explorer.semantic.taxonomy import taxonomy_for_vault
 
-        return taxonomy_for_vault(self.vault)
+        return taxonomy_for_vault(self._vault_dir())
 
     def kind_styles(self) -> dict[str, dict]:
         """``{kind: {"name", "colour"}}`` in display order, as every view colours claims.
@@ -868,7 +892,7 @@ class Workspace:
 
         self.close()
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        db = self.db_path
+        db = self._db_file()
         backup = _free_path(db.with_name(f"{db.stem}.backup-{stamp}.db"))
         with index_lock(db, 0):
             rows = salvage_user_rows(db) if db.exists() else {}
@@ -905,13 +929,21 @@ class SerialEmbedder:
     wrapped embedder's.
     """
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: TextEmbedder) -> None:
         self.inner = inner
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
-    def encode(self, texts):
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         with _ENCODE_LOCK:
             return self.inner.encode(texts)
 
@@ -952,20 +984,11 @@ def _label(text: str) -> str:
 
 
 def _user_annotation_attrs(node_id: str, text: str, stance: str, note: str, claim) -> dict:
-    out = {
-        "id": node_id,
-        "type": "annotation",
-        "label": _label(text),
-        "text": text,
-        "note": note,
-        "stance": stance,
-        "source": "user",
-    }
-    if claim is not None:
-        out["line"] = claim.line
-        if claim.section:
-            out["section"] = claim.section
-    return out
+    from explorer.graph.build import annotation_attrs
+
+    line, section = (claim.line, claim.section) if claim is not None else (None, None)
+    attrs = annotation_attrs(text, stance, note=note, source="user", line=line, section=section)
+    return {"id": node_id, **attrs}
 
 
 def _apply_pins(G: nx.MultiDiGraph, pinned: Mapping[str, tuple[float, float]]) -> None:

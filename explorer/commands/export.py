@@ -45,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="keep the claims you hid (marked hidden: true)",
     )
+    p.add_argument(
+        "--fragments",
+        action="store_true",
+        help="keep claims that are not self-contained (a single term, a file name, a bare "
+        "link, a formula), left out by default",
+    )
     add_filter_options(p)
     add_index_options(p)
     p.set_defaults(run=run)
@@ -139,6 +145,7 @@ def _prepared_graph(args: argparse.Namespace, ws):
         depth=args.depth,
         max_nodes=args.max_nodes,
         include_hidden=args.include_hidden,
+        include_fragments=args.fragments,
     )
     return graph
 

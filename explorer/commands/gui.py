@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     p.add_argument(
         "--db", type=Path, metavar="PATH", help="database file (default: the vault's usual one)"
     )
+    from explorer.commands.index import add_runtime_option
+
+    add_runtime_option(p)
     # Hidden: a synthetic vault on the fake backend, for demos and the window test.
     p.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
     # Hidden: save a screenshot of the window once indexing has finished, then exit.
@@ -41,6 +44,10 @@ def run(args) -> int:
     if args.db is not None and args.db.is_dir():
         print(f"explorer gui: --db must be a file, not a folder: {args.db}", file=sys.stderr)
         return 2
+    if args.runtime:  # the window's workspace reads it where it makes its embedder
+        from explorer.semantic.models import RUNTIME_ENV
+
+        os.environ[RUNTIME_ENV] = args.runtime
     demo = args.demo or os.environ.get("EXPLORER_GUI_DEMO") == "1"
     app = importlib.import_module("explorer.gui.app")
     return app.run_app(

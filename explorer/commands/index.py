@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
+from explorer.commands._common import CommandError, add_db_option, error, resolve_db, run_guarded
 from explorer.indexing.events import model_failed, report
 
 HELP = "read a folder of notes into its claim store (only changed notes are read again)"
@@ -42,14 +42,30 @@ def add_index_options(p: argparse.ArgumentParser) -> None:
     model.add_argument(
         "--model",
         metavar="PATH",
-        help="a sentence-transformers model directory to embed claims with (remembered by "
-        "the store); 'default' for the shipped all-MiniLM-L6-v2",
+        help="a sentence-transformers model directory, or one exported by `explorer model "
+        "export`, to embed claims with (remembered by the store); 'default' for the shipped "
+        "all-MiniLM-L6-v2",
     )
     model.add_argument(
         "--no-embed",
         action="store_true",
         help="no embeddings: kinds by rules only, no meaning search or similarity edges "
         "for new text (fast)",
+    )
+    add_runtime_option(p)
+
+
+def add_runtime_option(p: argparse.ArgumentParser) -> None:
+    """``--runtime``: what runs the embedding model (docs/CLI.md, "Model runtimes")."""
+    from explorer.semantic.models import RUNTIMES
+
+    p.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        metavar="RUNTIME",
+        help="what runs the model: onnx (ONNX Runtime, no torch), onnx-int8 (quantised, "
+        "separate vectors), torch (sentence-transformers, e.g. on a GPU) or auto (default: "
+        "torch when CUDA torch sees a GPU, else onnx; also $EXPLORER_RUNTIME)",
     )
 
 
@@ -88,7 +104,9 @@ def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace, com
     from explorer.indexing.events import Summary
     from explorer.semantic.taxonomy import TaxonomyError
 
-    ws = Workspace(vault, db_path, getattr(args, "model", None))
+    ws = Workspace(
+        vault, db_path, getattr(args, "model", None), runtime=getattr(args, "runtime", None)
+    )
     bar = ProgressBar(enabled=False if args.quiet else None)
     summary, problem = None, None
     try:
@@ -100,9 +118,11 @@ def index_with_progress(vault: str, db_path: Path, args: argparse.Namespace, com
         ):
             if isinstance(event, Summary):
                 summary = event
+            elif model_failed(event):  # said once, as an error of this command
+                problem = event.message
+                bar.close()
+                error(command, problem or "")
             else:
-                if model_failed(event):
-                    problem = event.message
                 bar.update(event)
     except TaxonomyError as exc:
         raise CommandError(f"the vault's taxonomy cannot be used: {exc}") from None

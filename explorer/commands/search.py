@@ -7,11 +7,21 @@ import json
 import sys
 
 from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
+from explorer.commands.index import add_runtime_option
 
 HELP = (
     "find claims by words and meaning (both, when the store has vectors); prints note:line "
     "and the claim"
 )
+
+# A terminal line per hit: longer texts are cut (``--json`` gives them whole).
+SHOWN_CHARS = 300
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--limit", type=int, default=20, metavar="N", help="show at most N claims (default: 20)"
     )
     p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    add_runtime_option(p)
     p.set_defaults(run=run, mode="both")
 
 
@@ -63,7 +74,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
     text = " ".join(args.words)
-    ws = Workspace(args.vault, resolve_db(args.db, args.vault, "search"), create=False)
+    db_path = resolve_db(args.db, args.vault, "search")
+    ws = Workspace(args.vault, db_path, create=False, runtime=args.runtime)
     try:
         mode, why = ws.usable_search_mode(args.mode)
         if why:
@@ -75,9 +87,18 @@ def _run(args: argparse.Namespace) -> int:
         hits_out = [{k: v for k, v in h.items() if k != "type"} for h in hits]
         print(json.dumps(hits_out, indent=2, ensure_ascii=False))
     else:
+        if any(h.get("any_words") for h in hits):
+            from explorer.store.search import content_words
+
+            print(
+                f"no claim contains all of: {text}; ranked by any of: "
+                f"{', '.join(content_words(text))}",
+                file=sys.stderr,
+            )
         for h in hits:
-            print(f"{h['note']}:{h['line']}: {h.get('snippet') or h['text']}")
+            same = f" (and {h['same_text']} more with this text)" if h.get("same_text") else ""
+            print(f"{h['note']}:{h['line']}: {shorten(h.get('snippet') or h['text'])}{same}")
         if not hits:
-            what = "contains all of" if mode == "words" else "matches"
+            what = "contains any of" if mode == "words" else "matches"
             print(f"no claim {what}: {text}", file=sys.stderr)
     return 0 if hits else 1

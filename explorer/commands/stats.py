@@ -47,7 +47,8 @@ def format_stats(n: dict) -> str:
         f"notes      {n['notes']}  ({n['notes_with_warnings']} with warnings)",
         f"sections   {n['sections']}",
         f"claims     {n['claims']}  "
-        + ", ".join(f"{k} {v}" for k, v in n["claims_by_block"].items()),
+        + ", ".join(f"{k} {v}" for k, v in n["claims_by_block"].items())
+        + f"  ({n['fragments']} fragments, off the map by default)",
         f"links      {n['links']}",
         f"kinds      {_pairs(n['claims_by_kind']) or '(none: index with this version)'}"
         + (
@@ -55,6 +56,8 @@ def format_stats(n: dict) -> str:
             if n["claims_by_kind"]
             else ""
         ),
+        f"voice      {_pairs(n.get('claims_by_voice', {})) or '(none: index with this version)'}"
+        f"  ({n.get('reactions', 0)} reactions linked to what they answer)",
         f"annotations {n['annotations']}  {_pairs(n['annotations_by_stance'])}",
         f"references {n['references']}  ({n['cites']} citations)",
         f"concepts   {n['concepts']}  ({n['mentions']} mentions)",

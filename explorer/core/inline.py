@@ -59,9 +59,10 @@ _INLINE = re.compile(
     r"|(?P<url>\b(?:https?://|ftp://|www\.)" + _URL_BODY + r")"
     r"|(?P<math2>\$\$[^$\n]{1,4000}\$\$)"
     r"|(?P<math>\$(?=[^\s$])[^$\n]{0,4000}(?<=[^\s$])\$(?!\d))"
+    r"|(?P<math3>\\\((?:[^\n\\]|\\(?!\))){1,4000}\\\)|\\\[(?:[^\n\\]|\\(?!\])){1,4000}\\\])"
     r"|(?P<html></?(?:br|b|i|u|em|strong|span|div|p|sup|sub|mark|a|img|font|small|s|del|ins"
     r"|kbd|center|details|summary|hr|code|pre|ul|ol|li|blockquote|iframe|video|audio|source"
-    r"|figure|figcaption|table|tr|td|th|tbody|thead|h[1-6])\b[^<>\n]{0,500}>)"
+    r"|figure|figcaption|table|tr|td|th|tbody|thead|h[1-6])\b(?:[^<>\n ]|[ ]+){0,500}>)"
     r"|(?P<tag>(?<![^\s(\[,;])#(?=[\w/-]*[^\W\d_])[\w/-]{1,200})"
     r"|(?P<blockid>(?<=\s)\^[A-Za-z0-9-]{1,64}[ \t]*$)"
     r"|(?P<blockref>(?<![^\s(\[,;])\^(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{2,63}"
@@ -69,7 +70,7 @@ _INLINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # Where a token can start: the first character of every alternative of _INLINE.
-_STARTER = re.compile(r"[`!\[(<$#^]|(?i:\b(?:https?://|ftp://|www\.))")
+_STARTER = re.compile(r"[`!\[(<$#^\\]|(?i:\b(?:https?://|ftp://|www\.))")
 _TRANSCLUDE = re.compile(r"[ \t]*Transclude of (?P<t>\S[^\n]{0,1000}?)[ \t]*$")
 _NESTED = re.compile(r"[`!\[<$]|https?://")
 _BARE_URL = re.compile(r"(?:https?://|www\.)\S*|[\w.-]+\.[a-z]{2,6}/\S*", re.IGNORECASE)
@@ -134,7 +135,7 @@ def scan(s: str) -> list[Token]:
                 tokens.append(Token("url", m.start(), m.start() + len(url), "", url))
         elif kind == "auto":
             tokens.append(Token("url", m.start(), m.end(), "", m.group()[1:-1]))
-        elif kind == "math" or kind == "math2":
+        elif kind == "math" or kind == "math2" or kind == "math3":
             tokens.append(Token("math", m.start(), m.end(), m.group()))
         elif kind == "footnote" or kind == "html":
             tokens.append(Token(kind, m.start(), m.end()))
@@ -215,6 +216,28 @@ def _markdown_link(m: re.Match) -> Token:
     if _CITATION.fullmatch(shown) or _BARE_URL.fullmatch(shown):
         shown = ""  # [4] citation markers and [https://x](https://x) say nothing of their own
     return Token("markdown", m.start(), m.end(), shown, target, heading, block, text or None)
+
+
+# Inline math in clean claim text (``render`` keeps it verbatim): ``$…$``, ``$$…$$``,
+# ``\(…\)``, ``\[…\]``. What lies inside is never mined for asides, references or concepts.
+MATH = re.compile(
+    r"\$\$[^$\n]{1,4000}\$\$|\$(?=[^\s$])[^$\n]{0,4000}(?<=[^\s$])\$(?!\d)"
+    r"|\\\((?:[^\n\\]|\\(?!\))){1,4000}\\\)|\\\[(?:[^\n\\]|\\(?!\])){1,4000}\\\]"
+)
+
+
+def math_spans(s: str) -> list[tuple[int, int]]:
+    """Where inline math sits in ``s``, as (start, end) pairs."""
+    if "$" not in s and "\\" not in s:
+        return []
+    return [m.span() for m in MATH.finditer(s)]
+
+
+def without_math(s: str) -> str:
+    """``s`` with each inline formula replaced by a space."""
+    if "$" not in s and "\\" not in s:
+        return s
+    return MATH.sub(" ", s)
 
 
 # ---------------------------------------------------------------------------- masking

@@ -13,6 +13,7 @@ list item with its continuation lines, one line of a quote, one table row.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from explorer.core import textexport
@@ -21,7 +22,6 @@ from explorer.core import textexport
 
 _FENCE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(`{3,}|~{3,})")
 _MATH_OPEN = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*\$\$")
-_COMMENT = re.compile(r"%%(?:.*?%%|.*\Z)|<!--(?:.*?-->|.*\Z)", re.DOTALL)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
@@ -106,17 +106,116 @@ def blank_regions(text: str, starts: list[int], skip_to: int, warnings: list[str
         i += 1
     work = text if chars is None else "".join(chars)
     if "%%" in work or "<!--" in work:
-        pieces = []
-        pos = 0
-        for m in _COMMENT.finditer(work):
-            if not m.group().endswith(("%%", "-->")) or len(m.group()) < 4:
-                warnings.append(f"comment opened at offset {m.start()} is never closed")
-            pieces.append(work[pos : m.start()])
-            pieces.append(_NOT_NEWLINE.sub(" ", m.group()))
-            pos = m.end()
-        pieces.append(work[pos:])
-        work = "".join(pieces)
+        work = _blank_comments(work, starts, warnings)
+    if "data:" in work:
+        work = _blank_data_uris(work, starts, warnings)
     return work
+
+
+# A pasted image or file inlined as a data URI: megabytes of base64 on one line.
+_DATA_URI = re.compile(
+    r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)*(?P<b64>;base64)?,"
+    r"(?P<payload>[^\s)\]\"'<>]{64,})",
+    re.IGNORECASE,
+)
+
+
+def _blank_data_uris(work: str, starts: list[int], warnings: list[str]) -> str:
+    """Data URIs shrunk to ``data:MIME`` and spaces: ``![x](data:…)`` stays an embed.
+
+    The payload is never text: no claim, no concept, no 8-MB search hit. The embed
+    that held it keeps a link to ``data:MIME``, a placeholder for the inline file.
+    """
+    pieces: list[str] = []
+    pos = 0
+    for m in _DATA_URI.finditer(work):
+        mime = m.group("mime") or "text/plain"
+        size = len(m.group("payload"))
+        size = size * 3 // 4 if m.group("b64") else size
+        head = m.start("payload") - 1  # the comma
+        pieces.append(work[pos : m.start()])
+        pieces.append(f"data:{mime}".ljust(m.end() - m.start()))
+        pos = m.end()
+        warnings.append(
+            f"inline data ({mime}, {_size(size)}) on line {_line_of(starts, head) + 1} "
+            "is shown as an embed placeholder, not read as text"
+        )
+    if not pieces:
+        return work
+    pieces.append(work[pos:])
+    return "".join(pieces)
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
+# Spans where ``%%`` and ``<!--`` are text, not comment marks: inline code and inline math
+# (fences and ``$$`` blocks are blanked before comments are looked for).
+_LITERAL = re.compile(
+    r"``(?:[^`\n]|`(?!`))+``|`[^`\n]+`"
+    r"|\$\$[^$\n]{1,4000}\$\$|\$(?=[^\s$])[^$\n]{0,4000}(?<=[^\s$])\$(?!\d)"
+    r"|\\\((?:[^\n\\]|\\(?!\)))*\\\)|\\\[(?:[^\n\\]|\\(?!\]))*\\\]"
+)
+_OPENER = re.compile(r"%%|<!--")
+_TABLE_ROW = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*\|")
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    return bisect_right(starts, offset) - 1
+
+
+def _blank_comments(work: str, starts: list[int], warnings: list[str]) -> str:
+    """``%%…%%`` and ``<!--…-->`` blanked; ``%%`` in code, math or a table cell kept.
+
+    A comment opened inside a table row must close on that row: a ``%%`` alone in a
+    cell (a syntax table, ``50%%``) is the cell's text. A comment that never closes
+    hides the rest of the note, as Obsidian shows it, and the warning says how much.
+    """
+    scan = work
+    if "`" in work or "$" in work or "\\" in work:
+        scan = _LITERAL.sub(
+            lambda m: (
+                _NOT_NEWLINE.sub("x", m.group())
+                if "%%" in m.group() or "<!--" in m.group()
+                else m.group()
+            ),
+            work,
+        )
+    pieces: list[str] = []
+    pos = 0  # end of the text already copied to pieces
+    at = 0
+    n = len(work)
+    while True:
+        m = _OPENER.search(scan, at)
+        if m is None:
+            break
+        a = m.start()
+        closer = "%%" if m.group() == "%%" else "-->"
+        close = scan.find(closer, m.end())
+        line = _line_of(starts, a)
+        line_end = starts[line + 1] if line + 1 < len(starts) else n
+        if _TABLE_ROW.match(work, starts[line]) and (close < 0 or close >= line_end):
+            at = m.end()  # text of a table cell
+            continue
+        b = n if close < 0 else close + len(closer)
+        if close < 0:
+            hidden = work[a + 2 :].splitlines()
+            lost = sum(1 for ln in hidden if ln.strip())
+            last = _line_of(starts, max(n - 1, a)) + 1
+            what = "line" if lost == 1 else "lines"
+            warnings.append(
+                f"comment '{m.group()}' opened on line {line + 1} is never closed: "
+                f"the rest of the note (lines {line + 1}-{last}, {lost} {what} of text) "
+                "is left out"
+            )
+        pieces.append(work[pos:a])
+        pieces.append(_NOT_NEWLINE.sub(" ", work[a:b]))
+        pos = at = b
+    pieces.append(work[pos:])
+    return "".join(pieces)
 
 
 # --------------------------------------------------------------------------- lines

@@ -80,6 +80,9 @@ class Claim:
     end_line: int
     start: int
     end: int
+    # Not self-contained (a single term, a file name, a bare link, a formula): stored
+    # and searchable, left off the map unless asked for (see core/fragments.py).
+    fragment: bool = False
 
 
 @dataclass(slots=True)

@@ -19,8 +19,9 @@ Pipeline (each step a module of its own):
 
 Decisions worth knowing:
 
-* Tables: each body row is one claim (block "table"), its cells joined with "; "; the
-  header and delimiter rows are not claims.
+* Tables: each body row that is prose is one claim (block "table"), its cells joined
+  with "; "; the header and delimiter rows are not claims, nor rows of data (mostly
+  numbers, or no cell of two words: see ``is_prose_row``).
 * Bare URLs, embeds, images, footnote markers and citation markers such as ``[4]`` are
   links, not claim text; a Markdown link or wikilink shows its text or alias.
 * A callout's title is a claim only when it is a sentence (ends in ``.``, ``!``, ``?``).
@@ -35,13 +36,21 @@ import re
 from bisect import bisect_right
 
 from explorer.core import inline, markdown, textexport
+from explorer.core.fragments import is_fragment
 from explorer.core.frontmatter import read_front_matter
 from explorer.core.ids import Occurrences, claim_id, normalise, section_id
 from explorer.core.model import Claim, Link, ParsedNote, Section
 from explorer.core.splitter import split
 from explorer.core.textexport import word_set
 
+# Part of every note's pipeline key: a new version re-reads every note on the next index.
+# Bump it when the parser (or the semantic rules that it feeds) reads notes differently.
+PARSER_VERSION = "2"
 _LINK_KIND = {"image": "embed"}
+# A claim is a sentence or a bullet; past this length it is a dump (a log line, an
+# unbroken paste), kept cut with a warning so one line cannot fill a map or a terminal.
+MAX_CLAIM_CHARS = 2000
+BARE_LINK_WORDS = 10
 _FILLERS = word_set(
     """etc etc. e.g. i.e. ok okay yes no n/a na tbd todo see cf cf. via source sources ref
     link links more misc"""
@@ -90,6 +99,66 @@ def is_claim_text(text: str) -> bool:
     return True
 
 
+_TEXT_ELEMENTS = re.compile(r"#{1,6}[ \t]+Text Elements[ \t]*$")
+_HEADING_LINE = re.compile(r"#{1,6}[ \t]")
+
+
+def is_excalidraw(path: str, frontmatter: dict) -> bool:
+    """A drawing of the Excalidraw plugin, stored as Markdown."""
+    return path.lower().endswith(".excalidraw.md") or (
+        isinstance(frontmatter, dict) and "excalidraw-plugin" in frontmatter
+    )
+
+
+def excalidraw_text(work: str, starts: list[int]) -> str:
+    """Only the drawing's text elements, the rest blanked (offsets kept).
+
+    The plugin's file holds a "switch to Excalidraw view" banner, a "Text Elements"
+    section (one paragraph per text box, ending in its ``^id``), then element links,
+    embedded files and the compressed drawing. Only the text boxes are the author's.
+    """
+    keep: list[tuple[int, int]] = []
+    inside = False
+    n = len(work)
+    for i, a in enumerate(starts):
+        b = starts[i + 1] if i + 1 < len(starts) else n
+        line = work[a:b].strip()
+        if _TEXT_ELEMENTS.match(line):
+            inside = True
+            continue
+        if inside and (_HEADING_LINE.match(line) or line.startswith("%%")):
+            inside = False
+        if inside:
+            keep.append((a, b))
+    chars = [ch if ch == "\n" else " " for ch in work]
+    for a, b in keep:
+        chars[a:b] = work[a:b]
+    return "".join(chars)
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def is_prose_row(cells: list[str]) -> bool:
+    """Whether a table row's cells say something, rather than hold data.
+
+    A row is data when half its cells or more are numbers ("GPT-4 | 86.4 | 92.0"), or
+    when no cell has two words ("en | English", a lookup table): such rows stay in the
+    note's text and are not claims.
+    """
+    filled = [c for c in cells if any(ch.isalnum() for ch in c)]  # "—", "%%" are neither
+    numeric = sum(1 for c in filled if _is_number_cell(c))
+    if not filled or numeric * 2 >= len(filled):
+        return False
+    return any(len(_LETTER_WORD.findall(c)) >= 2 for c in filled)
+
+
+def _is_number_cell(cell: str) -> bool:
+    letters = sum(ch.isalpha() for ch in cell)
+    digits = sum(ch.isdigit() for ch in cell)
+    return digits > 0 and letters <= max(2, digits // 2)
+
+
 def _sanitise(work: str) -> str:
     """Control characters become spaces and lone surrogates U+FFFD, one for one.
 
@@ -125,6 +194,8 @@ class _Parser:
             self.add_tag(tag)
         self.starts = markdown.line_starts(text)
         self.work = _sanitise(markdown.blank_regions(text, self.starts, fm.end, note.warnings))
+        if is_excalidraw(note.path, fm.data):
+            self.work = excalidraw_text(self.work, self.starts)
         lines = markdown.classify_lines(self.work, self.starts)
         st = markdown.structure(self.work, lines)
         self.item_parent = st.item_parent
@@ -237,7 +308,21 @@ class _Parser:
             self.item_anchor[node] = found
         return found
 
-    def add_claim(self, text: str, block: str, start: int, end: int, item: int | None) -> str:
+    def add_claim(
+        self,
+        text: str,
+        block: str,
+        start: int,
+        end: int,
+        item: int | None,
+        bare_link: bool = False,
+    ) -> str:
+        if len(text) > MAX_CLAIM_CHARS:
+            self.note.warnings.append(
+                f"claim on line {self.line_of(start)} has {len(text):,} characters; "
+                f"kept its first {MAX_CLAIM_CHARS:,}"
+            )
+            text = text[: MAX_CLAIM_CHARS - 1].rstrip() + "…"
         key = normalise(text)
         cid = claim_id(self.note.path, key, self.claim_occ.next(key), normalised=True)
         if block == "paragraph" and len(text) > 2 and text[0] in _OPEN_QUOTES:
@@ -257,6 +342,7 @@ class _Parser:
                 end_line=self.line_of(max(start, end - 1)),
                 start=start,
                 end=end,
+                fragment=bare_link or is_fragment(text),
             )
         )
         if item is not None:
@@ -326,7 +412,13 @@ class _Parser:
                     pending_start = vs
         for vs, ve, text, seg_tokens in kept:
             start, end = to_orig(vs), to_orig(ve - 1) + 1
-            cid = self.add_claim(text, unit.block, start, end, unit.item)
+            # A link alone is a pointer, unless its text is itself a sentence (a linked
+            # tweet or headline of ten words or more says something).
+            bare = len(text.split()) < BARE_LINK_WORDS and any(
+                t.kind in ("wikilink", "markdown") and inline.tidy(t.display) == text
+                for t in seg_tokens
+            )
+            cid = self.add_claim(text, unit.block, start, end, unit.item, bare)
             self.collect(seg_tokens, 0, cid, to_orig)
         if pending:
             self.collect(pending, 0, None, to_orig)
@@ -343,6 +435,7 @@ class _Parser:
             found.append((a, tokens))
         text = "; ".join(texts)
         a, b = unit.pieces[0]
-        cid = self.add_claim(text, "table", a, b, None) if is_claim_text(text) else None
+        prose = is_claim_text(text) and is_prose_row(texts)
+        cid = self.add_claim(text, "table", a, b, None) if prose else None
         for base, tokens in found:
             self.collect(tokens, base, cid)

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from explorer.errors import ExplorerError
 
@@ -66,7 +67,7 @@ class OfflineChromium:
         self.chromium, self.chromedriver = find_binaries(chromium, chromedriver)
         self.page_load_strategy = page_load_strategy
         self.profile = tempfile.mkdtemp(prefix="explorer-chromium-")
-        self.driver = None
+        self.driver: Any = None  # a selenium WebDriver once entered
 
     def __enter__(self) -> OfflineChromium:
         from selenium import webdriver

@@ -286,8 +286,33 @@ class _IdList(list):
         return item in self._set
 
 
-def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, list]:
+def _pyvis_network():
+    """pyvis's ``Network`` class, importable where IPython is not installed.
+
+    pyvis 0.3.2 imports ``IPython.display.IFrame`` at module level, only to show a graph
+    inside a notebook, which this program never asks it to do. The binary leaves IPython
+    and its dozens of dependencies out; then a stand-in module with that one name lets
+    pyvis import. Where IPython is installed, nothing changes.
+    """
+    try:
+        import IPython.display  # noqa: F401
+    except ImportError:
+        import sys
+        import types
+
+        display = types.ModuleType("IPython.display")
+        display.IFrame = type("IFrame", (), {})  # never constructed: no notebook here
+        ipython = types.ModuleType("IPython")
+        ipython.display = display
+        sys.modules.setdefault("IPython", ipython)
+        sys.modules.setdefault("IPython.display", display)
     from pyvis.network import Network
+
+    return Network
+
+
+def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, list]:
+    Network = _pyvis_network()
 
     # directed=True: pyvis scans every edge for a duplicate on each undirected add_edge.
     net = Network(directed=True)

@@ -96,6 +96,8 @@ class NoteResolver:
         name = target.split("#", 1)[0].split("|", 1)[0].strip()
         if kind == "markdown" and ("://" in name or name.startswith(("mailto:", "#"))):
             return False
+        if name.startswith("data:"):
+            return False  # the placeholder of an inline file (a pasted image)
         return bool(name) and not _has_other_suffix(name)
 
 
@@ -137,8 +139,9 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     hidden_edge_keys = hidden_edges(db)
 
     paths = []
-    rows = db.conn.execute("SELECT path, title, frontmatter FROM notes ORDER BY path")
-    for path, title, frontmatter in rows:
+    for path, title, frontmatter in db.conn.execute(
+        "SELECT path, title, frontmatter FROM notes ORDER BY path"
+    ):
         paths.append(path)
         attrs = dict(type="note", label=label(title), text=title, note=path)
         when = note_date(frontmatter, path)
@@ -162,12 +165,16 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     claims = db.conn.execute(
         "SELECT c.id, c.note, c.text, c.line, c.section_id, c.parent_id, "
         "COALESCE(s.heading_path, ''), c.kind, c.confidence, c.kind_source, c.kind_reason, "
-        "u.kind FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
+        "u.kind, c.fragment, c.voice, c.voice_confidence, c.answers "
+        "FROM claims c LEFT JOIN sections s ON s.id = c.section_id "
         "LEFT JOIN user_kinds u ON u.claim_id = c.id ORDER BY c.note, c.position"
     ).fetchall()
     parent_of = {row[0]: row[5] for row in claims}
     claim_node: dict[str, str] = {}  # stored id -> node id, for the claims in the graph
-    for cid, note, text, line, _, _, heading, kind, conf, source, reason, user in claims:
+    answers: dict[str, str] = {}  # reaction claim id -> the claim it answers
+    for row in claims:
+        cid, note, text, line, _, _, heading, kind, conf, source, reason, user, frag = row[:13]
+        voice = row[13:]
         if cid in hidden and not include_hidden:
             continue
         attrs = dict(type="claim", label=label(text), text=text, note=note, line=line)
@@ -181,6 +188,12 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
                 attrs["kind_reason"] = reason
         if cid in hidden:
             attrs["hidden"] = True
+        if frag:
+            attrs["fragment"] = True  # views leave it out unless asked (graph/filters.py)
+        if voice[0]:  # whose voice: the note's source or its author (semantic/voice.py)
+            attrs.update(voice=voice[0], voice_confidence=round(float(voice[1] or 0.0), 4))
+        if voice[2] and voice[2] != cid:
+            answers[cid] = voice[2]
         claim_node[cid] = _prefixed("clm:", cid)
         graph.add_node(claim_node[cid], **attrs)
     for cid, note, _, _, section_id, parent, *_ in claims:
@@ -197,6 +210,20 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
             source = note_id(note)
         _edge(graph, source, claim_node[cid], "contains", hidden_edge_keys)
 
+    # The author's unmarked reactions comment on the claim they answer, like an annotation.
+    for cid, target in answers.items():
+        if cid in claim_node and target in claim_node:
+            d = graph.nodes[claim_node[cid]]
+            _edge(
+                graph,
+                claim_node[cid],
+                claim_node[target],
+                "annotates",
+                hidden_edge_keys,
+                stance="note",
+                confidence=d.get("voice_confidence", 0.0),
+                reaction=True,
+            )
     _add_links(db, graph, NoteResolver(paths), hidden_edge_keys)
     _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hidden_edge_keys)
     _add_references(db, graph, claim_node, hidden_edge_keys)
@@ -229,6 +256,32 @@ def note_date(frontmatter: str | None, path: str) -> str:
     return "-".join(m.groups()) if m else ""
 
 
+def annotation_attrs(
+    text: str,
+    stance: str,
+    *,
+    note: str,
+    source: str,
+    line: int | None = None,
+    section: str | None = None,
+) -> dict:
+    """The attributes of an annotation node (docs/EXPORT.md), the one place they are
+    made: the store's graph, a workspace's details, the map's local correction and the
+    synthetic graphs all call this. ``source`` is ``author`` (found in the notes) or
+    ``user`` (added in the window).
+
+    >>> annotation_attrs("Not sure.", "doubt", note="a.md", source="user", line=3)
+    {'type': 'annotation', 'label': 'Not sure.', 'text': 'Not sure.', 'note': 'a.md', 'line': 3, 'stance': 'doubt', 'source': 'user'}
+    """
+    attrs: dict = {"type": "annotation", "label": label(text), "text": text, "note": note}
+    if line is not None:
+        attrs["line"] = line
+    attrs.update(stance=stance, source=source)
+    if section:
+        attrs["section"] = section
+    return attrs
+
+
 def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hidden_edges):
     """The author's annotations found in the notes, and the user's own."""
     rows = db.conn.execute(
@@ -241,17 +294,9 @@ def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hi
             if target in hidden and not include_hidden:
                 continue  # it goes with the claim it comments on
             target = None  # its claim is gone from the store
-        attrs = dict(
-            type="annotation",
-            label=label(text),
-            text=text,
-            note=note,
-            line=line,
-            stance=stance,
-            source="author",
+        attrs = annotation_attrs(
+            text, stance, note=note, source="author", line=line, section=heading
         )
-        if heading:
-            attrs["section"] = heading
         node = _prefixed("ann:", aid)
         graph.add_node(node, **attrs)
         if target is not None:
@@ -277,17 +322,7 @@ def _add_annotations(db, graph, claim_node, sections, hidden, include_hidden, hi
         if cid not in claim_node:
             continue
         node = user_annotation_id(uid)
-        attrs = dict(
-            type="annotation",
-            label=label(text),
-            text=text,
-            note=note,
-            line=line,
-            stance=stance,
-            source="user",
-        )
-        if heading:
-            attrs["section"] = heading
+        attrs = annotation_attrs(text, stance, note=note, source="user", line=line, section=heading)
         graph.add_node(node, **attrs)
         _edge(
             graph, node, claim_node[cid], "annotates", hidden_edges, stance=stance, confidence=1.0
@@ -300,7 +335,7 @@ def _add_references(db, graph, claim_node, hidden_edges) -> None:
     Wikilinks are references of kind ``note`` in the store, but not nodes here: the
     ``links_to`` edges already say that one note names another.
     """
-    refs = {}
+    refs: dict = {}
     for rid, lab, text, url, kind in db.conn.execute(
         "SELECT id, label, text, url, kind FROM refs WHERE kind != 'note' ORDER BY note, rowid"
     ):
@@ -354,7 +389,7 @@ def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
     for a, b, kind, weight, reason in rows:
         if a not in claim_node or b not in claim_node:
             continue
-        attrs = {"weight": round(float(weight), 4)}
+        attrs: dict[str, object] = {"weight": round(float(weight), 4)}
         if kind == "tension":
             decision = decided.get((min(a, b), "tension", max(a, b)))
             if decision == "dismissed":

@@ -75,7 +75,7 @@ def claim_projection(G: nx.MultiDiGraph, weights: Mapping[str, float] | None = N
         else:
             P.add_edge(a, b, weight=amount)
 
-    hubs: dict[str, list] = defaultdict(list)  # concept/reference -> claims
+    hubs: dict[tuple[str, str], list] = defaultdict(list)  # concept/reference -> claims
     section_claims: dict[object, list] = defaultdict(list)
     for u, v, d in G.edges(data=True):
         et = d.get("type")

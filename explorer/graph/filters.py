@@ -59,6 +59,8 @@ class FilterState:
     min_similarity: float = 0.0
     hide_low_confidence: bool = False
     confidence_threshold: float = 0.5
+    show_fragments: bool = False  # claims that are not self-contained (core/fragments.py)
+    voices: frozenset[str] | None = None  # "author" / "source"; claims without one pass
 
 
 @dataclass
@@ -88,7 +90,11 @@ def node_passes(d: dict, f: FilterState, *, include_hidden: bool = False) -> boo
         return False
     ntype = d.get("type")
     if ntype == "claim":
+        if d.get("fragment") and not f.show_fragments:
+            return False
         if f.kinds is not None and d.get("kind") not in f.kinds:
+            return False
+        if f.voices is not None and d.get("voice") and d["voice"] not in f.voices:
             return False
         if (
             f.hide_low_confidence
@@ -162,6 +168,7 @@ def filter_graph(
     max_nodes: int | None = None,
     *,
     include_hidden: bool = False,
+    include_fragments: bool = False,
 ) -> tuple[nx.MultiDiGraph, dict]:
     """The part of ``G`` the filters select, and what they hid.
 
@@ -177,6 +184,8 @@ def filter_graph(
     - ``max_nodes``: keep the most central nodes (``centrality``, else degree), with the
       focus nodes always among them.
     - Claims the user hid (``hidden: true``) are left out unless ``include_hidden``.
+    - Fragments (``fragment: true``: a single term, a file name, a bare link, a
+      formula) are left out unless ``include_fragments``; their annotations go too.
 
     ``info``: ``total_nodes``, ``total_edges``, ``shown_nodes``, ``shown_edges``,
     ``hidden_nodes``, ``hidden_edges``, ``hidden_by_type`` (node type -> count) and
@@ -193,6 +202,21 @@ def filter_graph(
 
     if not include_hidden:
         drop("hidden", [n for n, d in H.nodes(data=True) if d.get("hidden") is True])
+    if not include_fragments:
+        fragments = [n for n, d in H.nodes(data=True) if _is_claim(d) and d.get("fragment")]
+        if fragments:
+            alone = set(_orphans(H))  # a note's own bibliography touches no claim at all
+            drop("fragments", fragments)
+            # What only fragments held goes with them; notes and sections stay (a note of
+            # bare links is still a note of the map).
+            drop(
+                "fragments",
+                [
+                    n
+                    for n in _orphans(H)
+                    if n not in alone and H.nodes[n].get("type") not in ("note", "section")
+                ],
+            )
 
     if kinds is not None:
         wanted = set(_as_list(kinds, "kinds"))
@@ -201,7 +225,7 @@ def filter_graph(
             raise NothingMatches(
                 f"no claims of kind {_names(wanted)}; kinds in the graph: {_names(present)}"
             )
-        by_kind = FilterState(kinds=frozenset(wanted))
+        by_kind = FilterState(kinds=frozenset(wanted), show_fragments=True)  # decided above
         drop(
             "kinds",
             [n for n, d in H.nodes(data=True) if not node_passes(d, by_kind, include_hidden=True)],

@@ -188,8 +188,8 @@ def _fold_small_groups(group: np.ndarray, sizes: np.ndarray, u, v) -> np.ndarray
             tally[big] = tally.get(big, 0) + 1
     loose = len(keep)
     for g in np.flatnonzero(remap < 0):
-        tally = votes.get(int(g))
-        remap[g] = max(tally, key=lambda b: (tally[b], -b)) if tally else loose
+        found = votes.get(int(g))
+        remap[g] = max(found, key=lambda b: (found[b], -b)) if found else loose
     return remap[group]
 
 

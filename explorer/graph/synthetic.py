@@ -7,6 +7,11 @@ author's annotations, cite references and mention concepts, and claims about the
 topic are linked by ``similar`` edges. Claim texts draw on a per-topic vocabulary, so
 community detection and community labels have something real to find.
 
+``synthetic_vault`` adds the note texts behind such a graph (each node's ``line``
+points at its text), with positions and communities already on: the window's demo
+mode and its tests (``explorer.gui.fake_backend``) stand on it. Both generators share
+one vocabulary, one id scheme and one maker of annotation attributes.
+
 ``bag_of_words_vectors`` gives claims deterministic pseudo-embeddings (a mean of
 per-word random vectors), so texts that share words land near each other, which is
 all the semantic map needs in a test.
@@ -21,12 +26,14 @@ True
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 
 import networkx as nx
 import numpy as np
 
 from explorer.core.model import STANCES
+from explorer.graph.build import annotation_attrs
 
 KINDS = ("capability", "limitation", "consciousness-criterion", "question", "assertion")
 _KIND_WEIGHTS = (0.25, 0.2, 0.05, 0.1, 0.4)
@@ -85,7 +92,7 @@ _FILLER = (
 _TENSION_REASONS = ("negation", "opposite stance", "contradicting number")
 
 
-def _hid(prefix: str, *parts: object) -> str:
+def hashed_id(prefix: str, *parts: object) -> str:
     digest = hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:12]
     return f"{prefix}:{digest}"
 
@@ -144,7 +151,7 @@ def synthetic_graph(
         secs: list[str] = []
         for s in range(int(rng.integers(1, 5))):
             title = f"Part {s + 1}"
-            sid = _hid("sec", seed, path, s)
+            sid = hashed_id("sec", seed, path, s)
             nested = s > 0 and rng.random() < 0.3
             parent = secs[-1] if nested else nid
             heading = f"{G.nodes[parent]['label']} > {title}" if nested else title
@@ -163,7 +170,7 @@ def synthetic_graph(
         if c == 0 and hostile_text is not None:
             text = hostile_text
         sid = note_sections[ni][int(rng.integers(len(note_sections[ni])))]
-        cid = _hid("clm", seed, c)
+        cid = hashed_id("clm", seed, c)
         kind = KINDS[int(rng.choice(len(KINDS), p=_KIND_WEIGHTS))]
         source = ("rule", "embedding", "default", "user")[int(rng.integers(4))]
         G.add_node(
@@ -218,18 +225,13 @@ def synthetic_graph(
         cid = claims[int(i)]
         stance = STANCES[int(rng.integers(len(STANCES)))]
         text = f"My take ({stance}): " + _sentence(rng, topics[claim_topic[int(i)]])
-        aid = _hid("ann", seed, int(i))
+        aid = hashed_id("ann", seed, int(i))
         cd = G.nodes[cid]
-        G.add_node(
-            aid,
-            type="annotation",
-            label=text[:60],
-            text=text,
-            note=cd["note"],
-            line=cd["line"] + 1,
+        attrs = annotation_attrs(
+            text, stance, note=cd["note"], source="author", line=cd["line"] + 1,
             section=cd["section"],
-            stance=stance,
-        )
+        )  # fmt: skip
+        G.add_node(aid, **attrs)
         G.add_edge(aid, cid, type="annotates", stance=stance, confidence=0.8)
 
     # References, cited mostly by claims of their topic.
@@ -237,7 +239,7 @@ def synthetic_graph(
         t = r % n_topics
         year = 2015 + int(rng.integers(10))
         text = f"Author {r}. {topics[t][0].title()} and {topics[t][1]} ({year})."
-        rid = _hid("ref", seed, r)
+        rid = hashed_id("ref", seed, r)
         attrs = {"type": "reference", "label": text[:60], "text": text}
         if rng.random() < 0.6:
             attrs["url"] = f"https://example.org/paper/{r}"
@@ -344,3 +346,227 @@ def cheap_graph(n_nodes: int, *, community_size: int = 2000, seed: int = 0) -> n
         for c in range(i * 100, min((i + 1) * 100, n_claims)):
             G.add_edge(nid, f"clm:{c}", type="contains")
     return G
+
+
+# ---------------------------------------------------------------------- synthetic vaults
+# Note texts and the graph drawn from them, with positions and communities already on:
+# the window's demo mode and its tests (``explorer.gui.fake_backend``) stand on this,
+# with the vocabulary above.
+_KIND_CUE = {
+    "capability": "{a} can {b} {c} {d}.",
+    "limitation": "{a} cannot {b} {c} without {d}.",
+    "consciousness-criterion": "{a} with {b} would be a sign of consciousness if {c} {d}.",
+    "question": "Does {a} really {b} the {c} {d}?",
+    "assertion": "{a} is {b} {c} than {d}.",
+}
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def link_edge(G: nx.MultiDiGraph, u: str, v: str, **attrs) -> None:
+    """As the store's graph does: the edge's type is its key (one edge per type and pair)."""
+    G.add_edge(u, v, key=attrs["type"], **attrs)
+
+
+def synthetic_vault(n_claims: int = 300, seed: int = 0, claims_per_note: int = 30):
+    """A seeded graph (docs/EXPORT.md, with x/y/community/centrality) and its note texts.
+
+    Returns ``(G, notes)`` where ``notes`` maps a vault-relative path to the note's
+    text, whose lines are the ones the nodes' ``line`` attributes point at.
+    """
+    rng = np.random.default_rng(seed)
+    G = nx.MultiDiGraph(vault="", version="fake", model="fake-bag-of-words")
+    n_notes = max(1, -(-n_claims // claims_per_note))
+    n_topics = min(len(_TOPICS), max(2, n_notes))
+    # Community centres on a sunflower spiral: clusters spread evenly over a disc.
+    golden = np.pi * (3 - np.sqrt(5))
+    centres = np.array(
+        [
+            (np.sqrt(i + 0.5) * np.cos(i * golden), np.sqrt(i + 0.5) * np.sin(i * golden))
+            for i in range(n_topics)
+        ]
+    )
+    spread = 0.45 * (1 + n_claims / 4000) ** 0.5
+    centres *= 1 + n_claims / 4000
+    notes: dict[str, str] = {}
+    claims: list[str] = []
+    claim_topic: list[int] = []
+    remaining = n_claims
+    for ni in range(n_notes):
+        topic = int(rng.integers(n_topics))
+        words = _TOPICS[topic]
+        path = f"{words[0]}/note-{ni:04d}.md"
+        title = f"Note {ni} on {words[0]}"
+        note_id = f"note:{path}"
+        lines = [f"# {title}", ""]
+        G.add_node(note_id, type="note", label=title, text=title, note=path, community=topic)
+        count = min(remaining, claims_per_note)
+        remaining -= count
+        n_sections = max(1, min(4, count // 8))
+        sec_ids = [hashed_id("sec", path, si) for si in range(n_sections)]
+        current = -1
+        for ci in range(count):
+            si = ci * n_sections // max(1, count)
+            if si != current:
+                current = si
+                sec_title = f"Section {si + 1}: {words[(si + 1) % len(words)]}"
+                lines += ["", f"## {sec_title}"]
+                G.add_node(
+                    sec_ids[si],
+                    type="section",
+                    label=sec_title,
+                    text=sec_title,
+                    note=path,
+                    line=len(lines),
+                    community=topic,
+                )
+                link_edge(G, note_id, sec_ids[si], type="contains")
+            kind = KINDS[int(rng.choice(len(KINDS), p=_KIND_WEIGHTS))]
+            pick = [words[int(rng.integers(len(words)))] for _ in range(3)]
+            filler = _FILLER[int(rng.integers(len(_FILLER)))]
+            text = _KIND_CUE[kind].format(a=pick[0].capitalize(), b=pick[1], c=filler, d=pick[2])
+            text = f"{text[:-1]} (claim {len(claims)}){text[-1]}"
+            lines.append(f"- {text}")
+            cid = hashed_id("clm", path, ci, text)
+            src = str(rng.choice(["rule", "embedding", "default"], p=[0.5, 0.35, 0.15]))
+            G.add_node(
+                cid,
+                type="claim",
+                label=text if len(text) <= 60 else text[:57] + "...",
+                text=text,
+                note=path,
+                line=len(lines),
+                section=f"{title} > {sec_title}",
+                kind=kind,
+                confidence=round(float(rng.uniform(0.3, 1.0)), 2),
+                kind_source=src,
+                community=topic,
+            )
+            link_edge(G, sec_ids[si], cid, type="contains")
+            claims.append(cid)
+            claim_topic.append(topic)
+            if rng.random() < 0.08:
+                stance = STANCES[int(rng.integers(len(STANCES)))]
+                atext = f"Later: I {stance} with this about {pick[1]}."
+                lines.append(f"  - {atext}")
+                aid = hashed_id("ann", cid, atext)
+                attrs = annotation_attrs(
+                    atext,
+                    stance,
+                    note=path,
+                    source="author",
+                    line=len(lines),
+                    section=f"{title} > {sec_title}",
+                )
+                G.add_node(aid, **attrs, community=topic)
+                link_edge(G, aid, cid, type="annotates", stance=stance, confidence=0.9)
+        notes[path] = "\n".join(lines) + "\n"
+    # Concepts: the topic words; references: a shared pool.
+    for t in range(n_topics):
+        for w in _TOPICS[t]:
+            G.add_node(f"con:{w}", type="concept", label=w, text=w, community=t)
+    n_refs = max(2, n_claims // 60)
+    refs = []
+    for r in range(n_refs):
+        rid = hashed_id("ref", r)
+        G.add_node(
+            rid,
+            type="reference",
+            label=f"Author {r} et al. (20{10 + r % 15})",
+            text=f"Author {r} et al. A paper on things ({2010 + r % 15}).",
+            url=f"https://example.org/paper/{r}",
+            community=r % n_topics,
+        )
+        refs.append(rid)
+    topic_arr = np.array(claim_topic, dtype=np.int64)
+    by_topic = {t: np.flatnonzero(topic_arr == t) for t in range(n_topics)}
+    refs_by_topic = {
+        t: [r for i, r in enumerate(refs) if i % n_topics == t] or refs for t in range(n_topics)
+    }
+    # Claims scatter around their community's centre; a claim's similar claims are
+    # among its nearest neighbours, as in a force or semantic layout.
+    claim_xy = centres[topic_arr] + rng.normal(0, spread, size=(len(claims), 2))
+    near: dict[int, np.ndarray] = {}
+    for members in by_topic.values():
+        for lo in range(0, len(members), 512):
+            chunk = members[lo : lo + 512]
+            d2 = ((claim_xy[chunk, None, :] - claim_xy[None, members, :]) ** 2).sum(axis=2)
+            k = min(9, len(members))
+            nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
+            for row, i in enumerate(chunk.tolist()):
+                near[i] = members[nearest[row]]
+    for i, cid in enumerate(claims):
+        t = claim_topic[i]
+        text_words = set(WORD.findall(G.nodes[cid]["text"].lower()))
+        for w in _TOPICS[t]:
+            if w in text_words and rng.random() < 0.5:
+                link_edge(G, cid, f"con:{w}", type="mentions")
+        if rng.random() < 0.1:
+            pool = refs_by_topic[t]
+            link_edge(G, cid, pool[int(rng.integers(len(pool)))], type="cites")
+        nearby = near[i] if rng.random() < 0.98 else np.arange(len(claims))
+        j = int(nearby[int(rng.integers(len(nearby)))])
+        if j != i:
+            link_edge(
+                G, cid, claims[j], type="similar", weight=round(float(rng.uniform(0.55, 0.95)), 3)
+            )
+        if rng.random() < 0.03:
+            j = int(near[i][int(rng.integers(len(near[i])))])
+            if j != i:
+                link_edge(
+                    G,
+                    cid,
+                    claims[j],
+                    type="tension",
+                    weight=round(float(rng.uniform(0.6, 0.9)), 3),
+                    reason=_TENSION_REASONS[int(rng.integers(len(_TENSION_REASONS)))],
+                )
+    note_ids = [n for n, t in G.nodes(data="type") if t == "note"]
+    for n in note_ids:
+        if len(note_ids) > 1 and rng.random() < 0.6:
+            other = note_ids[int(rng.integers(len(note_ids)))]
+            if other != n:
+                link_edge(G, n, other, type="links_to", line=1)
+    _place(G, rng, dict(zip(claims, claim_xy.tolist(), strict=True)), spread)
+    deg = dict(G.degree())
+    top = max(deg.values()) if deg else 1
+    for n in G.nodes:
+        G.nodes[n]["centrality"] = round(deg[n] / top, 4)
+    return G, notes
+
+
+def _place(G: nx.MultiDiGraph, rng: np.random.Generator, claim_xy: dict, spread: float) -> None:
+    """Claims keep their place; every other node sits among the claims it is linked to."""
+    for n, (x, y) in claim_xy.items():
+        G.nodes[n]["x"], G.nodes[n]["y"] = round(x, 4), round(y, 4)
+    placed = dict(claim_xy)
+    # Two passes: sections, concepts and references sit among their claims first,
+    # then notes among their sections.
+    for _ in range(2):
+        for n in G.nodes:
+            if n in placed:
+                continue
+            nbrs = [placed[m] for m in nx.all_neighbors(G, n) if m in placed]
+            if nbrs:
+                jitter = rng.normal(0, spread * 0.1, size=2)
+                x, y = np.mean(nbrs, axis=0) + jitter
+                placed[n] = (float(x), float(y))
+    for n, d in G.nodes(data=True):
+        if n not in claim_xy:
+            x, y = placed.get(n, (0.0, 0.0))
+            d["x"], d["y"] = round(x, 4), round(y, 4)
+
+
+def kind_ring_positions(G: nx.MultiDiGraph, seed: int) -> dict[str, tuple[float, float]]:
+    """A second, different arrangement: claims grouped by kind around a ring."""
+    rng = np.random.default_rng(seed + 1)
+    ring = {k: i for i, k in enumerate(KINDS)}
+    out = {}
+    for n, d in G.nodes(data=True):
+        slot = ring.get(d.get("kind"), len(ring))
+        a = 2 * np.pi * slot / (len(ring) + 1)
+        r = 3.0 if d.get("type") == "claim" else 0.8
+        out[n] = (
+            r * np.cos(a) + float(rng.normal(0, 0.6)),
+            r * np.sin(a) + float(rng.normal(0, 0.6)),
+        )
+    return out

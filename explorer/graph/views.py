@@ -66,7 +66,7 @@ def themes_by_kinds(G: nx.Graph) -> dict:
         k = str(d.get("kind") or "")
         cells[c][k].append(n)
         kinds[k] += 1
-    rows = []
+    rows: list[dict] = []
     for c, by_kind in cells.items():
         rows.append(
             {
@@ -147,7 +147,10 @@ def evidence(G: nx.Graph) -> dict:
     question with none of these is listed as without evidence; a limitation that cites
     no reference (nor does any claim similar to it) as without reference.
     """
-    items, no_criterion, no_question, no_reference = [], [], [], []
+    items: list[dict] = []
+    no_criterion: list[dict] = []
+    no_question: list[dict] = []
+    no_reference: list[dict] = []
     for n, d in _claims(G):
         kind = d.get("kind")
         if kind in (CRITERION, QUESTION):

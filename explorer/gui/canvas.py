@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.graph.filters import Visible
 from explorer.gui.canvas_labels import MapLabelLayer
 from explorer.gui.canvas_model import R_MAX, CanvasModel
-from explorer.gui.graphops import Visible
 from explorer.gui.style import EDGE_STYLES, SQUARE_TYPES, TYPE_COLOURS, canvas_colours, edge_style
 
 LOD_FAINT = 0.55  # device pixels per scene unit above which faint edges are drawn

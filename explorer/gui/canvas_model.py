@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explorer.gui.graphops import Visible, edge_rows
+from explorer.graph.filters import Visible, edge_rows
+from explorer.style import UNKNOWN_COLOUR
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
@@ -105,7 +106,7 @@ class CanvasModel:
         kind_colours: dict[str, str],
         type_colours: dict[str, str],
         square_types: frozenset[str],
-        unknown_colour: str = "#bdc3c7",
+        unknown_colour: str = UNKNOWN_COLOUR,
         positions: dict[str, tuple[float, float]] | None = None,
         frame: tuple[float, float, float] | None = None,
     ) -> CanvasModel:

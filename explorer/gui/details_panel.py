@@ -24,14 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.model import STANCES
 from explorer.graph.ids import edge_id
-
-_STANCE_COLOUR = {
-    "agree": "#27ae60",
-    "disagree": "#c0392b",
-    "doubt": "#d68910",
-    "revise": "#8e44ad",
-    "note": "#7f8c8d",
-}
+from explorer.style import STANCE_COLOURS
 
 
 class DetailsPanel(QWidget):
@@ -162,6 +155,10 @@ class DetailsPanel(QWidget):
             facts.append(
                 ("Kind", f"{escape(kind)} <span style='color:gray'>({escape(how)})</span>")
             )
+        if is_claim and d.get("voice"):
+            whose = "the author's own" if d["voice"] == "author" else "the source's"
+            conf = float(d.get("voice_confidence", 0))
+            facts.append(("Voice", f"{whose} <span style='color:gray'>({conf:.2f})</span>"))
         if ntype == "annotation" and d.get("stance"):
             facts.append(("Stance", escape(d["stance"])))
         for key, label in (
@@ -205,7 +202,7 @@ class DetailsPanel(QWidget):
 
         def ann_extra(it):
             stance = it.get("stance", "note")
-            colour = _STANCE_COLOUR.get(stance, "gray")
+            colour = STANCE_COLOURS.get(stance, "gray")
             own = " <i>(yours)</i>" if it.get("own") else ""
             return f" <span style='color:{colour}'>[{escape(stance)}]</span>{own}"
 

@@ -1,4 +1,5 @@
-"""The filter panel: kinds, notes, communities, edge types, minimum similarity, confidence."""
+"""The filter panel: kinds, voice, notes, communities, edge types, minimum similarity,
+confidence."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.gui.graphops import FilterState
+from explorer.graph.filters import FilterState
 from explorer.gui.style import edge_style
 
 
@@ -172,7 +173,27 @@ class FilterPanel(QScrollArea):
         sim_lay.addWidget(self.sim_label)
         sim_lay.addWidget(self.sim_slider)
         sim_lay.addWidget(self.low_conf)
+        self.fragments = QCheckBox("Show fragments")
+        self.fragments.setToolTip(
+            "Show claims that are not self-contained: a single term, a file name, a bare "
+            "link, a formula (hidden by default; search finds them either way)"
+        )
+        sim_lay.addWidget(self.fragments)
         lay.addWidget(sim_box)
+
+        voice_box = QGroupBox("Voice")
+        voice_box.setToolTip(
+            "In notes on a talk, paper or book: the source's claims, your own reactions"
+        )
+        vl = QVBoxLayout(voice_box)
+        self.voice_checks = {
+            "author": QCheckBox("The author's own"),
+            "source": QCheckBox("The source's"),
+        }
+        for cb in self.voice_checks.values():
+            cb.setChecked(True)
+            vl.addWidget(cb)
+        lay.addWidget(voice_box)
 
         notes_box = QGroupBox("Notes")
         nl = QVBoxLayout(notes_box)
@@ -201,6 +222,8 @@ class FilterPanel(QScrollArea):
         for sig in (
             self.sim_slider.valueChanged,
             self.low_conf.toggled,
+            *(cb.toggled for cb in self.voice_checks.values()),
+            self.fragments.toggled,
             self.notes.changed,
             self.communities.changed,
         ):
@@ -253,12 +276,17 @@ class FilterPanel(QScrollArea):
         self.kind_checks[kind].setChecked(on)
 
     def reset(self) -> None:
-        for cb in (*self.kind_checks.values(), *self.edge_checks.values()):
+        for cb in (
+            *self.kind_checks.values(),
+            *self.edge_checks.values(),
+            *self.voice_checks.values(),
+        ):
             cb.blockSignals(True)
             cb.setChecked(True)
             cb.blockSignals(False)
         self.sim_slider.setValue(0)
         self.low_conf.setChecked(False)
+        self.fragments.setChecked(True)
         self.notes.search.clear()
         self.communities.search.clear()
         self.notes.set_all(True)
@@ -290,4 +318,6 @@ class FilterPanel(QScrollArea):
             edge_types=ticked(self.edge_checks),
             min_similarity=self.sim_slider.value() / 100.0,
             hide_low_confidence=self.low_conf.isChecked(),
+            voices=ticked(self.voice_checks),
+            show_fragments=self.fragments.isChecked(),
         )

@@ -42,9 +42,10 @@ import contextlib
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -52,7 +53,9 @@ from explorer.core.model import ParsedNote
 from explorer.indexing.events import Changes, Progress, Summary
 from explorer.indexing.vault import (
     DEFAULT_MAX_NOTE_BYTES,
+    NoteFile,
     NoteReadError,
+    NoteText,
     NoteVanished,
     VaultError,
     check_vault,
@@ -88,8 +91,8 @@ CHUNK_NOTES = 1000
 @dataclass(slots=True)
 class _Pending:
     done: int
-    file: object  # vault.NoteFile
-    note: object  # vault.Note
+    file: NoteFile
+    note: NoteText
     parsed: ParsedNote
 
 
@@ -227,7 +230,10 @@ class IndexRun:
         self.key = pipeline_key(parse, note_stages)
         self.tables = derived_note_tables(db)
         self.has_user_rows = _has_user_rows(db)
-        self.preparers = [s for s in note_stages if callable(getattr(s, "prepare", None))]
+        # Note stages that also prepare a chunk of notes at once (see the module docstring).
+        self.preparers: list[Any] = [
+            s for s in note_stages if callable(getattr(s, "prepare", None))
+        ]
         self.pending: list[_Pending] = []
         self.pending_claims = 0
         self.limit = min(FIRST_CHUNK_CLAIMS, chunk_claims)
@@ -260,7 +266,7 @@ class IndexRun:
             yield from self._flush()
         yield from self._finish()
 
-    def _scan(self) -> Iterator[Progress]:
+    def _scan(self) -> Generator[Progress, None, list[NoteFile]]:
         """The vault's note files (the generator's return value), noting a moved vault."""
         db, root = self.db, self.root
         previous_vault = get_meta(db, "vault")
@@ -293,7 +299,7 @@ class IndexRun:
         counts, total = self.counts, self.total
         state = self.states.get(f.path)
         fresh = state is not None and state.pipeline == self.key and not self.force
-        if fresh and (state.size, state.mtime_ns) == (f.size, f.mtime_ns):
+        if state is not None and fresh and (state.size, state.mtime_ns) == (f.size, f.mtime_ns):
             counts["unchanged"] += 1
             yield Progress("index", done, total, f.path)
             return
@@ -313,7 +319,7 @@ class IndexRun:
             return
         for message in note.warnings:
             yield self._warn("index", done, f.path, message)
-        if fresh and state.sha == note.sha:
+        if state is not None and fresh and state.sha == note.sha:
             touch_note(self.db, f.path, size=note.size, mtime_ns=note.mtime_ns)
             counts["unchanged"] += 1
             yield Progress("index", done, total, f.path)

@@ -35,8 +35,8 @@ from explorer.core.model import ParsedNote
 from explorer.indexing.events import Changes, Progress
 from explorer.semantic.analyse import Analyser
 from explorer.semantic.concepts import vault_concepts
-from explorer.semantic.embedder import EmbedderError
-from explorer.semantic.similarity import similarity_edges, tension_edges
+from explorer.semantic.embedder import EmbedderError, TextEmbedder
+from explorer.semantic.similarity import cap_within_notes, similarity_edges, tension_edges
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy, taxonomy_for_vault
 from explorer.semantic.vectors import content_hash
 from explorer.store.meta import get_meta, set_meta
@@ -56,7 +56,7 @@ from explorer.store.vectors import (
 )
 
 # Bump when what the semantic stage stores changes, so every note is analysed again.
-SEMANTIC_VERSION = "1"
+SEMANTIC_VERSION = "2"  # 2: calibrated kind confidence
 # Texts per encode call in ``prepare``: large enough that the model's per-call cost
 # vanishes, small enough for a progress event every few seconds on 2 CPU cores.
 SLICE = 256
@@ -77,7 +77,7 @@ class CachedEmbedder:
     its own thread). ``encoded`` counts the texts sent to the model.
     """
 
-    def __init__(self, inner, *, slice_size: int = SLICE) -> None:
+    def __init__(self, inner: TextEmbedder, *, slice_size: int = SLICE) -> None:
         self.inner = inner
         self.name: str = inner.name
         self.slice_size = slice_size
@@ -98,6 +98,7 @@ class CachedEmbedder:
     def _embed(self, hashes: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         matrix = np.asarray(self.inner.encode(list(texts)), dtype=np.float32)
         self.encoded += len(texts)
+        assert self.db is not None, "bind() the cache to a store first"
         store_vectors(self.db, self.name, list(hashes), matrix)
         return matrix
 
@@ -147,7 +148,7 @@ class SemanticIndex:
         self,
         vault: str | Path | None = None,
         *,
-        embedder=None,
+        embedder: TextEmbedder | None = None,
         taxonomy: Taxonomy | None = None,
         slice_size: int = SLICE,
         prune_old_vectors: bool = True,
@@ -331,6 +332,7 @@ class SimilarityStage:
         ids, matrix = claim_vectors(db, model)
         yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
         edges = similarity_edges(ids, matrix) if len(ids) >= 2 else []
+        edges = cap_within_notes(edges, dict(db.conn.execute("SELECT id, note FROM claims")))
         ends = {e.source for e in edges} | {e.target for e in edges}
         texts = {
             cid: text for cid, text in db.conn.execute("SELECT id, text FROM claims") if cid in ends
@@ -351,7 +353,7 @@ class SimilarityStage:
 
 # Models loaded in this process, by name: a second index or search in one process
 # (the GUI, a test session) does not load the model again.
-_EMBEDDERS: dict[str, object] = {}
+_EMBEDDERS: dict[str, TextEmbedder] = {}
 
 
 def model_choice(model: str | None, stored: str = "") -> str:
@@ -360,33 +362,38 @@ def model_choice(model: str | None, stored: str = "") -> str:
     return model or os.environ.get(MODEL_ENV) or stored or "default"
 
 
-def make_embedder(choice: str):
+def make_embedder(choice: str, runtime: str | None = None, stored_model: str = "") -> TextEmbedder:
     """The embedder for a model choice: ``default`` (the shipped all-MiniLM-L6-v2), a
-    sentence-transformers model directory, or ``hashing`` / ``hashing-DIM`` (a tiny
-    dependency-free stand-in with no real sense of meaning, for tests).
+    sentence-transformers model directory, an exported ONNX model folder, or
+    ``hashing`` / ``hashing-DIM`` (a tiny dependency-free stand-in with no real sense
+    of meaning, for tests), run by ``runtime`` (``--runtime``, else $EXPLORER_RUNTIME,
+    else the store's int8-ness, else ``auto``: see ``explorer.semantic.models``).
 
     Raises ``EmbedderError`` naming the path for a missing or broken directory. Nothing
-    is imported from torch here: the model loads on its first ``encode``.
+    is imported from torch or onnxruntime here: the model loads on its first ``encode``.
     """
-    from explorer.semantic.embedder import Embedder, HashingEmbedder
+    from explorer.semantic.models import make_embedder as resolve
+    from explorer.semantic.models import runtime_choice
 
-    if choice == "hashing" or choice.startswith("hashing-"):
-        dim = int(choice.split("-", 1)[1]) if "-" in choice else 384
-        return HashingEmbedder(dim=dim)
-    embedder = Embedder(None if choice in ("", "default") else choice)
-    return _EMBEDDERS.setdefault(embedder.name, embedder)
+    embedder = resolve(choice, runtime_choice(runtime, stored_model))
+    if not hasattr(embedder, "load"):
+        return embedder  # the hashing stand-in: nothing to share
+    key = f"{embedder.name}|{type(embedder).__name__}|{getattr(embedder, 'path', '')}"
+    return _EMBEDDERS.setdefault(key, embedder)
 
 
-def _source(embedder) -> str:
+def _source(embedder: TextEmbedder | None) -> str:
     """What ``meta.model_path`` records for ``embedder``: ``""`` for the shipped model."""
     if embedder is None:
         return ""
     name = getattr(embedder, "name", "")
     if name.startswith("hashing-"):
         return name
+    if hasattr(embedder, "source"):  # the ONNX embedders know what they were made from
+        return str(embedder.source)
     path = getattr(embedder, "path", None)
     if path is None:
-        return getattr(embedder, "source", "")
+        return ""
     from explorer.semantic.embedder import EmbedderError, default_model_dir
 
     try:

@@ -27,9 +27,12 @@ from explorer.errors import ExplorerError
 # file this size is almost always a log or a dump that would stall parsing.
 DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
 
-# A NUL byte in the first few KiB marks a binary file (images, PDFs, archives renamed
-# .md); text editors never write one, UTF-16 aside, which is recognised by its BOM.
+# Binary files (images, PDFs, archives renamed .md) hold NUL bytes and bytes that are not
+# UTF-8 in their first few KiB, or NUL bytes in bulk (UTF-16 without a BOM). A text note
+# with a few stray NULs (pasted terminal output in a code block) is still text: the
+# parser reads each NUL as a space.
 _SNIFF_BYTES = 8192
+_NUL_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,17 +213,35 @@ def decode_note(data: bytes, path: str) -> tuple[str, list[str]]:
             return data.decode("utf-16"), []
         except UnicodeDecodeError:
             pass  # not really UTF-16: fall through to the binary check
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    nuls = data.count(b"\x00", 0, _SNIFF_BYTES)
+    if nuls and _looks_binary(data[:_SNIFF_BYTES], nuls):
         raise NoteReadError(f"skipped {path}: looks like a binary file, not text")
+    notes = []
+    if nuls or b"\x00" in data:
+        total = data.count(b"\x00")
+        notes.append(f"{path}: {total} NUL byte{'s' if total != 1 else ''} read as spaces")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8"), []
+        return data.decode("utf-8"), notes
     except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
         bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
         plural = "sequence" if bad == 1 else "sequences"
-        return text, [f"{path}: not valid UTF-8 ({bad} invalid {plural} replaced with U+FFFD)"]
+        return text, notes + [
+            f"{path}: not valid UTF-8 ({bad} invalid {plural} replaced with U+FFFD)"
+        ]
+
+
+def _looks_binary(head: bytes, nuls: int) -> bool:
+    """NULs in bulk, or NULs beside bytes that are not UTF-8: not a note."""
+    if nuls > _NUL_SHARE * len(head):
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start < len(head) - 3  # a character cut at the sniff's end is fine
+    return False
 
 
 def _open(path: Path):

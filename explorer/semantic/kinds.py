@@ -432,3 +432,31 @@ class KindClassifier(RuleKindClassifier):
         return KindLabel(
             claim.id, best, conf, "embedding", ", ".join(filter(None, [why] + reasons))
         )
+
+
+def require_subjects(
+    labels: Mapping[str, KindLabel],
+    claims: Sequence[Claim],
+    contexts: Mapping[str, str],
+    taxonomy: Taxonomy,
+    title: str = "",
+) -> dict[str, KindLabel]:
+    """``labels`` with each kind that names a ``subject`` kept only where one is named.
+
+    A claim labelled with such a kind whose text, headings and note title name none of
+    its subject gets the default kind instead ("Conditions" in a statistics note, a
+    "must" in software docs are no consciousness criteria).
+    """
+    kinds = {k.id: k for k in taxonomy.kinds if k.subject}
+    if not kinds:
+        return dict(labels)
+    default = taxonomy.default_kind.id
+    out = dict(labels)
+    for c in claims:
+        lab = out.get(c.id)
+        kind = kinds.get(lab.kind) if lab is not None else None
+        if kind is not None and not kind.has_subject(c.text, contexts.get(c.id, ""), title):
+            out[c.id] = KindLabel(
+                c.id, default, 0.5, "rule", f"no {kind.name.lower()} subject named"
+            )
+    return out

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from explorer.core.model import Claim, ParsedNote
+from explorer.core.words import COMMON_WORDS
 from explorer.semantic.context import is_lead_in, lead_in_scopes
 from explorer.semantic.types import Reference
 
@@ -186,6 +187,57 @@ _NOT_NAMES = {
 }
 
 
+# A person's or source's name: words of letters ("LeCun", "O'Neil", "Jean-Paul"), never
+# code ("model_v2", "Foo.bar") or a common word that opens a sentence ("To", "Find").
+_NAME_WORD = re.compile(r"[A-Z][^\W\d_]*(?:['’\-][^\W\d_]+)*")
+# "@dataclass", "@property": Python decorators and such in pasted code, not handles.
+_NOT_HANDLES = {
+    "dataclass",
+    "property",
+    "staticmethod",
+    "classmethod",
+    "override",
+    "param",
+    "return",
+    "returns",
+    "pytest",
+    "app",
+    "router",
+    "media",
+    "import",
+    "font",
+    "keyframes",
+    "everyone",
+    "here",
+    "channel",
+}
+# Link texts that say nothing about the source they point at.
+_GENERIC_LABEL = re.compile(
+    r"(?i)^\W*(?:\d+|[ivx]+|youtube(?: video)?|video|link|here|this|source|article|post|"
+    r"tweet|thread|paper|pdf|website|site|page|blog(?: post)?|more|read more|click here|"
+    r"watch|demo|docs?|repo|github|code)\W*$"
+)
+
+
+def is_name(name: str) -> bool:
+    """Whether ``name`` reads as a person's or a source's name."""
+    words = name.split()
+    if not words or len(words) > 4:
+        return False
+    if not all(_NAME_WORD.fullmatch(w) or w in ("et", "al", "al.") for w in words):
+        return False
+    first = words[0].casefold().rstrip("’'s") if words[0].endswith(("'s", "’s")) else words[0]
+    return first.casefold() not in COMMON_WORDS and first.casefold() not in _NOT_NAMES
+
+
+def source_label(label: str | None, url: str) -> str:
+    """What a reference to ``url`` is called: its link text, unless that says nothing."""
+    text = (label or "").strip()
+    if not text or _GENERIC_LABEL.match(text) or not any(ch.isalpha() for ch in text):
+        return url
+    return text
+
+
 def ref_id(key: str) -> str:
     return "ref:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
@@ -325,7 +377,8 @@ class ReferenceExtractor:
         for s in note.sections:
             under = [x.id for x in note.sections if x.path[: len(s.path)] == s.path]
             citing = [cid for sid in under for cid in by_section.get(sid, [])]
-            for key, text, kind, url in self._find(s.title):
+            # A heading names a topic ("Saliency via Backprop"), not who said something.
+            for key, text, kind, url in self._find(s.title, attributions=False):
                 add(key, text, kind, citing, url)
 
         claim_ids = {c.id for c in claims}
@@ -334,13 +387,20 @@ class ReferenceExtractor:
             if link.kind in ("url", "markdown") and link.target.lower().startswith(
                 ("http://", "https://")
             ):
-                add(url_key(link.target), link.alias or link.target, "url", citing, link.target)
+                label = source_label(link.alias, link.target)
+                add(url_key(link.target), label, "url", citing, link.target)
+            elif link.target.startswith("data:"):
+                continue  # an inline file's placeholder (see core.markdown), not a source
             elif link.kind in ("wikilink", "embed", "transclusion") and link.target:
                 add("note:" + _fold(link.target), link.target, "note", citing)
         return list(refs.values())
 
-    def _find(self, text: str) -> list[tuple[str, str, str, str | None]]:
-        """(key, text, kind, url) for each source named in ``text``."""
+    def _find(self, text: str, attributions: bool = True) -> list[tuple[str, str, str, str | None]]:
+        """(key, text, kind, url) for each source named in ``text``.
+
+        ``attributions`` off, as in a heading: sources that say what they are (URLs,
+        DOIs, dated citations, titles, "(from X)"), not "via X" or "X says".
+        """
         out = []
         for m in _URL.finditer(text):
             out.append((url_key(m.group()), m.group(), "url", m.group()))
@@ -390,7 +450,9 @@ class ReferenceExtractor:
             first = m.group(1).casefold()
             if first not in _NOT_NAMES:
                 out.append((f"src:{_fold(m.group(1))} et al", m.group(), "citation", None))
-        for pat in (_ATTR_PAREN, _ATTR_VIA, _ATTR_VERB, _ATTR_ET_AL, _POSSESSIVE, _TITLED, _HANDLE):
+        patterns = (_ATTR_PAREN, _ATTR_VIA, _ATTR_VERB, _ATTR_ET_AL, _POSSESSIVE, _TITLED, _HANDLE)
+        # A heading keeps only explicit attributions: "(from ZickZack)", "Prof. Okafor".
+        for pat in patterns if attributions else (_ATTR_PAREN, _TITLED):
             for m in pat.finditer(text):
                 words = m.group(1).strip(" .,:;").split()
                 # "As Hinton puts it": a sentence's capitalised first word is not a name.
@@ -400,6 +462,11 @@ class ReferenceExtractor:
                 if words[0].casefold() in _NOT_NAMES or _URL.search(name):
                     continue
                 if pat is _ATTR_PAREN and _NOT_SOURCES.match(name):
+                    continue
+                if pat is _HANDLE:
+                    if name.casefold() in _NOT_HANDLES or name.casefold() in COMMON_WORDS:
+                        continue
+                elif pat is not _ATTR_PAREN and not is_name(name):
                     continue
                 out.append(("src:" + _fold(name), name, "attribution", None))
         seen, uniq = set(), []

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from explorer.core.fragments import is_fragment
 from explorer.semantic.types import Edge
 
 DEFAULT_K = 10
@@ -258,6 +259,47 @@ def similarity_edges(
     ]
 
 
+# Within one note, each claim keeps its strongest few neighbours of each edge type, and
+# the note at most a few per claim in all: a long table or list of near-identical lines
+# would otherwise fill the map with edges that say "these rows look alike".
+INNER_K = 2
+INNER_PER_CLAIM = 1.0
+
+
+def cap_within_notes(
+    edges: Sequence[Edge], note_of: Mapping[str, str], k: int = INNER_K
+) -> list[Edge]:
+    """``edges`` with those between two claims of the same note capped, per edge type.
+
+    Such an edge is kept when it is among the ``k`` strongest same-note edges of
+    either claim, and the note keeps at most ``INNER_PER_CLAIM`` per claim of it (the
+    strongest). Edges between notes are untouched.
+    """
+    inner: dict[tuple[str, str], list[Edge]] = {}
+    out: list[Edge] = []
+    for e in edges:
+        note = note_of.get(e.source)
+        if note is not None and note == note_of.get(e.target):
+            inner.setdefault((note, e.type), []).append(e)
+        else:
+            out.append(e)
+    for group in inner.values():
+        group.sort(key=lambda e: -e.weight)
+        rank: dict[str, int] = {}
+        best, rest = [], []  # each claim's strongest edge first: no claim loses them all
+        for e in group:
+            r = min(rank.get(e.source, 0), rank.get(e.target, 0))
+            if r == 0:
+                best.append(e)
+            elif r < k:
+                rest.append(e)
+            rank[e.source] = rank.get(e.source, 0) + 1
+            rank[e.target] = rank.get(e.target, 0) + 1
+        claims = len(rank)
+        out.extend((best + rest)[: max(1, int(claims * INNER_PER_CLAIM))])
+    return out
+
+
 def top_k(query: np.ndarray, matrix: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """Row indices of the ``k`` rows most similar to ``query``, best first, and their cosines."""
     scores = matrix @ np.asarray(query, dtype=np.float32)
@@ -373,6 +415,11 @@ def negation_conflict(a: str, b: str, min_overlap: float = 0.4) -> str | None:
     return f"one negates the other ('{neg}'), {overlap:.0%} shared words"
 
 
+def _statement(text: str) -> bool:
+    """A claim that can disagree with another: no question, no fragment."""
+    return not is_fragment(text) and not text.rstrip(" .…)").endswith("?")
+
+
 def tension_edges(
     edges: Iterable[Edge],
     texts: Mapping[str, str],
@@ -383,13 +430,21 @@ def tension_edges(
     """``tension`` edges among close pairs (from :func:`similarity_edges`) that disagree.
 
     Two reasons: opposed kinds (the taxonomy's ``opposes``: a capability and a
-    limitation of the same thing), or one claim negating the other.
+    limitation of the same thing), or one claim negating the other. A tension needs two
+    statements: a question ("X intercept?") or a fragment (a bare term, a formula) on
+    either side never makes one.
     """
+    qkind = taxonomy.question_kind.id if taxonomy is not None and taxonomy.question_kind else None
     out = []
     for e in edges:
         if e.weight < min_cosine or e.type not in ("similar", "duplicate"):
             continue
         ka, kb = kinds.get(e.source), kinds.get(e.target)
+        if qkind is not None and qkind in (ka, kb):
+            continue
+        ta, tb = texts.get(e.source), texts.get(e.target)
+        if ta is not None and tb is not None and not (_statement(ta) and _statement(tb)):
+            continue
         reason = None
         if taxonomy is not None and ka and kb and ka != kb and taxonomy.opposed(ka, kb):
             reason = f"{ka} vs {kb} on the same subject"

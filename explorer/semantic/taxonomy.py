@@ -53,6 +53,16 @@ class Kind:
     # alone, a claim and context naming none of it is off the subject.
     about: tuple[re.Pattern, ...] = ()
     not_about: tuple[re.Pattern, ...] = ()
+    # What a claim of this kind must be about: one of these patterns must match the
+    # claim, the headings above it or its note's title, or the kind is not given at all
+    # (a "must" in software docs is no consciousness criterion). Empty: no requirement.
+    subject: tuple[re.Pattern, ...] = ()
+
+    def has_subject(self, text: str, context: str = "", title: str = "") -> bool:
+        """True when the kind needs no subject, or ``text``, ``context`` or ``title`` names it."""
+        if not self.subject:
+            return True
+        return any(p.search(t) for p in self.subject for t in (text, context, title) if t)
 
     def off_subject(self, text: str, context: str = "") -> bool:
         """True when ``text`` (under ``context``) is not about what this kind is about."""
@@ -203,6 +213,7 @@ def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
         )
         about, _ = _compile(path, line, kid, "about", entry.get("about", []))
         not_about, _ = _compile(path, line, kid, "not_about", entry.get("not_about", []))
+        subject, _ = _compile(path, line, kid, "subject", entry.get("subject", []))
         kinds.append(
             Kind(
                 id=kid,
@@ -216,6 +227,7 @@ def parse_taxonomy(text: str, path: str | Path = "<string>") -> Taxonomy:
                 section_cue_weights=section_weights,
                 about=about,
                 not_about=not_about,
+                subject=subject,
                 negated=entry.get("negated"),
                 opposes=tuple(opposes),
                 questions=bool(entry.get("questions", False)),

@@ -77,6 +77,7 @@ class NoteAnalysis:
     annotations: list[Annotation]
     references: list[Reference]
     concepts: list[Concept]
+    voices: dict = field(default_factory=dict)  # claim id -> voice.Voice (author/source)
 
 
 @dataclass(frozen=True, slots=True)

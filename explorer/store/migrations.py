@@ -272,7 +272,30 @@ CREATE TABLE layouts (
     )
 
 
-def m003_user_curation(db: Database) -> None:
+def m003_claim_fragments(db: Database) -> None:
+    """``claims.fragment``: 1 for a claim that is not self-contained (a single term, a
+    file name, a bare link, a formula; see core/fragments.py). It is a flag beside the
+    kind, not a kind: a fragment still has one of the taxonomy's kinds, and the map
+    hides fragments unless asked. Existing rows read 0 until their note is indexed
+    again (the parser's new version re-reads every note)."""
+    _run(db, "ALTER TABLE claims ADD COLUMN fragment INTEGER NOT NULL DEFAULT 0;\n")
+
+
+def m004_voice(db: Database) -> None:
+    """Whose voice a claim is in (``author`` or ``source``), how sure, and the claim an
+    unmarked reaction of the author answers (``semantic.voice``). Computed per note like
+    the kind; NULL until the note is analysed again."""
+    _run(
+        db,
+        """
+ALTER TABLE claims ADD COLUMN voice TEXT;
+ALTER TABLE claims ADD COLUMN voice_confidence REAL;
+ALTER TABLE claims ADD COLUMN answers TEXT;
+""",
+    )
+
+
+def m005_user_curation(db: Database) -> None:
     """The user's decisions on the map: tensions accepted or dismissed, links of their
     own (or suggestions dismissed), saved views and pinned node positions.
 
@@ -322,7 +345,13 @@ CREATE TABLE user_pins (
 
 
 # Append new migrations here; never edit or reorder one that has shipped.
-MIGRATIONS: list[Migration] = [m001_claim_store, m002_semantic, m003_user_curation]
+MIGRATIONS: list[Migration] = [
+    m001_claim_store,
+    m002_semantic,
+    m003_claim_fragments,
+    m004_voice,
+    m005_user_curation,
+]
 
 
 def schema_version() -> int:

@@ -127,8 +127,8 @@ def write_note(
         )
         conn.executemany(
             "INSERT INTO claims (id, note, section_id, parent_id, block, position, line, "
-            "end_line, start_char, end_char, text, text_hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "end_line, start_char, end_char, text, text_hash, fragment) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     c.id,
@@ -143,6 +143,7 @@ def write_note(
                     c.end,
                     c.text,
                     text_hash(c.text),
+                    int(c.fragment),
                 )
                 for c in parsed.claims
             ],

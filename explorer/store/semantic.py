@@ -62,8 +62,12 @@ def write_analysis(
     rows = []
     for c in analysis.claims:
         k = analysis.kinds.get(c.id)
+        v = getattr(analysis, "voices", {}).get(c.id)
         rows.append(
             (
+                v.voice if v else None,
+                v.confidence if v else None,
+                v.answers if v else None,
                 c.text,
                 text_hash(c.text),
                 embed_hashes.get(c.id),
@@ -71,12 +75,14 @@ def write_analysis(
                 k.confidence if k else None,
                 k.source if k else None,
                 k.reason if k else None,
+                int(c.fragment),
                 c.id,
             )
         )
     conn.executemany(
-        "UPDATE claims SET text = ?, text_hash = ?, embed_hash = ?, kind = ?, confidence = ?, "
-        "kind_source = ?, kind_reason = ? WHERE id = ?",
+        "UPDATE claims SET voice = ?, voice_confidence = ?, answers = ?, text = ?, text_hash = ?, "
+        "embed_hash = ?, kind = ?, confidence = ?, kind_source = ?, kind_reason = ?, "
+        "fragment = ? WHERE id = ?",
         rows,
     )
     conn.executemany(
@@ -116,7 +122,7 @@ def write_analysis(
             for r in analysis.references
         ],
     )
-    cites = []
+    cites: list[tuple[str, str | None, str]] = []
     for r in analysis.references:
         if r.scope == "note" or not r.claim_ids:
             # A bibliography entry is listed for the whole note, and a link outside any
@@ -259,6 +265,10 @@ def semantic_counts(db: Database) -> dict:
             "LEFT JOIN user_kinds u ON u.claim_id = c.id GROUP BY 1 ORDER BY 1"
         ),
         "low_confidence_share": round(low / labelled, 4) if labelled else 0.0,
+        "claims_by_voice": rows("SELECT voice, COUNT(*) FROM claims GROUP BY voice ORDER BY voice"),
+        "reactions": _one(
+            db, "SELECT COUNT(*) FROM claims WHERE answers IS NOT NULL AND answers != id"
+        ),
         "annotations": sum(stances.values()),
         "annotations_by_stance": stances,
         "user_annotations_by_stance": user_stances,

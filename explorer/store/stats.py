@@ -37,6 +37,7 @@ def stats(db: Database) -> dict:
         "notes": _count(db, "SELECT COUNT(*) FROM notes"),
         "sections": _count(db, "SELECT COUNT(*) FROM sections"),
         "claims": _count(db, "SELECT COUNT(*) FROM claims"),
+        "fragments": _count(db, "SELECT COUNT(*) FROM claims WHERE fragment = 1"),
         "links": _count(db, "SELECT COUNT(*) FROM links"),
         "notes_with_warnings": _count(db, "SELECT COUNT(*) FROM notes WHERE warnings != '[]'"),
         "claims_by_block": by_block,

@@ -80,6 +80,7 @@ def add_annotation(db: Database, claim_id: str, text: str, stance: str = "note")
             "VALUES (?, ?, ?, ?, ?, ?)",
             (claim_id, text_hash, note, text.strip(), stance, time.time()),
         )
+    assert cur.lastrowid is not None  # an INSERT always sets it
     return int(cur.lastrowid)
 
 
@@ -90,7 +91,7 @@ def delete_annotation(db: Database, annotation_id: int) -> bool:
     return cur.rowcount > 0
 
 
-def annotations(db: Database, claim_id: str | None = None) -> list[Annotation]:
+def annotations(db: Database, claim_id: str | None = None) -> list[Annotation]:  # type: ignore[no-redef]  # the name of __future__.annotations
     """The user's annotations, of one claim or all, oldest first."""
     sql = "SELECT id, claim_id, note, text, stance, created_at FROM user_annotations"
     params: tuple = ()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from store.fakes import snapshot, write_vault
+from helpers import run_cli, snapshot, write_vault
 
 from explorer import __version__
 from explorer.cli import main
@@ -33,10 +33,7 @@ def vault(tmp_path):
     return write_vault(tmp_path / "My Vault", NOTES)
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_version_and_help(capsys):
@@ -99,7 +96,7 @@ def test_search_prints_note_and_line(vault, capsys):
     assert (hit["note"], hit["line"]) == ("Attention.md", 3)
     assert hit["text"].startswith("Transformers attend to every token")
     code, out, err = run(capsys, "search", "quantum", "--vault", str(vault), "--words")
-    assert code == 1 and out == "" and "no claim contains all of: quantum" in err
+    assert code == 1 and out == "" and "no claim contains any of: quantum" in err
     code, out, _ = run(capsys, "search", "a", "--vault", str(vault), "--limit", "1")
     assert len(out.splitlines()) <= 1
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from store.fakes import snapshot, write_vault
+from helpers import run_cli, snapshot, write_vault
 
 from explorer.cli import main
 from explorer.resources import sample_vault
@@ -33,10 +33,7 @@ def vault(tmp_path):
     return write_vault(tmp_path / "vault", NOTES)
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_index_reports_kinds_annotations_and_the_model(vault, tmp_path, capsys):

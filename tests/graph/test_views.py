@@ -8,7 +8,7 @@ dependency-free hashing embedder, so which claims are close is deterministic.
 from __future__ import annotations
 
 import pytest
-from store.fakes import write_vault
+from helpers import write_vault
 
 from explorer.export import write as export
 from explorer.graph import views

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from explorer.graph import filters, labels
-from explorer.gui import graphops
+from explorer.graph.synthetic import synthetic_vault
 from explorer.gui.canvas import (
     LAYER_CACHE,
     LOD_COMMUNITY,
@@ -18,7 +18,6 @@ from explorer.gui.canvas import (
     polygon_from,
 )
 from explorer.gui.canvas_model import SPACING, CanvasModel, normalise_positions
-from explorer.gui.fake_backend import synthetic_vault
 from explorer.gui.style import SQUARE_TYPES, TYPE_COLOURS
 from explorer.gui.svg_export import canvas_svg
 from explorer.style import default_kinds
@@ -195,10 +194,10 @@ def test_communities_only_when_zoomed_out(canvas):
 
 def test_faint_edges_only_when_zoomed_in(canvas, graph):
     faint = frozenset({"contains", "mentions", "links_to"})
-    everything = graphops.apply_filters(graph, graphops.FilterState())
-    no_faint = graphops.apply_filters(
+    everything = filters.apply_filters(graph, filters.FilterState())
+    no_faint = filters.apply_filters(
         graph,
-        graphops.FilterState(
+        filters.FilterState(
             edge_types=frozenset(filters.SIMILARITY_EDGES | {"cites", "annotates"})
         ),
     )
@@ -260,8 +259,8 @@ def test_hidden_nodes_are_not_drawn_or_hit(canvas, graph):
     canvas.centre_on(target, zoom_to=3)
     pos = canvas.mapFromScene(*m.xy[m.index[target]])
     assert canvas.node_at(pos) is not None
-    everything = graphops.apply_filters(graph, graphops.FilterState())
-    canvas.set_visible(graphops.Visible(everything.nodes - {target}, everything.edges))
+    everything = filters.apply_filters(graph, filters.FilterState())
+    canvas.set_visible(filters.Visible(everything.nodes - {target}, everything.edges))
     assert canvas.node_at(pos) != target
 
 

@@ -10,7 +10,8 @@ from explorer.app.api import Backend
 from explorer.app.errors import DatabaseDamagedError, VaultMissingError
 from explorer.core.model import EDGE_TYPES, NODE_TYPES
 from explorer.graph.ids import edge_id, parse_edge_id
-from explorer.gui.fake_backend import FakeBackend, synthetic_vault
+from explorer.graph.synthetic import synthetic_vault
+from explorer.gui.fake_backend import FakeBackend
 from explorer.indexing.events import Progress
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QLockFile, Qt, QTimer
+from helpers import answer_next_question, check_vault_loss_is_reported, graph_claims
+from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,11 +16,7 @@ pytestmark = pytest.mark.gui
 
 
 def claims(win, **attrs):
-    return [
-        n
-        for n, d in win.G.nodes(data=True)
-        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
-    ]
+    return graph_claims(win.G, **attrs)
 
 
 def test_window_opens_vault_and_shows_counts(opened, fake):
@@ -337,25 +332,7 @@ def test_settings_remember_geometry_docks_palette_and_recent(qtbot, settings, va
 
 def test_vault_folder_vanishing_is_reported_not_fatal(qtbot, opened):
     cid = claims(opened)[4]
-    shutil.rmtree(opened.vault)
-    qtbot.waitUntil(
-        lambda: any(t == "Vault folder missing" for t, _ in opened.messages), timeout=5000
-    )
-    assert not opened.act_reindex.isEnabled()
-    opened.reindex()  # nothing to index; no crash
-    opened.select_node(cid)  # the map still works from the database
-    assert "not in the vault any more" in opened.details.browser.toPlainText()
-
-
-def _answer_next_question(button):
-    def click():
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            box.button(button).click()
-        else:
-            QTimer.singleShot(50, click)
-
-    QTimer.singleShot(50, click)
+    check_vault_loss_is_reported(qtbot, opened, cid)
 
 
 def test_corrupt_database_offers_rebuild(qtbot, settings, vault):
@@ -363,7 +340,7 @@ def test_corrupt_database_offers_rebuild(qtbot, settings, vault):
     win = MainWindow(fake, settings)
     qtbot.addWidget(win)
     win.show()
-    _answer_next_question(QMessageBox.StandardButton.Yes)
+    answer_next_question(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(win.indexFinished, timeout=10000):
         assert win.open_vault(vault)
     title, text = win.messages[0]
@@ -378,7 +355,7 @@ def test_corrupt_database_declined_leaves_it_alone(qtbot, settings, vault):
     win = MainWindow(fake, settings)
     qtbot.addWidget(win)
     win.show()
-    _answer_next_question(QMessageBox.StandardButton.No)
+    answer_next_question(QMessageBox.StandardButton.No)
     assert not win.open_vault(vault)
     assert fake.calls["rebuild_database"] == 0 and win.vault is None
     win.close()

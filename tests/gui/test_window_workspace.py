@@ -7,35 +7,34 @@ tests/test_workspace.py's slow tests and by the Xvfb screenshot test.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import (
+    answer_next_question,
+    check_vault_loss_is_reported,
+    copy_vault,
+    damage_table,
+    graph_claims,
+)
 from PySide6.QtWidgets import QMessageBox
 
 from explorer.app.api import Backend
 from explorer.app.workspace import Workspace
 from explorer.graph.ids import edge_id
 from explorer.gui.main_window import MainWindow
-from explorer.resources import sample_vault
-from tests.gui.test_window import _answer_next_question
-from tests.test_workspace import damage_table
 
 pytestmark = pytest.mark.gui
 
 
 def claims(win, **attrs):
-    return [
-        n
-        for n, d in win.G.nodes(data=True)
-        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
-    ]
+    return graph_claims(win.G, **attrs)
 
 
 @pytest.fixture
 def vault(tmp_path):
-    return Path(shutil.copytree(sample_vault(), tmp_path / "vault"))
+    return copy_vault(tmp_path)
 
 
 @pytest.fixture
@@ -71,11 +70,16 @@ def test_workspace_satisfies_the_protocol():
     assert isinstance(Workspace(), Backend)
 
 
-def test_open_index_and_draw_the_sample_vault(opened, db):
+def test_open_index_and_draw_the_sample_vault(opened, db, qtbot):
     assert opened.backend.db_path == db and db.exists()
     assert opened.stack.currentWidget() is opened.canvas
     n = len(claims(opened))
-    assert n > 100 and f"{n}/{n} claims" in opened.counts_label.text()
+    # Fragments (the sample's two bare-link bullets) are drawn only when asked for.
+    fragments = len(claims(opened, fragment=True))
+    assert fragments == 2
+    assert n > 100 and f"{n - fragments}/{n} claims" in opened.counts_label.text()
+    opened.filters.fragments.setChecked(True)
+    qtbot.waitUntil(lambda: f"{n}/{n} claims" in opened.counts_label.text(), timeout=3000)
     assert len(opened.canvas.model) == opened.G.number_of_nodes()
     assert {d["type"] for _, d in opened.G.nodes(data=True)} >= {"note", "claim", "annotation"}
     assert opened.statusBar().currentMessage() == "Index up to date."
@@ -246,7 +250,7 @@ def test_corrupt_database_offers_rebuild_with_user_data_backed_up(qtbot, setting
     damage_table(db, "claims")
 
     win = make_window(qtbot, settings, Workspace(model_path="hashing"))
-    _answer_next_question(QMessageBox.StandardButton.Yes)
+    answer_next_question(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(win.indexFinished, timeout=60000) as sig:
         assert win.open_vault(vault, db)
     assert sig.args == [True]
@@ -266,14 +270,7 @@ def test_corrupt_database_offers_rebuild_with_user_data_backed_up(qtbot, setting
 
 def test_vault_folder_vanishing_while_open(qtbot, opened):
     cid = claims(opened)[4]
-    shutil.rmtree(opened.vault)
-    qtbot.waitUntil(
-        lambda: any(t == "Vault folder missing" for t, _ in opened.messages), timeout=5000
-    )
-    assert not opened.act_reindex.isEnabled()
-    opened.reindex()  # nothing to index; no crash
-    opened.select_node(cid)  # the map still works from the database
-    assert "not in the vault any more" in opened.details.browser.toPlainText()
+    check_vault_loss_is_reported(qtbot, opened, cid)
     opened.search.input.setText(opened.G.nodes[cid]["text"])
     with qtbot.waitSignal(opened.searchFinished, timeout=10000) as sig:
         opened.search.submit()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import networkx as nx
+from helpers import line_parser
 
 from explorer import __version__
 from explorer.graph.build import NoteResolver, graph_from_store, label
 from explorer.store import hide, set_kind, set_meta, write_note
-from store.fakes import line_parser
 
 NOTES = {
     "a.md": "# Top\nLLMs plan badly, see [[b]].\n- Item one.\n  - Sub item links [[Nowhere]].\n"

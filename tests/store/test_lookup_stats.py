@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from helpers import line_parser
+
 from explorer.store import (
     add_annotation,
     claim_at,
@@ -15,7 +17,6 @@ from explorer.store import (
     stats,
     write_note,
 )
-from store.fakes import line_parser
 
 TEXT = "---\n# Heading\nFirst claim.\n- An item.\n  - A sub item.\n"
 

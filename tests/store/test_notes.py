@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import assert_fts_matches_claims, line_parser
 
 from explorer.store import delete_note, search, set_kind, write_note
 from explorer.store.notes import derived_note_tables, note_states, text_hash, touch_note
-from store.fakes import assert_fts_matches_claims, line_parser
 
 A = "# Intro\nLLMs memorize programs.\n- They interpolate between them.\n  - Sub item about [[B]].\n"
 B = "Transformers attend to tokens.\nSee https://example.org for more.\n"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from helpers import positional_parser
+
 from explorer.indexing.pipeline import run_index
 from explorer.store import add_annotation, hide, open_db, set_kind
-from store.fakes import positional_parser
 
 
 def claim_id(db, text):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import line_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer.store import hide, search, write_note
 from explorer.store.search import fts_query
-from store.fakes import line_parser
 
 
 @pytest.fixture

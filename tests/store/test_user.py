@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import line_parser
 
 from explorer.store import (
     add_annotation,
@@ -19,7 +20,6 @@ from explorer.store import (
 )
 from explorer.store.notes import text_hash
 from explorer.store.user import UnknownClaimError
-from store.fakes import line_parser
 
 
 @pytest.fixture

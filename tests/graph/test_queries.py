@@ -5,9 +5,10 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from explorer.gui import graphops
-from explorer.gui.fake_backend import synthetic_vault
-from explorer.gui.graphops import FilterState
+from explorer.graph import filters
+from explorer.graph import queries as graphops
+from explorer.graph.filters import FilterState
+from explorer.graph.synthetic import synthetic_vault
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +21,13 @@ def _claims(G, visible):
 
 
 def test_no_filter_shows_everything(G):
-    v = graphops.apply_filters(G, FilterState())
+    v = filters.apply_filters(G, FilterState())
     assert v.nodes == set(G.nodes)
     assert len(v.edges) == G.number_of_edges()
 
 
 def test_kind_filter_keeps_only_ticked_kinds_and_leaves_other_types(G):
-    v = graphops.apply_filters(G, FilterState(kinds=frozenset({"question"})))
+    v = filters.apply_filters(G, FilterState(kinds=frozenset({"question"})))
     kinds = {G.nodes[n]["kind"] for n in _claims(G, v)}
     assert kinds == {"question"}
     assert any(G.nodes[n]["type"] == "note" for n in v.nodes)
@@ -35,7 +36,7 @@ def test_kind_filter_keeps_only_ticked_kinds_and_leaves_other_types(G):
 
 
 def test_similarity_threshold_drops_weak_similar_edges_only(G):
-    v = graphops.apply_filters(G, FilterState(min_similarity=0.8))
+    v = filters.apply_filters(G, FilterState(min_similarity=0.8))
     for u, w, k in v.edges:
         d = G.edges[u, w, k]
         if d["type"] in ("similar", "duplicate"):
@@ -54,8 +55,19 @@ def test_low_confidence_hidden_but_user_kinds_kept():
     G.add_node("a", type="claim", kind="question", confidence=0.2, kind_source="rule")
     G.add_node("b", type="claim", kind="question", confidence=0.2, kind_source="user")
     G.add_node("c", type="claim", kind="question", confidence=0.9, kind_source="rule")
-    v = graphops.apply_filters(G, FilterState(hide_low_confidence=True))
+    v = filters.apply_filters(G, FilterState(hide_low_confidence=True))
     assert v.nodes == {"b", "c"}
+
+
+def test_fragments_shown_only_when_asked():
+    G = nx.MultiDiGraph()
+    G.add_node("a", type="claim", kind="assertion", fragment=True)
+    G.add_node("b", type="claim", kind="assertion")
+    G.add_edge("a", "b", key="similar", type="similar", weight=0.9)
+    v = filters.apply_filters(G, FilterState())
+    assert v.nodes == {"b"} and not v.edges
+    v = filters.apply_filters(G, FilterState(show_fragments=True))
+    assert v.nodes == {"a", "b"} and len(v.edges) == 1
 
 
 def test_hidden_nodes_and_edges_never_shown():
@@ -65,16 +77,16 @@ def test_hidden_nodes_and_edges_never_shown():
     G.add_node("c", type="claim")
     G.add_edge("b", "c", type="similar", weight=0.9, hidden=True)
     G.add_edge("c", "b", type="tension", weight=0.9)
-    v = graphops.apply_filters(G, FilterState())
+    v = filters.apply_filters(G, FilterState())
     assert v.nodes == {"b", "c"}
     assert {G.edges[e]["type"] for e in v.edges} == {"tension"}
 
 
 def test_notes_and_communities_filters(G):
     note = next(d["note"] for _, d in G.nodes(data=True) if d["type"] == "claim")
-    v = graphops.apply_filters(G, FilterState(notes=frozenset({note})))
+    v = filters.apply_filters(G, FilterState(notes=frozenset({note})))
     assert {G.nodes[n]["note"] for n in _claims(G, v)} == {note}
-    v = graphops.apply_filters(G, FilterState(communities=frozenset({0})))
+    v = filters.apply_filters(G, FilterState(communities=frozenset({0})))
     assert {G.nodes[n]["community"] for n in v.nodes if "community" in G.nodes[n]} == {0}
 
 
@@ -83,7 +95,7 @@ def test_neighbourhood_follows_edges_both_ways():
     G.add_edges_from([("a", "b"), ("c", "b"), ("c", "d"), ("d", "e")], type="similar")
     assert graphops.neighbourhood(G, "b", 1) == {"a", "b", "c"}
     assert graphops.neighbourhood(G, "b", 2) == {"a", "b", "c", "d"}
-    v = graphops.Visible(
+    v = filters.Visible(
         {"a", "b", "d", "e"}, {(u, w, k) for u, w, k in G.edges(keys=True) if "c" not in (u, w)}
     )
     assert graphops.neighbourhood(G, "b", 3, v) == {"a", "b"}
@@ -104,7 +116,7 @@ def test_path_is_shortest_and_explained_edge_by_edge():
     assert [s["forward"] for s in steps] == [True, False, True]
     assert steps[0]["text"] == "A is similar to B (0.80)"
     assert steps[1]["text"] == "C is in tension with B (0.70): negation"
-    assert graphops.shortest_path(G, "a", "d", graphops.Visible({"a", "b", "d"}, set())) == []
+    assert graphops.shortest_path(G, "a", "d", filters.Visible({"a", "b", "d"}, set())) == []
 
 
 def test_details_lists_annotations_references_concepts_similar_tensions(G):
@@ -125,8 +137,8 @@ def test_details_lists_annotations_references_concepts_similar_tensions(G):
 
 
 def test_filtered_subgraph_is_an_independent_copy(G):
-    v = graphops.apply_filters(G, FilterState(kinds=frozenset({"capability"})))
-    H = graphops.filtered_subgraph(G, v)
+    v = filters.apply_filters(G, FilterState(kinds=frozenset({"capability"})))
+    H = filters.filtered_subgraph(G, v)
     assert set(H.nodes) == v.nodes and H.number_of_edges() == len(v.edges)
     assert H.graph["model"] == G.graph["model"]
     n = next(iter(H.nodes))
@@ -138,7 +150,7 @@ def test_counts(G):
     c = graphops.counts(G)
     assert c["claim"] == 200
     assert c["edges"] == G.number_of_edges()
-    v = graphops.apply_filters(G, FilterState(kinds=frozenset({"question"})))
+    v = filters.apply_filters(G, FilterState(kinds=frozenset({"question"})))
     assert graphops.counts(G, v)["claim"] == sum(
         1 for n in v.nodes if G.nodes[n]["type"] == "claim"
     )

@@ -1,4 +1,10 @@
-"""A small, predictable parser for store and pipeline tests.
+"""What several test modules share, in one place (tests import it as ``helpers``).
+
+- a small, predictable parser, vaults written from a dict, and snapshots of a folder;
+- a copy of the sample vault, claims of a graph by attribute, a damaged store page;
+- the command line run in-process, and a click on the next question box (Qt).
+
+The parser:
 
 The real parser's splitting is not what these tests are about, so notes here are
 line based: ``# Title`` is a section (level = number of ``#``), ``- item`` a list
@@ -11,6 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import sqlite3
+from pathlib import Path
 
 from explorer.core.model import Claim, Link, ParsedNote, Section
 
@@ -161,3 +170,67 @@ def assert_fts_matches_claims(db) -> None:
         r[0] for r in db.conn.execute("SELECT seq FROM claims WHERE text GLOB '*[a-zA-Z0-9]*'")
     }
     assert indexed == stored, f"only indexed: {indexed - stored}, not indexed: {stored - indexed}"
+
+
+# ---------------------------------------------------------------------- shared helpers
+def copy_vault(tmp_path: Path) -> Path:
+    """A copy of the bundled sample vault in ``tmp_path/vault`` (tests may change it)."""
+    from explorer.resources import sample_vault
+
+    return Path(shutil.copytree(sample_vault(), tmp_path / "vault"))
+
+
+def graph_claims(G, **attrs) -> list[str]:
+    """The claim nodes of ``G`` whose attributes equal ``attrs``, in graph order."""
+    return [
+        n
+        for n, d in G.nodes(data=True)
+        if d["type"] == "claim" and all(d.get(k) == v for k, v in attrs.items())
+    ]
+
+
+def damage_table(db_path: Path, table: str) -> None:
+    """Overwrite the root page of ``table`` with noise, as a failing disk would."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with open(db_path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """``explorer ARGV...`` in this process: (exit status, stdout, stderr)."""
+    from explorer.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def answer_next_question(button) -> None:
+    """Click ``button`` in the next modal question box the window opens (Qt tests)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            box.button(button).click()
+        else:
+            QTimer.singleShot(50, click)
+
+    QTimer.singleShot(50, click)
+
+
+def check_vault_loss_is_reported(qtbot, win, claim_id: str) -> None:
+    """Delete an open window's vault folder: the window says so, stops indexing, and the
+    map and details still work from the database (with the fake or the real backend)."""
+    shutil.rmtree(win.vault)
+    qtbot.waitUntil(lambda: any(t == "Vault folder missing" for t, _ in win.messages), timeout=5000)
+    assert not win.act_reindex.isEnabled()
+    win.reindex()  # nothing to index; no crash
+    win.select_node(claim_id)  # the map still works from the database
+    assert "not in the vault any more" in win.details.browser.toPlainText()

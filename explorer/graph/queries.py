@@ -4,7 +4,7 @@ Plain functions over a ``networkx.MultiDiGraph`` shaped as docs/EXPORT.md says; 
 so they are tested without a window. The filters themselves (``FilterState``,
 ``apply_filters``) live in ``explorer.graph.filters`` beside ``filter_graph``, so the
 window and every export share one meaning of "kind", "edge type" and "minimum
-similarity"; they are re-exported here for the window's modules.
+similarity".
 """
 
 from __future__ import annotations
@@ -12,35 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from explorer.graph.filters import (
-    FilterState,
-    Visible,
-    apply_filters,
-    edge_passes,
-    edge_rows,
-    filtered_subgraph,
-    node_passes,
-)
+from explorer.graph.filters import Visible
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
 
-
-__all__ = [
-    "FilterState",
-    "Visible",
-    "apply_filters",
-    "counts",
-    "details_from_graph",
-    "edge_passes",
-    "edge_rows",
-    "explain_path",
-    "filtered_subgraph",
-    "label_of",
-    "neighbourhood",
-    "node_passes",
-    "shortest_path",
-]
 
 # Which edge explains a step of a path best when two nodes are joined by several.
 _EXPLAIN_ORDER = (
@@ -186,7 +162,7 @@ def details_from_graph(G: nx.MultiDiGraph, node_id: str) -> dict:
     d = dict(G.nodes[node_id])
     out = {"id": node_id, **d}
     out.setdefault("label", label_of(G, node_id))
-    lists = {
+    lists: dict[str, list] = {
         k: []
         for k in (
             "annotations",
