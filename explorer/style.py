@@ -6,18 +6,25 @@ discs, in the window and on the page alike. Edges have a colour, a dash pattern 
 weight. Nothing here imports Qt: ``explorer.gui.style`` turns the dash names into Qt pen
 styles, the exporters write the colours as they are.
 
+One colour-blind-safe palette (:data:`PALETTE`, Okabe-Ito based) gives every kind and
+node type its colour, and no two of them share a hue: the shipped kinds take the
+palette's entries named in :data:`SHIPPED_KIND_COLOURS` (``data/taxonomy.toml`` repeats
+them, and a test keeps the two equal), node types take the others, and notes and
+sections are neutral greys (containers, not ideas). Shapes tell containers from ideas
+too, for readers who cannot tell two colours apart at all.
+
 Kind colours come from the taxonomy: the vault's own ``.explorer/taxonomy.toml``, else
 the one shipped in ``data/taxonomy.toml``. Kinds a taxonomy does not name take colours
-from a fixed palette (colour-blind-friendly Okabe-Ito first), assigned in sorted order,
-so the same kinds always get the same colours.
+from a fixed spare palette, assigned in sorted order, so the same kinds always get
+the same colours.
 
 >>> kinds = kind_styles({"idea": {"name": "Idea", "colour": "#123456"}}, ["idea", "odd"])
 >>> kinds["idea"]["colour"], kinds["odd"]["colour"]
-('#123456', '#009E73')
+('#123456', '#E69F00')
 >>> node_style({"type": "claim", "kind": "idea"}, kinds)
 ('#123456', 'dot')
 >>> node_style({"type": "reference"}, kinds)
-('#8C564B', 'square')
+('#6B8E23', 'square')
 """
 
 from __future__ import annotations
@@ -33,23 +40,49 @@ if TYPE_CHECKING:
 # disc and square sprites.
 SHAPES = ("dot", "square")
 
+# The palette: Okabe & Ito's colour-blind-safe colours, plus a violet, an olive and an
+# indigo where Okabe-Ito has two blues or two oranges that differ only in lightness.
+# Hues (degrees): vermillion 26, yellow 56, olive 80, bluish green 164, sky blue 202,
+# indigo 231, violet 282, reddish purple 327: at least 25 apart.
+PALETTE: dict[str, str] = {
+    "vermillion": "#D55E00",
+    "yellow": "#F0E442",
+    "olive": "#6B8E23",
+    "bluish green": "#009E73",
+    "sky blue": "#56B4E9",
+    "indigo": "#3F51B5",
+    "violet": "#8E44AD",
+    "reddish purple": "#CC79A7",
+    "dark grey": "#4D4D4D",
+    "grey": "#A0A0A0",
+    "light grey": "#BDBDBD",
+}
+# The shipped taxonomy's kinds (data/taxonomy.toml carries the same values).
+SHIPPED_KIND_COLOURS: dict[str, str] = {
+    "capability": PALETTE["bluish green"],
+    "limitation": PALETTE["vermillion"],
+    "consciousness-criterion": PALETTE["violet"],
+    "question": PALETTE["yellow"],
+    "assertion": PALETTE["sky blue"],
+}
+
+# For kinds a taxonomy does not colour: Okabe-Ito's remaining colours first.
 _PALETTE = (
-    "#009E73", "#F0E442", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF",
-    "#9467BD", "#FF9896", "#C5B0D5", "#98DF8A", "#AEC7E8", "#FFBB78",
+    "#E69F00", "#0072B2", "#000000", "#BCBD22", "#17BECF", "#9467BD",
+    "#FF9896", "#C5B0D5", "#98DF8A", "#AEC7E8", "#FFBB78", "#8C564B",
 )  # fmt: skip
 
 # A claim with no kind, or a kind nobody named; also any node of an unknown type.
-UNKNOWN_COLOUR = "#BDC3C7"
+UNKNOWN_COLOUR = PALETTE["light grey"]
 
-# Chosen apart from the shipped kinds' colours (green, red, purple, amber, blue-grey),
-# so no node type is mistaken for a kind of claim.
+# Hues the shipped kinds leave free; notes and sections are greys.
 NODE_TYPES: dict[str, dict[str, str]] = {
-    "note": {"name": "Note", "colour": "#34495E", "shape": "square"},
-    "section": {"name": "Section", "colour": "#95A5A6", "shape": "square"},
+    "note": {"name": "Note", "colour": PALETTE["dark grey"], "shape": "square"},
+    "section": {"name": "Section", "colour": PALETTE["grey"], "shape": "square"},
     "claim": {"name": "Claim", "colour": UNKNOWN_COLOUR, "shape": "dot"},
-    "annotation": {"name": "Your annotation", "colour": "#CC79A7", "shape": "dot"},
-    "reference": {"name": "Reference", "colour": "#8C564B", "shape": "square"},
-    "concept": {"name": "Concept", "colour": "#17BECF", "shape": "dot"},
+    "annotation": {"name": "Your annotation", "colour": PALETTE["reddish purple"], "shape": "dot"},
+    "reference": {"name": "Reference", "colour": PALETTE["olive"], "shape": "square"},
+    "concept": {"name": "Concept", "colour": PALETTE["indigo"], "shape": "dot"},
 }
 
 # How an annotation's stance is shown (the details panel's label, for one).
@@ -64,14 +97,15 @@ STANCE_COLOURS: dict[str, str] = {
 # dash: "solid" | "dot" | "dash" | "dashdot"; width in pixels at any zoom; alpha
 # 0..255; faint: drawn by the window only when zoomed in (there are many of them).
 EDGE_TYPES: dict[str, dict[str, Any]] = {
-    "contains": {"name": "contains", "colour": "#95A5A6", "dash": "solid", "width": 1.0, "alpha": 70, "faint": True},
-    "links_to": {"name": "links to", "colour": "#34495E", "dash": "solid", "width": 1.0, "alpha": 110, "faint": True},
-    "mentions": {"name": "mentions", "colour": "#17BECF", "dash": "dot", "width": 1.0, "alpha": 80, "faint": True},
-    "cites": {"name": "cites", "colour": "#8C564B", "dash": "solid", "width": 1.2, "alpha": 170, "faint": False},
+    "contains": {"name": "contains", "colour": "#A0A0A0", "dash": "solid", "width": 1.0, "alpha": 70, "faint": True},
+    "links_to": {"name": "links to", "colour": "#4D4D4D", "dash": "solid", "width": 1.0, "alpha": 110, "faint": True},
+    "mentions": {"name": "mentions", "colour": "#3F51B5", "dash": "dot", "width": 1.0, "alpha": 80, "faint": True},
+    "cites": {"name": "cites", "colour": "#6B8E23", "dash": "solid", "width": 1.2, "alpha": 170, "faint": False},
     "annotates": {"name": "annotates", "colour": "#CC79A7", "dash": "solid", "width": 1.6, "alpha": 220, "faint": False},
     "similar": {"name": "similar", "colour": "#2980B9", "dash": "dot", "width": 1.2, "alpha": 160, "faint": False},
     "duplicate": {"name": "duplicate", "colour": "#2C3E50", "dash": "dashdot", "width": 1.4, "alpha": 200, "faint": False},
-    "tension": {"name": "tension", "colour": "#E74C3C", "dash": "dash", "width": 1.6, "alpha": 230, "faint": False},
+    "user_link": {"name": "linked by you", "colour": "#E69F00", "dash": "solid", "width": 2.0, "alpha": 230, "faint": False},
+    "tension": {"name": "tension", "colour": "#D62728", "dash": "dash", "width": 1.6, "alpha": 230, "faint": False},
 }  # fmt: skip
 DEFAULT_EDGE = {"name": "other", "colour": "#7F8C8D", "dash": "solid", "width": 1.0, "alpha": 120, "faint": True}  # fmt: skip
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")

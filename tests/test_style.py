@@ -64,6 +64,45 @@ def test_every_edge_type_has_one_style_for_window_and_page():
     assert {e["color"] for e in page} == {s["colour"] for s in style.EDGE_TYPES.values()}
 
 
+def _hue_and_saturation(colour: str) -> tuple[float, float]:
+    import colorsys
+
+    r, g, b = (c / 255 for c in style.hex_to_rgb(colour))
+    h, _, s = colorsys.rgb_to_hls(r, g, b)
+    return h * 360, s
+
+
+def test_no_two_kinds_or_node_types_share_a_hue():
+    """One colour-blind-safe palette: the shipped kinds and the node types each own a
+    hue at least 20 degrees from any other (notes and sections are greys, no hue)."""
+    chromatic = {}
+    for kind, spec in style.default_kinds().items():
+        chromatic[kind] = spec["colour"]
+    for t, spec in style.NODE_TYPES.items():
+        if t != "claim":
+            chromatic[t] = spec["colour"]
+    hues = {}
+    for name, colour in chromatic.items():
+        h, s = _hue_and_saturation(colour)
+        if s < 0.15:
+            assert name in ("note", "section"), f"{name} is a grey"
+            continue
+        hues[name] = h
+    assert len(hues) == 8
+    names = sorted(hues)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            d = abs(hues[a] - hues[b])
+            assert min(d, 360 - d) >= 20, (a, b, hues[a], hues[b])
+
+
+def test_shipped_taxonomy_takes_its_colours_from_the_palette():
+    assert {k: s["colour"].lower() for k, s in style.default_kinds().items()} == {
+        k: c.lower() for k, c in style.SHIPPED_KIND_COLOURS.items()
+    }
+    assert set(style.SHIPPED_KIND_COLOURS.values()) <= set(style.PALETTE.values())
+
+
 def test_every_stance_has_a_colour():
     from explorer.core.model import STANCES
 

@@ -48,6 +48,9 @@
     firstDrawMs: null,
     highlighted: null,
     dimmed: [],
+    labelsVersion: 0,
+    tab: "details",
+    savedView: null,
   };
   const collapsed = Boolean(meta.collapsed);
   let network = null;
@@ -98,7 +101,7 @@
   function visNode(n) {
     let rec = visCache.get(n.id);
     if (!rec) {
-      rec = { id: n.id, label: n.label, group: styleGroup(n), size: n.size,
+      rec = { id: n.id, group: styleGroup(n), size: n.size,
               x: n.x, y: n.y, title: tooltip(n) };
       visCache.set(n.id, rec);
     }
@@ -107,9 +110,9 @@
   function groupNode(g) {
     const radius = Math.min(400, 30 * Math.sqrt(g.size));
     return {
-      id: "group:" + g.id, label: truncate(g.label, 48) + " (" + fmt(g.size) + ")",
+      // Its title is drawn by the label overlay, which keeps titles from overlapping.
+      id: "group:" + g.id,
       shape: "dot", color: GROUP_COLOUR, size: radius, x: g.x, y: g.y,
-      font: { size: Math.max(14, radius * 0.45), color: "#1d2b3a" },
       title: g.label + "\n" + fmt(g.size) + " nodes, " + fmt(g.claims) + " claims\nClick to open",
     };
   }
@@ -119,11 +122,14 @@
     if (e.arrows) rec.arrows = e.arrows;
     return rec;
   }
+  // What an edge is, as explorer.graph.labels.describe_edge says it in the window:
+  // "similar 0.83", "tension 0.71: can … / cannot …", "annotates: doubt", "cites".
   function edgeTitle(e) {
     let s = (edgeTypesById.get(e.t) || { name: e.t }).name;
-    if (e.w !== undefined) s += " · " + e.w;
-    if (e.stance) s += " · " + e.stance;
-    if (e.reason) s += " · " + e.reason;
+    if (e.w !== undefined) s += " " + Number(e.w).toFixed(2);
+    if (e.stance) s += ": " + e.stance;
+    if (e.reason) s += ": " + e.reason;
+    if (e.decision) s += " (" + e.decision + " by you)";
     return s;
   }
 
@@ -160,6 +166,7 @@
   }
 
   function refresh() {
+    state.labelsVersion += 1;
     const { nodes, edges } = visibleSets();
     clearHighlight();
     const oldNodes = new Set(nodeSet.getIds());
@@ -295,6 +302,8 @@
       box.appendChild(p);
     }
     if (n.missing) box.appendChild(el("p", "This note does not exist (an unresolved link).", "meta"));
+    if (n.pin) box.appendChild(el("p", "Pinned where you put it.", "meta"));
+    if (n.date) box.appendChild(el("p", "Dated " + n.date, "meta"));
 
     const id = n.id;
     const items = (list, prefix) => list.map(({ node, edge }) => nodeButton(node, prefix ? prefix(edge, node) : ""));
@@ -443,6 +452,356 @@
     $("generator").textContent = meta.generator + " · " + meta.generated;
   }
 
+  // ---- labels at every zoom (the rules of explorer/graph/labels.py) ----
+  // vis-network's own node labels are off: this overlay draws them in screen pixels
+  // after each frame. Overview (many nodes in view): each community's title and the
+  // claim that stands for it, over its region. Middle: the most central nodes, placed
+  // greedily so none overlaps another. Close (few nodes in view): every node.
+  const LABELS = meta.labels || { overview_nodes: 250, close_nodes: 40, middle_max: 120 };
+  const NODE_SPOTS = [[0, -0.5, 1, 0], [-1, -0.5, -1, 0], [-0.5, -1, 0, -1], [-0.5, 0, 0, 1]];
+  const COMMUNITY_SPOTS = [[-0.5, -0.5, 0, 0], [-0.5, -1.6, 0, 0], [-0.5, 0.6, 0, 0]];
+  const labelState = { key: "", band: "", placed: [] };
+  function placeLabels(boxes, spots, gap, keepAll, bounds) {
+    // boxes: [x, y, w, h, pad, ownSpots?], most important first -> [[i, left, top, w, h]]
+    const placed = [];
+    if (!boxes.length) return placed;
+    let cell = 16;
+    for (const b of boxes) cell = Math.max(cell, b[3] * 2);
+    const grid = new Map();
+    const cells = (l, t, w, h, fn) => {
+      for (let cx = Math.floor(l / cell); cx <= Math.floor((l + w) / cell); cx++) {
+        for (let cy = Math.floor(t / cell); cy <= Math.floor((t + h) / cell); cy++) {
+          if (fn(cx + "," + cy) === false) return false;
+        }
+      }
+      return true;
+    };
+    const free = (l, t, w, h) => cells(l, t, w, h, (k) => {
+      for (const j of grid.get(k) || []) {
+        const o = placed[j];
+        if (l < o[1] + o[3] + gap && o[1] < l + w + gap && t < o[2] + o[4] + gap && o[2] < t + h + gap) return false;
+      }
+      return true;
+    });
+    // A box that would stick out of the view is slid back inside it.
+    const inside = (l, t, w, h) => bounds
+      ? [Math.min(Math.max(l, bounds[0]), bounds[2] - w), Math.min(Math.max(t, bounds[1]), bounds[3] - h)]
+      : [l, t];
+    boxes.forEach((b, i) => {
+      const [x, y, w, h] = b;
+      const pad = b[4] || 0;
+      const tries = (b[5] || spots).map(([dx, dy, px, py]) => inside(x + dx * w + px * pad, y + dy * h + py * pad, w, h));
+      let chosen = tries.find(([l, t]) => free(l, t, w, h)) || null;
+      if (!chosen) {
+        if (!(typeof keepAll === "function" ? keepAll(i) : keepAll)) return;
+        chosen = tries[0];
+      }
+      placed.push([i, chosen[0], chosen[1], w, h]);
+      cells(chosen[0] - gap, chosen[1] - gap, w + 2 * gap, h + 2 * gap, (k) => {
+        let list = grid.get(k);
+        if (!list) grid.set(k, (list = []));
+        list.push(placed.length - 1);
+      });
+    });
+    return placed;
+  }
+  const TITLE_FONT = "bold 14px system-ui, sans-serif";
+  const SUB_FONT = "italic 12px system-ui, sans-serif";
+  const NODE_FONT = "12px system-ui, sans-serif";
+  function planLabels(ctx, width, height) {
+    const scale = network.getScale();
+    const centre = network.getViewPosition();
+    const key = [scale, centre.x, centre.y, width, height, nodeSet.length, state.labelsVersion].join(",");
+    if (key === labelState.key) return;
+    labelState.key = key;
+    const bodies = network.body.nodes;
+    const toDOM = (x, y) => ({ x: (x - centre.x) * scale + width / 2, y: (y - centre.y) * scale + height / 2 });
+    const seen = (p) => p.x >= 0 && p.x <= width && p.y >= 0 && p.y <= height;
+    const inView = [];
+    nodeSet.forEach((rec) => {
+      if (String(rec.id).startsWith("group:")) return;
+      const b = bodies[rec.id];
+      if (!b) return;
+      const p = toDOM(b.x, b.y);
+      if (seen(p)) inView.push([rec, p]);
+    });
+    let band = "middle";
+    if (inView.length <= LABELS.close_nodes) band = "close";
+    else if (inView.length > LABELS.overview_nodes) band = "overview";
+    // Community titles: every collapsed community (its node is the label's place),
+    // and at overview zoom every open one too, biggest first.
+    const boxes = [];
+    const what = [];
+    const titled = [...DATA.groups].filter((g) => g.id >= 0 &&
+      ((collapsed && !state.expanded.has(g.id)) || band === "overview"))
+      .sort((a, b) => b.size - a.size).slice(0, 120);
+    for (const g of titled) {
+      const asNode = collapsed && !state.expanded.has(g.id);
+      const b = asNode ? bodies["group:" + g.id] : null;
+      const p = b ? toDOM(b.x, b.y) : toDOM(g.x, g.y);
+      if (!seen(p)) continue;
+      const lines = [truncate(g.label, 48) + (asNode ? " (" + fmt(g.size) + ")" : "")];
+      if (g.claim) lines.push(truncate(g.claim, 56));
+      ctx.font = TITLE_FONT;
+      let w = ctx.measureText(lines[0]).width;
+      ctx.font = SUB_FONT;
+      if (lines[1]) w = Math.max(w, ctx.measureText(lines[1]).width);
+      boxes.push([p.x, p.y, w + 12, lines[1] ? 40 : 24, 0, COMMUNITY_SPOTS]);
+      what.push({ kind: "community", key: g.id, lines });
+    }
+    // Zoomed into one big community, its title alone says little: name central nodes too.
+    const fewTitles = band === "overview" && boxes.length < 3;
+    if (band !== "overview" || fewTitles) {
+      inView.sort((a, b) => (b[0].size || 0) - (a[0].size || 0));
+      const limit = band === "close" ? 48 : 34;
+      ctx.font = NODE_FONT;
+      for (const [rec, p] of inView.slice(0, 400)) {
+        const text = truncate(byId.get(rec.id).label || "", limit);
+        boxes.push([p.x, p.y, ctx.measureText(text).width + 4, 16, (rec.size || 8) * scale + 2]);
+        what.push({ kind: "node", key: rec.id, lines: [text] });
+      }
+    }
+    const placedOut = [];
+    let nodesPlaced = 0;
+    // Close up, a node label with no free spot is drawn anyway: every node is named.
+    // A community title never is: titles never overlap.
+    const keep = (i) => band === "close" && what[i].kind === "node";
+    for (const [i, l, t, w, h] of placeLabels(boxes, NODE_SPOTS, 2, keep, [0, 0, width, height])) {
+      const cap = fewTitles ? 40 : LABELS.middle_max;
+      if (what[i].kind === "node" && band !== "close" && ++nodesPlaced > cap) continue;
+      placedOut.push(Object.assign({ x: l, y: t, w, h }, what[i]));
+    }
+    labelState.band = band;
+    labelState.placed = placedOut;
+  }
+  function drawLabels(ctx) {
+    const canvas = ctx.canvas;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    const ratio = canvas.width / Math.max(1, width);
+    planLabels(ctx, width, height);
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textBaseline = "top";
+    for (const p of labelState.placed) {
+      if (p.kind === "community") {
+        ctx.fillStyle = "rgba(255,255,255,0.85)";
+        ctx.beginPath();
+        if (ctx.roundRect) ctx.roundRect(p.x, p.y, p.w, p.h, 5); else ctx.rect(p.x, p.y, p.w, p.h);
+        ctx.fill();
+        ctx.fillStyle = "#1b1b1b";
+        ctx.textAlign = "center";
+        ctx.font = TITLE_FONT;
+        ctx.fillText(p.lines[0], p.x + p.w / 2, p.y + 4);
+        if (p.lines[1]) {
+          ctx.font = SUB_FONT;
+          ctx.fillStyle = "#444";
+          ctx.fillText(p.lines[1], p.x + p.w / 2, p.y + 22);
+        }
+      } else {
+        ctx.fillStyle = "rgba(255,255,255,0.7)";
+        ctx.fillRect(p.x, p.y, p.w, p.h);
+        ctx.fillStyle = "#1b1b1b";
+        ctx.textAlign = "left";
+        ctx.font = NODE_FONT;
+        ctx.fillText(p.lines[0], p.x + 2, p.y + 2);
+      }
+    }
+    ctx.restore();
+  }
+  function labelsNow() {
+    const r = $("map").getBoundingClientRect();
+    return {
+      band: labelState.band,
+      placed: labelState.placed.map((p) => ({ kind: p.kind, key: p.key, lines: p.lines.slice(),
+        x: r.left + p.x, y: r.top + p.y, w: p.w, h: p.h })),
+    };
+  }
+
+  // ---- the views: the author's questions, as tabs (explorer/graph/views.py) ----
+  const VIEWS = DATA.views || {};
+  function showTab(name) {
+    for (const b of document.querySelectorAll("#tabs button")) {
+      b.setAttribute("aria-selected", String(b.dataset.tab === name));
+    }
+    $("details").hidden = name !== "details";
+    for (const v of ["themes", "changed", "evidence", "tensions", "suggested"]) {
+      $("view-" + v).hidden = v !== name;
+    }
+    state.tab = name;
+  }
+  // Several claims at once (a Themes cell): shown, selected and framed on the map.
+  function showSet(ids) {
+    ids = ids.filter((id) => byId.has(id));
+    if (!ids.length) return 0;
+    let changed = false;
+    for (const id of ids) {
+      const n = byId.get(id);
+      if (collapsed && !state.expanded.has(n.g)) { state.expanded.add(n.g); changed = true; }
+      if (!nodeShown(n)) { state.types.add(n.t); if (n.k !== undefined) state.kinds.add(n.k); changed = true; }
+    }
+    if (changed) { syncChecks(); refresh(); }
+    clearHighlight();
+    network.selectNodes(ids);
+    network.fit({ nodes: ids, animation: false });
+    state.highlighted = ids[0];
+    return ids.length;
+  }
+  function linkButton(text, id, limit) {
+    const b = el("button", truncate(text, limit || 200));
+    b.type = "button";
+    b.title = text;
+    b.dataset.id = id;
+    b.addEventListener("click", () => select(id));
+    return b;
+  }
+  const where = (note, line) => (note || "") + (line ? ":" + line : "");
+  function quote(label, text, id, place) {
+    const p = el("p", null, "quote");
+    if (label) p.appendChild(el("span", label, "stance"));
+    p.appendChild(linkButton(text, id));
+    if (place) p.appendChild(el("span", " · " + place, "meta"));
+    return p;
+  }
+  function buildViews() {
+    const kindName = (k) => (kindsById.get(k) || { name: k || "no kind" }).name;
+    // Themes x kinds
+    const themes = VIEWS.themes || { kinds: [], rows: [] };
+    const tbox = $("view-themes");
+    tbox.appendChild(el("p", "Communities (by their terms) against claim kinds. Click a count to show those claims.", "meta"));
+    const table = el("table");
+    const head = el("tr");
+    head.appendChild(el("th", "theme"));
+    for (const k of themes.kinds) head.appendChild(el("th", kindName(k)));
+    table.appendChild(head);
+    for (const row of themes.rows) {
+      const tr = el("tr");
+      tr.appendChild(el("td", truncate(row.title, 40) + " (" + row.total + ")"));
+      for (const k of themes.kinds) {
+        const td = el("td");
+        const ids = row.claims[k] || [];
+        if (ids.length) {
+          const b = el("button", String(ids.length));
+          b.type = "button";
+          b.dataset.community = String(row.community);
+          b.dataset.kind = k;
+          b.addEventListener("click", () => showSet(ids));
+          const colour = (kindsById.get(k) || {}).colour;
+          if (colour) td.style.boxShadow = "inset 4px 0 0 " + colour;
+          td.appendChild(b);
+        }
+        tr.appendChild(td);
+      }
+      table.appendChild(tr);
+    }
+    tbox.appendChild(table);
+    // Where I changed my mind
+    const cbox = $("view-changed");
+    const changed = VIEWS.changed_mind || [];
+    cbox.appendChild(el("h3", "Where I changed my mind (" + changed.length + ")"));
+    if (!changed.length) cbox.appendChild(el("p", "No annotation doubts, disagrees with or revises a claim.", "meta"));
+    for (const r of changed) {
+      const item = el("div", null, "item");
+      item.appendChild(el("p", (r.date || "no date") + " · " + r.stance + (r.source === "user" ? " (yours)" : ""), "meta"));
+      item.appendChild(quote("claim:", r.claim_text, r.claim, where(r.claim_note, r.claim_line)));
+      item.appendChild(quote(r.stance + ":", r.annotation_text, r.annotation, where(r.note, r.line)));
+      cbox.appendChild(item);
+    }
+    // Evidence
+    const ebox = $("view-evidence");
+    const ev = VIEWS.evidence || {};
+    const list = (title, rows) => {
+      ebox.appendChild(el("h3", title + " (" + (rows || []).length + ")"));
+      const ul = el("ul");
+      for (const r of rows || []) {
+        const li = el("li");
+        li.appendChild(linkButton(r.text, r.claim));
+        li.appendChild(el("span", " · " + where(r.note, r.line), "meta"));
+        ul.appendChild(li);
+      }
+      ebox.appendChild(ul);
+    };
+    list("Criteria with no evidence", ev.criteria_without_evidence);
+    list("Questions with no evidence", ev.questions_without_evidence);
+    list("Limitations no reference supports", ev.limitations_without_reference);
+    ebox.appendChild(el("h3", "Criteria and questions, with what bears on them (" + (ev.items || []).length + ")"));
+    for (const r of ev.items || []) {
+      const item = el("div", null, "item");
+      item.appendChild(quote(kindName(r.kind) + ":", r.text, r.claim, where(r.note, r.line)));
+      const ul = el("ul");
+      for (const s2 of r.similar) {
+        const li = el("li", (s2.weight !== null && s2.weight !== undefined ? "similar " + Number(s2.weight).toFixed(2) : "linked") + ": ");
+        li.appendChild(linkButton(s2.text, s2.id, 140));
+        ul.appendChild(li);
+      }
+      for (const ref of r.references) {
+        const li = el("li", "cites: ");
+        li.appendChild(linkButton(ref.text, ref.id, 140));
+        ul.appendChild(li);
+      }
+      for (const a of r.annotations) {
+        const li = el("li", (a.stance || "note") + ": ");
+        li.appendChild(linkButton(a.text, a.id, 140));
+        ul.appendChild(li);
+      }
+      if (!ul.childNodes.length) ul.appendChild(el("li", "nothing bears on it yet", "meta"));
+      item.appendChild(ul);
+      ebox.appendChild(item);
+    }
+    // Tensions and suggested links
+    const pairs = (box, title, rows, empty, what) => {
+      box.appendChild(el("h3", title + " (" + rows.length + ")"));
+      if (!rows.length) box.appendChild(el("p", empty, "meta"));
+      for (const r of rows.slice(0, 500)) {
+        const item = el("div", null, "item");
+        item.appendChild(el("p", what(r), "meta"));
+        item.appendChild(quote("", r.a_text, r.a, where(r.a_note, r.a_line)));
+        item.appendChild(quote("", r.b_text, r.b, where(r.b_note, r.b_line)));
+        box.appendChild(item);
+      }
+    };
+    pairs($("view-tensions"), "Tensions", VIEWS.tensions || [],
+      "No candidate contradiction (or you dismissed them all).",
+      (r) => "tension " + Number(r.weight || 0).toFixed(2) + (r.reason ? ": " + r.reason : "") +
+             (r.decision ? " (" + r.decision + " by you)" : ""));
+    pairs($("view-suggested"), "Suggested links", VIEWS.suggested_links || [],
+      "No similar claims in notes that do not link to each other.",
+      (r) => "similar " + Number(r.weight).toFixed(2) + " · " + r.a_note + " ↔ " + r.b_note);
+    for (const b of document.querySelectorAll("#tabs button")) {
+      b.addEventListener("click", () => showTab(b.dataset.tab));
+    }
+  }
+
+  // ---- saved views (made in the window, carried by the export) ----
+  const SAVED = DATA.saved_views || {};
+  function applySaved(name) {
+    const v = SAVED[name];
+    if (!v) return false;
+    const f = v.filters || {};
+    state.kinds = new Set(f.kinds || meta.kinds.map((k) => k.id));
+    state.edgeTypes = new Set(f.edge_types || meta.edge_types.map((t) => t.id));
+    syncChecks();
+    refresh();
+    if (v.focus && byId.has(v.focus)) select(v.focus);
+    if (v.centre && v.span) {
+      const w = $("map").clientWidth || 800;
+      network.moveTo({ position: { x: v.centre[0], y: v.centre[1] }, scale: w / v.span, animation: false });
+    }
+    state.savedView = name;
+    return true;
+  }
+  function buildSavedMenu() {
+    const names = Object.keys(SAVED).sort();
+    const menu = $("saved-views");
+    for (const name of names) {
+      const o = el("option", name);
+      o.value = name;
+      menu.appendChild(o);
+    }
+    menu.hidden = !names.length;
+    menu.addEventListener("change", () => applySaved(menu.value));
+  }
+
   // ---- the read-only handle for tests and benchmarks ----
   function focusOn(id, scale) {
     if (!network || !nodeSet.get(id)) return false;
@@ -475,13 +834,25 @@
     focus: { value: (id, scale) => focusOn(String(id), scale) },
     highlighted: { get: () => state.highlighted, enumerable: true },
     detailsText: { value: () => $("details").textContent },
+    labels: { value: labelsNow },
+    showTab: { value: (name) => { showTab(String(name)); return state.tab; } },
+    showSet: { value: (ids) => showSet(ids.map(String)) },
+    selectedIds: { value: () => network.getSelectedNodes().map(String) },
+    savedViews: { value: () => Object.keys(SAVED).sort() },
+    applySaved: { value: (name) => applySaved(String(name)) },
+    view: { value: () => ({ scale: network.getScale(), centre: network.getViewPosition(),
+                            kinds: [...state.kinds].sort(), edgeTypes: [...state.edgeTypes].sort(),
+                            savedView: state.savedView || null }) },
+    zoomTo: { value: (scale, x, y) => { network.moveTo({ scale, position: x === undefined ? undefined : { x, y }, animation: false }); network.redraw(); return true; } },
   });
   Object.freeze(api);
   Object.defineProperty(window, "explorerMap", { value: api, writable: false, configurable: false });
 
   // ---- start ----
   buildLegend();
+  buildSavedMenu();
   if (!DATA.nodes.length) {
+    buildViews();
     $("map").hidden = true;
     $("details").hidden = true;
     $("empty").hidden = false;
@@ -508,10 +879,15 @@
              arrows: { to: { scaleFactor: 0.5 } } },
   });
   marks.network = performance.now();
+  network.on("afterDrawing", drawLabels);
   network.once("afterDrawing", () => {
     state.firstDrawMs = performance.now();
-    state.ready = true;
-    document.body.dataset.ready = "1";
+    // The view tabs are built just after the first frame, so the map shows first.
+    setTimeout(() => {
+      buildViews();
+      state.ready = true;
+      document.body.dataset.ready = "1";
+    }, 0);
   });
   network.on("click", (params) => {
     if (!params.nodes.length) {

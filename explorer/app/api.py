@@ -115,6 +115,26 @@ class Backend(Protocol):
     def export(self, fmt: str, graph: nx.MultiDiGraph, path: Path | str) -> dict:
         """Write ``graph`` (already filtered) in ``fmt``, coloured by this vault's kinds."""
 
+    def decide_edge(self, a: str, b: str, edge_type: str, decision: str) -> None:
+        """Accept or dismiss a tension (``edge_type="tension"``) or a suggested link
+        (``"link"``; accepted makes a ``user_link`` edge). Survives re-index; a dismissed
+        tension leaves the graph."""
+
+    def save_view(self, name: str, state: dict) -> None:
+        """Save a named view: filters, focus, layout, zoom and centre (JSON-able)."""
+
+    def saved_views(self) -> dict[str, dict]:
+        """``{name: state}`` of the saved views."""
+
+    def delete_view(self, name: str) -> bool:
+        """Forget a saved view; True if there was one."""
+
+    def pin(self, node_id: str, layout: str, x: float, y: float) -> None:
+        """Keep a node at (x, y) in ``layout``'s coordinates, across re-indexes."""
+
+    def unpin(self, node_id: str, layout: str) -> bool:
+        """Let the layout place a node again; True if it was pinned."""
+
     def rebuild_database(self) -> Path:
         """After DatabaseDamagedError: keep the user's rows in a backup beside the
         database, start a fresh one; returns the backup's path."""

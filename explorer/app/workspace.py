@@ -94,7 +94,14 @@ _DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted")
 _LAYER_ATTRS = ("community", "centrality", "x", "y")
 
 # The user's own tables: what a rebuild must carry over.
-USER_TABLES = ("user_kinds", "user_annotations", "user_hidden")
+USER_TABLES = (
+    "user_kinds",
+    "user_annotations",
+    "user_hidden",
+    "user_edges",
+    "user_views",
+    "user_pins",
+)
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -382,6 +389,9 @@ class Workspace:
                 }
                 self._enriched[layout] = (memo_key, layer, copy.deepcopy(G.graph["communities"]))
         G.graph["layout"] = layout
+        with self._guard():
+            _apply_pins(G, self.pins(layout))
+            G.graph["saved_views"] = self.saved_views()
         return G
 
     def layouts(self) -> list[str]:
@@ -403,11 +413,11 @@ class Workspace:
             key = layout_key(G, layout, vectors=vectors)
             cached = self._cached_positions(key, layout)
             if cached is not None and all(n in cached for n in G):
-                return cached
+                return {**cached, **{n: xy for n, xy in self.pins(layout).items() if n in cached}}
             pos, fresh = compute_layout(G, layout, seed=LAYOUT_SEED, vectors=vectors)
             pos = {n: (round(float(x), 2), round(float(y), 2)) for n, (x, y) in pos.items()}
             self._store_positions(fresh, layout, pos)
-            return pos
+            return {**pos, **{n: xy for n, xy in self.pins(layout).items() if n in pos}}
 
     def _structure(self, include_hidden: bool) -> nx.MultiDiGraph:
         """The store's graph before the graph layer adds communities and positions."""
@@ -707,6 +717,58 @@ class Workspace:
                     f"only claims and edges can be hidden; {node_id} is not a claim of this vault"
                 ) from None
 
+    # ------------------------------------------------------------------ curation
+    def decide_edge(self, a: str, b: str, edge_type: str, decision: str) -> None:
+        """Accept or dismiss a tension (``edge_type="tension"``) or a suggested link
+        (``"link"``: accepted makes a ``user_link`` edge). Survives re-index; never
+        written into the vault."""
+        from explorer.store.curation import decide_edge
+        from explorer.store.user import UnknownClaimError
+
+        with self._correction():
+            try:
+                decide_edge(self.db(), a, b, edge_type, decision)
+            except UnknownClaimError as exc:
+                raise ValueError(f"{exc}: only edges between claims can be decided") from None
+
+    def save_view(self, name: str, state: dict) -> None:
+        """Save a named view (filters, focus, layout, zoom, centre) in the store."""
+        from explorer.store.curation import save_view
+
+        with self._guard():
+            save_view(self.db(), name, state)
+
+    def saved_views(self) -> dict[str, dict]:
+        from explorer.store.curation import saved_views
+
+        with self._guard():
+            return saved_views(self.db())
+
+    def delete_view(self, name: str) -> bool:
+        from explorer.store.curation import delete_view
+
+        with self._guard():
+            return delete_view(self.db(), name)
+
+    def pin(self, node_id: str, layout: str, x: float, y: float) -> None:
+        """Keep a node where the user dropped it (layout coordinates), across re-indexes."""
+        from explorer.store.curation import pin
+
+        with self._guard():
+            pin(self.db(), node_id, layout, x, y)
+
+    def unpin(self, node_id: str, layout: str) -> bool:
+        from explorer.store.curation import unpin
+
+        with self._guard():
+            return unpin(self.db(), node_id, layout)
+
+    def pins(self, layout: str) -> dict[str, tuple[float, float]]:
+        from explorer.store.curation import pins
+
+        with self._guard():
+            return pins(self.db(), layout)
+
     # ------------------------------------------------------------------ model, kinds
     def model_choice(self) -> str:
         """Which model this workspace embeds with: a directory, ``default`` or ``hashing``.
@@ -931,6 +993,13 @@ def _user_annotation_attrs(node_id: str, text: str, stance: str, note: str, clai
     line, section = (claim.line, claim.section) if claim is not None else (None, None)
     attrs = annotation_attrs(text, stance, note=note, source="user", line=line, section=section)
     return {"id": node_id, **attrs}
+
+
+def _apply_pins(G: nx.MultiDiGraph, pinned: Mapping[str, tuple[float, float]]) -> None:
+    """Pinned nodes at the user's positions, marked ``pinned`` (exports show it)."""
+    for n, (x, y) in pinned.items():
+        if n in G:
+            G.nodes[n].update(x=round(float(x), 2), y=round(float(y), 2), pinned=True)
 
 
 def salvage_user_rows(db_path: Path) -> dict[str, tuple[list[str], list[tuple]]]:

@@ -24,6 +24,7 @@ EDGE_TYPES = (
     "similar",  # claim <-> claim, cosine above a threshold
     "duplicate",  # claim <-> claim, near-identical
     "tension",  # claim <-> claim, close in meaning but disagreeing
+    "user_link",  # claim <-> claim, a suggested link the user accepted (never in the vault)
 )
 # Edges between claims that the embedding model draws; their ``weight`` is a cosine,
 # which is what a "minimum similarity" filter compares.

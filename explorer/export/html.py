@@ -36,6 +36,7 @@ import networkx as nx
 from explorer import __version__
 from explorer.core.model import SIMILARITY_EDGE_TYPES
 from explorer.export.common import ExportError, atomic_text, output_file
+from explorer.graph.labels import CLOSE_NODES, MIDDLE_MAX_LABELS, OVERVIEW_NODES
 from explorer.resources import assets_dir
 from explorer.style import EDGE_TYPES, NODE_TYPES, edge_style, kind_styles, node_style
 
@@ -55,6 +56,8 @@ _DATA_KEYS = {
     "kind_source": "ks",
     "missing": "missing",
     "community": "comm",
+    "pinned": "pin",
+    "date": "date",
 }
 _DIRECTED = {"annotates", "cites", "links_to", "mentions"}
 
@@ -136,6 +139,12 @@ def build_payload(
         "max_claims": max_claims,
         "collapsed": collapsed,
         "filtered_out": int(filter_info.get("hidden_nodes", 0) or 0),
+        # The zoom bands of graph/labels.py, so the page labels as the window does.
+        "labels": {
+            "overview_nodes": OVERVIEW_NODES,
+            "close_nodes": CLOSE_NODES,
+            "middle_max": MIDDLE_MAX_LABELS,
+        },
         "kinds": [
             {"id": k, "name": s["name"], "colour": s["colour"], "count": kinds_present.get(k, 0)}
             for k, s in kinds.items()
@@ -158,7 +167,19 @@ def build_payload(
             for t, c in sorted(edge_types.items())
         ],
     }
-    return {"meta": meta, "nodes": nodes, "edges": edges, "groups": groups}
+    from explorer.graph.views import all_views
+
+    saved = G.graph.get("saved_views")
+    return {
+        "meta": meta,
+        "nodes": nodes,
+        "edges": edges,
+        "groups": groups,
+        # The window's Views panel, as tabs (explorer/graph/views.py).
+        "views": all_views(G),
+        # The user's saved views, offered in the page's menu.
+        "saved_views": saved if isinstance(saved, Mapping) else {},
+    }
 
 
 def fill_template(payload: dict) -> str:
@@ -335,7 +356,7 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
         else:
             opts["width"] = 1
         opts["t"] = t
-        for key in ("stance", "reason"):
+        for key in ("stance", "reason", "decision"):
             if d.get(key):
                 opts[key] = str(d[key])
         net.add_edge(str(u), str(v), **opts)
@@ -357,6 +378,9 @@ def _group_records(G: nx.Graph, group: Mapping) -> list[dict]:
     members: dict[int, list] = defaultdict(list)
     for n in G.nodes:
         members[int(group.get(n, -1))].append(n)
+    from explorer.graph.labels import community_titles
+
+    titles = community_titles(G)
     out = []
     for g, ms in sorted(members.items()):
         xs = [float(G.nodes[m]["x"]) for m in ms]
@@ -373,6 +397,10 @@ def _group_records(G: nx.Graph, group: Mapping) -> list[dict]:
                 "y": round(sum(ys) / len(ys), 1),
             }
         )
+        if g in titles and titles[g]["claim"]:
+            # The claim that stands for the community, under its title on the map.
+            out[-1]["claim"] = titles[g]["claim"]
+            out[-1]["claim_id"] = str(titles[g]["claim_id"])
     return out
 
 

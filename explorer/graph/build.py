@@ -11,7 +11,9 @@ each type.
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
 from collections.abc import Mapping
 from urllib.parse import unquote
 
@@ -21,6 +23,7 @@ from sqlite_utils import Database
 from explorer import __version__
 from explorer.core.model import NOTE_SUFFIXES
 from explorer.graph.ids import user_annotation_id
+from explorer.store.curation import edge_decisions
 from explorer.store.meta import get_meta
 from explorer.store.user import hidden_claims, hidden_edges
 
@@ -136,9 +139,15 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     hidden_edge_keys = hidden_edges(db)
 
     paths = []
-    for path, title in db.conn.execute("SELECT path, title FROM notes ORDER BY path"):
+    for path, title, frontmatter in db.conn.execute(
+        "SELECT path, title, frontmatter FROM notes ORDER BY path"
+    ):
         paths.append(path)
-        graph.add_node(note_id(path), type="note", label=label(title), text=title, note=path)
+        attrs = dict(type="note", label=label(title), text=title, note=path)
+        when = note_date(frontmatter, path)
+        if when:
+            attrs["date"] = when
+        graph.add_node(note_id(path), **attrs)
 
     sections: dict[str, str] = {}  # stored id -> node id
     rows = db.conn.execute(
@@ -220,7 +229,31 @@ def graph_from_store(db: Database, *, include_hidden: bool = False) -> nx.MultiD
     _add_references(db, graph, claim_node, hidden_edge_keys)
     _add_concepts(db, graph, claim_node, hidden_edge_keys)
     _add_similarity(db, graph, claim_node, hidden_edge_keys)
+    _add_user_links(db, graph, claim_node, hidden_edge_keys)
     return graph
+
+
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-([01]\d)-([0-3]\d)(?!\d)")
+
+
+def note_date(frontmatter: str | None, path: str) -> str:
+    """The note's date as ``YYYY-MM-DD``: its front matter's ``date``, ``created`` or
+    ``updated``, else a date in its file name (daily notes); "" when it has none.
+
+    >>> note_date('{"created": "2024-03-05T10:00"}', "x.md"), note_date("{}", "2023-01-02 log.md")
+    ('2024-03-05', '2023-01-02')
+    """
+    try:
+        fm = json.loads(frontmatter or "{}")
+    except ValueError:
+        fm = {}
+    if isinstance(fm, dict):
+        for key in ("date", "created", "updated", "Date", "Created"):
+            m = _DATE.search(str(fm.get(key) or ""))
+            if m:
+                return "-".join(m.groups())
+    m = _DATE.search(path.rsplit("/", 1)[-1])
+    return "-".join(m.groups()) if m else ""
 
 
 def annotation_attrs(
@@ -352,13 +385,33 @@ def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
     rows = db.conn.execute(
         "SELECT source, target, type, weight, reason FROM sim_edges ORDER BY source, target, type"
     )
+    decided = edge_decisions(db, "tension")
     for a, b, kind, weight, reason in rows:
         if a not in claim_node or b not in claim_node:
             continue
-        attrs = {"weight": round(float(weight), 4)}
+        attrs: dict[str, object] = {"weight": round(float(weight), 4)}
         if kind == "tension":
+            decision = decided.get((min(a, b), "tension", max(a, b)))
+            if decision == "dismissed":
+                continue  # the user said it is no contradiction: hidden everywhere
             attrs["reason"] = reason
+            if decision:
+                attrs["decision"] = decision
         _edge(graph, claim_node[a], claim_node[b], kind, hidden_edges, **attrs)
+
+
+def _add_user_links(db, graph, claim_node, hidden_edges) -> None:
+    """Links the user accepted from the suggestions: ``user_link`` edges, never in the
+    vault. The suggestions they dismissed are listed in ``graph.graph["dismissed_links"]``
+    (pairs of node ids) so that no view suggests them again."""
+    dismissed = []
+    for (a, _, b), decision in sorted(edge_decisions(db, "link").items()):
+        if decision == "dismissed" and a in claim_node and b in claim_node:
+            dismissed.append([claim_node[a], claim_node[b]])
+        if decision == "accepted" and a in claim_node and b in claim_node:
+            _edge(graph, claim_node[a], claim_node[b], "user_link", hidden_edges, by="user")
+    if dismissed:
+        graph.graph["dismissed_links"] = dismissed
 
 
 def _add_links(

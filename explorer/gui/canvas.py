@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, S
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFont,
     QFontMetricsF,
     QImage,
     QPainter,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.graph.filters import Visible
+from explorer.gui.canvas_labels import MapLabelLayer
 from explorer.gui.canvas_model import R_MAX, CanvasModel
 from explorer.gui.style import EDGE_STYLES, SQUARE_TYPES, TYPE_COLOURS, canvas_colours, edge_style
 
@@ -224,7 +224,7 @@ class EdgeLayer(_Layer):
                 boxes = np.hstack([np.minimum(a, b), np.maximum(a, b)])
                 st = edge_style(str(etype))
                 colour = st.colour
-                if self.canvas.dark and colour.lower() in ("#34495e", "#2c3e50"):
+                if self.canvas.dark and colour.lower() in ("#4d4d4d", "#2c3e50"):
                     colour = "#aab7c4"  # dark edge colours would vanish on a dark canvas
                 thin = QPen(_blend(colour, st.alpha, bg), 1.0, st.style)
                 thin.setCosmetic(True)
@@ -287,67 +287,7 @@ class CommunityLayer(_Layer):
         painter.setBrush(QBrush(colours["community"]))
         for _, x, y, r, _ in self.discs:
             painter.drawEllipse(QPointF(x, y), r, r)
-        t = painter.worldTransform()
-        painter.save()
-        painter.resetTransform()
-        font = QFont(painter.font())
-        font.setPointSizeF(10)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(colours["text"])
-        for c, x, y, _, size in self.discs[:60]:
-            p = t.map(QPointF(x, y))
-            painter.drawText(
-                QRectF(p.x() - 80, p.y() - 10, 160, 20),
-                Qt.AlignmentFlag.AlignCenter,
-                f"community {c} · {size}",
-            )
-        painter.restore()
-
-
-class LabelLayer(_Layer):
-    def __init__(self, canvas):
-        super().__init__(canvas, 3, cached=False)
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        m = self.canvas.model
-        lod = _lod(painter)
-        if m is None or lod < LOD_LABELS:
-            return
-        r = option.exposedRect
-        idx = m.nodes_in(r.left(), r.top(), r.right(), r.bottom())
-        idx = idx[np.argsort(-m.radius[idx], kind="stable")[:MAX_LABELS]]
-        t = painter.worldTransform()
-        painter.save()
-        painter.resetTransform()
-        font = QFont(painter.font())
-        font.setPointSizeF(8.5)
-        painter.setFont(font)
-        painter.setPen(self.canvas.colours["text"])
-        metrics = QFontMetricsF(font)
-        height = metrics.height()
-        # Greedy placement, biggest nodes first: a label that would overlap one
-        # already drawn is skipped, so dense areas stay readable.
-        taken: set[tuple[int, int]] = set()
-        cell_w, cell_h = 24.0, height
-        for i in idx.tolist():
-            p = t.map(QPointF(*m.xy[i]))
-            off = float(m.radius[i]) * lod + 3
-            text = m.labels[i]
-            if len(text) > 40:
-                text = text[:38] + "…"
-            x0, y0 = p.x() + off, p.y() - height / 2
-            width = metrics.horizontalAdvance(text)
-            cells = {
-                (cx, cy)
-                for cx in range(int(x0 // cell_w), int((x0 + width) // cell_w) + 1)
-                for cy in range(int(y0 // cell_h), int((y0 + height) // cell_h) + 1)
-            }
-            if cells & taken:
-                continue
-            taken |= cells
-            painter.drawText(QPointF(x0, y0 + metrics.ascent()), text)
-        painter.restore()
+        # Their titles are drawn by the label layer (canvas_labels.py).
 
 
 class OverlayLayer(_Layer):
@@ -386,11 +326,12 @@ class OverlayLayer(_Layer):
 
 
 class Legend(QWidget):
-    """What the colours, shapes and line styles mean, in a corner of the map."""
+    """What the colours, shapes and line styles mean: the window shows it in a panel of
+    its own (never over the map); every relation type has a line."""
 
-    EDGES = ("similar", "tension", "annotates", "cites", "contains")
+    EDGES = tuple(EDGE_STYLES)
 
-    def __init__(self, parent: QWidget):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.rows: list[
             tuple[str, str, str]
@@ -409,6 +350,7 @@ class Legend(QWidget):
         fm = QFontMetricsF(self.font())
         width = max(fm.horizontalAdvance(text) for _, _, text in self.rows) + 40
         self.resize(int(width), int(len(self.rows) * (fm.height() + 1) + 10))
+        self.setMinimumSize(self.size())
         self.update()
 
     def paintEvent(self, event) -> None:
@@ -447,6 +389,7 @@ class GraphCanvas(QGraphicsView):
     nodeActivated = Signal(str)  # double click
     nodeContextMenu = Signal(str, QPoint)
     edgeContextMenu = Signal(object, QPoint)  # (u, v, key)
+    nodeDragged = Signal(str, float, float)  # node id, where it was dropped (scene units)
     backgroundClicked = Signal()
     zoomChanged = Signal(float)
 
@@ -461,6 +404,9 @@ class GraphCanvas(QGraphicsView):
         self.path_nodes: list[int] = []
         self.path_edges: list[int] = []
         self._press: QPoint | None = None
+        self._drag: int | None = None  # the node being dragged (pressed on, then moved)
+        self._dragging = False
+        self.edge_text = None  # (u, v, key) -> text for an edge's tooltip, set by the window
 
         scene = QGraphicsScene(self)
         # The layers are few; the BSP index still keeps hit tests on overlays cheap.
@@ -470,7 +416,7 @@ class GraphCanvas(QGraphicsView):
             CommunityLayer(self),
             EdgeLayer(self),
             NodeLayer(self),
-            LabelLayer(self),
+            MapLabelLayer(self),
             OverlayLayer(self),
         ]
         self.community_layer, self.edge_layer, self.node_layer, self.label_layer, self.overlay = (
@@ -492,6 +438,7 @@ class GraphCanvas(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         # A child of the view, not of its viewport: the viewport's children scroll with it.
+        # The window docks it (main_window.py); alone, the canvas shows it in a corner.
         self.legend = Legend(self)
         self.legend.move(10, 10)
         self.set_dark(False)
@@ -656,6 +603,7 @@ class GraphCanvas(QGraphicsView):
         if event.button() == Qt.MouseButton.LeftButton:
             node = self.node_at(self._press)
             if node is not None:
+                self._drag, self._dragging = self.model.index[node], False
                 add = bool(
                     event.modifiers()
                     & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -665,7 +613,32 @@ class GraphCanvas(QGraphicsView):
                 return
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event) -> None:
+        # Dragging a node moves it (and pins it on release); dragging elsewhere pans.
+        if self._drag is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            pos = event.position().toPoint()
+            if self._dragging or (pos - (self._press or pos)).manhattanLength() >= 4:
+                self._dragging = True
+                p = self.mapToScene(pos)
+                self.model.xy[self._drag] = (p.x(), p.y())
+                self.edge_layer.rebuild()
+                self.label_layer.rebuild()
+                self.overlay.update()
+                self.node_layer.update()
+                event.accept()
+                return
+        super().mouseMoveEvent(event)
+
     def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            i, dragged = self._drag, self._dragging
+            self._drag, self._dragging = None, False
+            if dragged:
+                x, y = self.model.xy[i]
+                self.nodeDragged.emit(self.model.ids[i], float(x), float(y))
+                self._press = None
+                event.accept()
+                return
         super().mouseReleaseEvent(event)
         pos = event.position().toPoint()
         if (
@@ -697,8 +670,11 @@ class GraphCanvas(QGraphicsView):
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.model is not None:
             node = self.node_at(event.pos())
+            edge = None if node is not None else self.edge_at(event.pos())
             if node is not None:
                 QToolTip.showText(event.globalPos(), self.tooltip_for(node), self.viewport())
+            elif edge is not None:
+                QToolTip.showText(event.globalPos(), self.edge_tooltip(edge), self.viewport())
             else:
                 QToolTip.hideText()
                 event.ignore()
@@ -711,6 +687,17 @@ class GraphCanvas(QGraphicsView):
         from html import escape
 
         return f"<b>{escape(m.ntype[i])}</b><br>{escape(m.labels[i])}"
+
+    def edge_tooltip(self, key) -> str:
+        """What an edge is ("similar 0.83", "tension: …", "annotates: doubt"): the window
+        sets ``edge_text`` to read the edge's attributes; alone, its type."""
+        from html import escape
+
+        if self.edge_text is not None:
+            return escape(self.edge_text(key))
+        m = self.model
+        i = m.edge_keys.index(key) if m is not None and key in m.edge_keys else -1
+        return escape(str(m.etype[i])) if i >= 0 else ""
 
     # -- images ------------------------------------------------------------------------
     def render_image(self, size: QSize | None = None) -> QImage:

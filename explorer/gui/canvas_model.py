@@ -7,7 +7,7 @@ mouse" with one vectorised distance computation instead of a scene query.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,6 +72,8 @@ class CanvasModel:
     node_visible: np.ndarray  # (n,) bool
     edge_visible: np.ndarray  # (m,) bool
     frame: tuple[float, float, float] = (0.0, 0.0, 1.0)  # layout -> scene, kept across small edits
+    # community -> (title, representative claim) for the overview labels (graph/labels.py)
+    community_titles: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def styled(
@@ -139,6 +141,9 @@ class CanvasModel:
         dst = np.fromiter((index[v] for _, v, _, _ in edges), dtype=np.int64, count=len(edges))
         etype = np.array([str(t) for *_, t in edges], dtype=object)
         frame = frame or position_frame(raw)
+        from explorer.graph.labels import community_titles
+
+        titles = {c: (t["title"], t["claim"]) for c, t in community_titles(G).items()}
         return cls(
             ids=ids,
             index=index,
@@ -158,6 +163,7 @@ class CanvasModel:
             node_visible=np.ones(len(ids), dtype=bool),
             edge_visible=np.ones(len(edge_keys), dtype=bool),
             frame=frame,
+            community_titles=titles,
         )
 
     def __len__(self) -> int:

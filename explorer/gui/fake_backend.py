@@ -77,6 +77,8 @@ class FakeBackend:
         self.vault: Path | None = None
         self._db: Path | None = None
         self.exports: list[tuple[str, Path, int]] = []
+        self.views: dict[str, dict] = {}
+        self.pinned: dict[tuple[str, str], tuple[float, float]] = {}
 
     def write_vault(self, folder: Path) -> Path:
         """Write the synthetic notes as files, so a test or the demo has a real folder."""
@@ -126,6 +128,10 @@ class FakeBackend:
         H = self._G.copy()
         H.remove_edges_from([(u, v, k) for u, v, k, h in H.edges(keys=True, data="hidden") if h])
         H.remove_nodes_from([n for n, h in H.nodes(data="hidden") if h])
+        for (n, layout), (x, y) in self.pinned.items():
+            if layout == "force" and n in H:
+                H.nodes[n].update(x=x, y=y, pinned=True)
+        H.graph["saved_views"] = dict(self.views)
         return H
 
     @_counted
@@ -247,6 +253,47 @@ class FakeBackend:
         Path(path).write_text(json.dumps({"format": fmt, **data}, default=str), encoding="utf-8")
         self.exports.append((fmt, Path(path), graph.number_of_nodes()))
         return {"path": str(path), "nodes": graph.number_of_nodes()}
+
+    @_counted
+    def decide_edge(self, a: str, b: str, edge_type: str, decision: str) -> None:
+        if edge_type == "tension":
+            for key in ("tension",):
+                for u, v in ((a, b), (b, a)):
+                    d = (self._G.get_edge_data(u, v) or {}).get(key)
+                    if d is not None:
+                        if decision == "dismissed":
+                            d["hidden"] = True
+                        else:
+                            d["decision"] = decision
+        elif edge_type == "link":
+            if decision == "accepted":
+                self._G.add_edge(a, b, key="user_link", type="user_link", by="user")
+            else:
+                self._G.graph.setdefault("dismissed_links", []).append([a, b])
+        else:
+            raise ValueError(f"unknown edge type {edge_type!r}")
+
+    @_counted
+    def save_view(self, name: str, state: dict) -> None:
+        if not name.strip():
+            raise ValueError("a saved view needs a name")
+        self.views[name.strip()] = json.loads(json.dumps(state))
+
+    @_counted
+    def saved_views(self) -> dict[str, dict]:
+        return dict(sorted(self.views.items()))
+
+    @_counted
+    def delete_view(self, name: str) -> bool:
+        return self.views.pop(name, None) is not None
+
+    @_counted
+    def pin(self, node_id: str, layout: str, x: float, y: float) -> None:
+        self.pinned[(node_id, layout)] = (float(x), float(y))
+
+    @_counted
+    def unpin(self, node_id: str, layout: str) -> bool:
+        return self.pinned.pop((node_id, layout), None) is not None
 
     @_counted
     def rebuild_database(self) -> Path:

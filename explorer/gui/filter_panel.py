@@ -106,6 +106,16 @@ class _CheckList(QWidget):
         self.list.blockSignals(False)
         self.changed.emit()
 
+    def set_selected(self, values) -> None:
+        """Tick exactly ``values`` (None: every row)."""
+        self.list.blockSignals(True)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            on = values is None or item.data(Qt.ItemDataRole.UserRole) in values
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.list.blockSignals(False)
+        self.changed.emit()
+
     def selected(self) -> frozenset | None:
         """Ticked values, or None when every row is ticked (meaning: no restriction)."""
         items = [self.list.item(i) for i in range(self.list.count())]
@@ -281,6 +291,19 @@ class FilterPanel(QScrollArea):
         self.communities.search.clear()
         self.notes.set_all(True)
         self.communities.set_all(True)
+        self._poke()
+
+    def set_state(self, f: FilterState) -> None:
+        """Show a saved state (a saved view); emits ``changed`` once, debounced."""
+        for checks, values in ((self.kind_checks, f.kinds), (self.edge_checks, f.edge_types)):
+            for k, cb in checks.items():
+                cb.blockSignals(True)
+                cb.setChecked(values is None or k in values)
+                cb.blockSignals(False)
+        self.sim_slider.setValue(round(f.min_similarity * 100))
+        self.low_conf.setChecked(f.hide_low_confidence)
+        self.notes.set_selected(f.notes)
+        self.communities.set_selected(f.communities)
         self._poke()
 
     def state(self) -> FilterState:

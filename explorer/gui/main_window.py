@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -33,6 +34,7 @@ from explorer.graph import filters
 from explorer.graph import queries as graphops
 from explorer.gui.canvas import GraphCanvas
 from explorer.gui.canvas_model import CanvasModel
+from explorer.gui.claims_table import ClaimsTable
 from explorer.gui.details_panel import DetailsPanel
 from explorer.gui.filter_panel import FilterPanel
 from explorer.gui.jobs import Job
@@ -40,14 +42,16 @@ from explorer.gui.path_panel import PathPanel
 from explorer.gui.review_panel import attach_review_dock
 from explorer.gui.search_panel import SearchPanel
 from explorer.gui.style import kind_colours
+from explorer.gui.views_panel import ViewsPanel
 from explorer.gui.window_menus import MenusMixin
 from explorer.gui.window_session import REINDEX_DELAY_MS, SessionMixin
+from explorer.gui.window_views import ViewsMixin
 
 if TYPE_CHECKING:  # networkx is imported where a graph is first used, not at start-up
     import networkx as nx
 
 
-class MainWindow(SessionMixin, MenusMixin, QMainWindow):
+class MainWindow(SessionMixin, MenusMixin, ViewsMixin, QMainWindow):
     graphShown = Signal()
     indexFinished = Signal(bool)  # True: ran to the end; False: cancelled or failed
     searchFinished = Signal(list)
@@ -133,20 +137,35 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         self.search = SearchPanel()
         self.details = DetailsPanel()
         self.path = PathPanel()
+        self.views = ViewsPanel()
+        self.claims = ClaimsTable()
         self.docks: dict[str, QDockWidget] = {}
         for name, title, widget, area in (
             ("filters", "Filters", self.filters, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("search", "Search", self.search, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("details", "Details", self.details, Qt.DockWidgetArea.RightDockWidgetArea),
             ("path", "Path", self.path, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("views", "Views", self.views, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("claims", "Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock-{name}")  # saveState needs names
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        # The legend is a panel of its own, never drawn over the map (left, below search).
+        legend = QDockWidget("Legend", self)
+        legend.setObjectName("dock-legend")
+        self.canvas.legend.setParent(None)
+        scroll = QScrollArea()  # scrolls rather than making the window taller
+        scroll.setWidget(self.canvas.legend)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        legend.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, legend)
+        self.docks["legend"] = legend
         self.tabifyDockWidget(self.docks["search"], self.docks["filters"])
         self.tabifyDockWidget(self.docks["details"], self.docks["path"])
+        self.tabifyDockWidget(self.docks["path"], self.docks["views"])
         self.docks["search"].raise_()
         self.docks["details"].raise_()
 
@@ -168,7 +187,9 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         sb.addPermanentWidget(self.counts_label)
 
         c = self.canvas
+        c.edge_text = self.edge_text
         c.nodeClicked.connect(self.select_node)
+        c.nodeDragged.connect(self.pin_node)
         c.nodeActivated.connect(self.focus_on)
         c.nodeContextMenu.connect(self._node_menu)
         c.edgeContextMenu.connect(self._edge_menu)
@@ -182,6 +203,12 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         d.hideRequested.connect(self.hide_item)
         d.openRequested.connect(self.open_note)
         d.focusRequested.connect(self.focus_on)
+        self.views.nodeChosen.connect(self.show_node)
+        self.views.nodesChosen.connect(self.show_nodes)
+        self.views.edgeDecided.connect(self.decide_edge)
+        self.claims.nodeChosen.connect(self.show_node)
+        self.claims.nodesChosen.connect(lambda ids: self.show_nodes(ids, centre=False))
+        self.claims.kindChangeRequested.connect(self.set_kinds)
         self.path.findRequested.connect(self.find_path)
         self.path.nodeLinkActivated.connect(self.show_node)
         self.review = attach_review_dock(self)  # review queue dock (gui/review_panel.py)
@@ -230,6 +257,8 @@ class MainWindow(SessionMixin, MenusMixin, QMainWindow):
         self.canvas.set_selected(self.selection)
         if self.selection:
             self.show_details(self.selection[-1])
+        # After the map is on screen: the views and the table take a moment at 20k claims.
+        QTimer.singleShot(0, self.refresh_views)
         self.graphShown.emit()
 
     def _fill_filter_options(self, model: CanvasModel) -> None:

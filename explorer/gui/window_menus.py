@@ -86,7 +86,7 @@ class MenusMixin:
         )
         self.act_legend = self._act(
             "&Legend",
-            lambda on: self.canvas.legend.setVisible(on),
+            lambda on: self.docks["legend"].setVisible(on),
             None,
             "Show what the colours and lines mean",
             checkable=True,
@@ -170,6 +170,10 @@ class MenusMixin:
         v.addSeparator()
         v.addAction(self.act_dark)
         v.addAction(self.act_legend)
+        v.addSeparator()
+        self.act_save_view = v.addAction("&Save view…", lambda: self.save_view())
+        self.act_save_view.setToolTip("Name the current filters, focus, layout and zoom")
+        self.saved_menu = v.addMenu("Saved &views")
         v.addSeparator()
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
@@ -302,6 +306,7 @@ class MenusMixin:
         if self.G is None:
             return None
         H = filters.filtered_subgraph(self.G, self.visible)
+        H.graph["saved_views"] = self._quietly(self.backend.saved_views, {})
         backend = self.backend
 
         def done(_):

@@ -128,6 +128,8 @@ class SessionMixin:
         self.setWindowTitle(f"{vault.name} — Concept-map explorer")
         self.taxonomy = self.backend.kind_styles()
         self.details.set_taxonomy(self.taxonomy)
+        self.views.set_kinds(self.taxonomy)
+        self.claims.set_kinds(self.taxonomy)
         self.canvas.legend.set_kinds(
             [
                 (v.get("name", k), v.get("colour", UNKNOWN_KIND_COLOUR))
@@ -141,6 +143,7 @@ class SessionMixin:
         self.semantic_label.setText("" if self.semantic[0] else "Meaning search off")
         self.semantic_label.setToolTip("" if self.semantic[0] else self.semantic[1])
         self._fill_export_menu()
+        self._fill_saved_views()
         layouts = self._layouts()
         self.layout_box.clear()
         for name in layouts:

@@ -547,7 +547,8 @@ def run_index(*args, **kwargs) -> Summary:
 def _has_user_rows(db: Database) -> bool:
     sql = (
         "SELECT EXISTS (SELECT 1 FROM user_kinds) OR EXISTS (SELECT 1 FROM user_annotations) "
-        "OR EXISTS (SELECT 1 FROM user_hidden)"
+        "OR EXISTS (SELECT 1 FROM user_hidden) OR EXISTS (SELECT 1 FROM user_edges) "
+        "OR EXISTS (SELECT 1 FROM user_pins)"
     )
     return bool(db.conn.execute(sql).fetchone()[0])
 

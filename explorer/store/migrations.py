@@ -295,8 +295,63 @@ ALTER TABLE claims ADD COLUMN answers TEXT;
     )
 
 
+def m005_user_curation(db: Database) -> None:
+    """The user's decisions on the map: tensions accepted or dismissed, links of their
+    own (or suggestions dismissed), saved views and pinned node positions.
+
+    ``user_edges`` keys a decision by both ends' claim ids, text hashes and notes, so
+    it follows the claims through a re-index like every other user row (reattach.py).
+    ``edge_type`` is ``tension`` for a decision on a tension the program found, and
+    ``link`` for a suggested link: ``accepted`` makes it an edge of the user's own
+    (``user_link`` in the graph), ``dismissed`` stops suggesting it.
+    ``user_views`` holds named views as JSON (filters, focus, layout, zoom, centre);
+    ``user_pins`` a dragged node's position per layout, in layout coordinates.
+    """
+    _run(
+        db,
+        """
+CREATE TABLE user_edges (
+    id INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    note TEXT NOT NULL,
+    edge_type TEXT NOT NULL,
+    other_id TEXT NOT NULL,
+    other_text_hash TEXT NOT NULL,
+    other_note TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('accepted', 'dismissed')),
+    created_at REAL NOT NULL,
+    UNIQUE (claim_id, edge_type, other_id)
+);
+CREATE INDEX user_edges_note ON user_edges(note);
+CREATE INDEX user_edges_other_note ON user_edges(other_note);
+CREATE TABLE user_views (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE user_pins (
+    node_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    layout TEXT NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (node_id, layout)
+);
+""",
+    )
+
+
 # Append new migrations here; never edit or reorder one that has shipped.
-MIGRATIONS: list[Migration] = [m001_claim_store, m002_semantic, m003_claim_fragments, m004_voice]
+MIGRATIONS: list[Migration] = [
+    m001_claim_store,
+    m002_semantic,
+    m003_claim_fragments,
+    m004_voice,
+    m005_user_curation,
+]
 
 
 def schema_version() -> int:

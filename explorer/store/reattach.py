@@ -38,6 +38,9 @@ ATTACHMENTS = (
     Attachment("user_annotations", "claim_id", "text_hash", "note"),
     Attachment("user_hidden", "claim_id", "text_hash", "note"),
     Attachment("user_hidden", "other_id", "other_text_hash", "other_note"),
+    Attachment("user_edges", "claim_id", "text_hash", "note"),
+    Attachment("user_edges", "other_id", "other_text_hash", "other_note"),
+    Attachment("user_pins", "node_id", "text_hash", "note"),
 )
 
 

@@ -257,3 +257,132 @@ def test_empty_graph_says_there_is_nothing_to_show(browser, tmp_path):
     assert visible and "Nothing to show" in visible
     assert browser.driver.execute_script("return window.explorerMap.nodeCount") == 0
     assert browser.console_errors() == []
+
+
+def _overlapping(placed):
+    return [
+        (a["key"], b["key"])
+        for i, a in enumerate(placed)
+        for b in placed[i + 1 :]
+        if a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    ]
+
+
+def test_labels_follow_the_zoom_without_overlap(browser, tmp_path):
+    """Overview: community titles (with the claim that stands for each); middle: some
+    node labels, none overlapping; close: every node in view labelled."""
+    G = synthetic_graph(500, seed=5)
+    enrich(G, seed=0)
+    path = tmp_path / "labels.html"
+    html.write(G, path, max_claims=None)
+    _load(browser, path)
+    d = browser.driver
+    d.execute_script("window.explorerMap.zoomTo(0.0001); return 1;")  # then fit
+    d.execute_script("document.getElementById('fit').click(); return 1;")
+    over = d.execute_script("return window.explorerMap.labels();")
+    assert over["band"] == "overview"
+    titles = [p for p in over["placed"] if p["kind"] == "community"]
+    assert len(titles) >= 3 and len(titles) == len(over["placed"])
+    assert _overlapping(titles) == []
+    assert sum(len(p["lines"]) == 2 for p in titles) >= 3
+    groups = {g["id"]: g["label"] for g in html.build_payload(G, max_claims=None)["groups"]}
+    assert all(
+        p["lines"][0] == groups[p["key"]][:48] or p["lines"][0].endswith("…") for p in titles
+    )
+
+    for zoom in [0.3 * 1.15**i for i in range(30)]:  # until the middle band
+        d.execute_script(f"window.explorerMap.zoomTo({zoom}); return 1;")
+        mid = d.execute_script("return window.explorerMap.labels();")
+        if mid["band"] == "middle":
+            break
+    assert mid["band"] == "middle", mid["band"]
+    assert mid["placed"] and all(p["kind"] == "node" for p in mid["placed"])
+    assert _overlapping(mid["placed"]) == []
+
+    x, y = next((d["x"], d["y"]) for _, d in G.nodes(data=True) if d["type"] == "claim")
+    for zoom in [1.0 * 1.2**i for i in range(30)]:  # until the close band
+        d.execute_script(f"window.explorerMap.zoomTo({zoom}, {x}, {y}); return 1;")
+        close = d.execute_script("return window.explorerMap.labels();")
+        if close["band"] == "close":
+            break
+    assert close["band"] == "close"
+    in_view = d.execute_script(
+        "const r = document.getElementById('map').getBoundingClientRect(); const out = [];"
+        "for (const id of arguments[0]) { const p = window.explorerMap.domPosition(id);"
+        " if (p && p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom) out.push(id); }"
+        "return out;",
+        [str(n) for n in G.nodes],
+    )
+    assert in_view and {p["key"] for p in close["placed"]} == set(in_view)
+    assert browser.console_errors() == []
+
+
+def test_views_are_tabs_whose_items_show_on_the_map(browser, page, graph):
+    from explorer.graph import views
+
+    expected = views.all_views(graph)
+    _load(browser, page)
+    d = browser.driver
+    assert d.execute_script("return window.explorerMap.showTab('tensions');") == "tensions"
+    shown = d.execute_script(
+        "const box = document.getElementById('view-tensions');"
+        "return {visible: !box.hidden, details: document.getElementById('details').hidden,"
+        " items: box.querySelectorAll('.item').length,"
+        " ids: [...box.querySelectorAll('button[data-id]')].map(b => b.dataset.id)};"
+    )
+    assert shown["visible"] and shown["details"]
+    assert shown["items"] == len(expected["tensions"]) > 0
+    first = expected["tensions"][0]
+    assert shown["ids"][:2] == [first["a"], first["b"]]
+    d.execute_script("document.querySelector('#view-tensions button[data-id]').click(); return 1;")
+    assert d.execute_script("return window.explorerMap.selectedIds();") == [first["a"]]
+    # Changed my mind: every doubt/disagree/revise annotation beside its claim.
+    n_changed = d.execute_script("return document.querySelectorAll('#view-changed .item').length;")
+    assert n_changed == len(expected["changed_mind"])
+    # A Themes cell selects exactly its claims.
+    row = expected["themes"]["rows"][0]
+    kind = max(row["counts"], key=row["counts"].get)
+    d.execute_script(
+        "window.explorerMap.showTab('themes');"
+        f'document.querySelector(\'#view-themes button[data-community="{row["community"]}"]'
+        f'[data-kind="{kind}"]\').click(); return 1;'
+    )
+    assert sorted(d.execute_script("return window.explorerMap.selectedIds();")) == sorted(
+        row["claims"][kind]
+    )
+    ev = d.execute_script("return document.getElementById('view-evidence').textContent;")
+    assert "Criteria with no evidence" in ev and "Limitations no reference supports" in ev
+    assert browser.console_errors() == []
+
+
+def test_saved_views_travel_into_the_page_menu(browser, tmp_path, graph):
+    G = graph.copy()
+    claim = next(n for n, d in G.nodes(data=True) if d["type"] == "claim")
+    x, y = G.nodes[claim]["x"], G.nodes[claim]["y"]
+    G.graph["saved_views"] = {
+        "Only limitations": {"filters": {"kinds": ["limitation"]}, "centre": [x, y], "span": 300},
+        "A claim": {"focus": claim},
+    }
+    path = tmp_path / "saved.html"
+    html.write(G, path)
+    _load(browser, path)
+    d = browser.driver
+    assert d.execute_script("return window.explorerMap.savedViews();") == [
+        "A claim",
+        "Only limitations",
+    ]
+    options = d.execute_script(
+        "return [...document.querySelectorAll('#saved-views option')].map(o => o.value);"
+    )
+    assert options == ["", "A claim", "Only limitations"]
+    assert d.execute_script("return window.explorerMap.applySaved('Only limitations');")
+    v = d.execute_script("return window.explorerMap.view();")
+    assert v["kinds"] == ["limitation"] and v["savedView"] == "Only limitations"
+    assert abs(v["centre"]["x"] - x) < 1 and abs(v["centre"]["y"] - y) < 1
+    width = d.execute_script("return document.getElementById('map').clientWidth;")
+    assert abs(v["scale"] - width / 300) < 1e-6
+    assert d.execute_script("return window.explorerMap.applySaved('A claim');")
+    assert d.execute_script("return window.explorerMap.selectedIds();") == [claim]

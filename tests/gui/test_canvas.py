@@ -8,13 +8,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
-from explorer.graph import filters
+from explorer.graph import filters, labels
 from explorer.graph.synthetic import synthetic_vault
 from explorer.gui.canvas import (
     LAYER_CACHE,
     LOD_COMMUNITY,
     LOD_FAINT,
-    LOD_LABELS,
     GraphCanvas,
     polygon_from,
 )
@@ -126,11 +125,62 @@ def _differs_when_hidden(canvas, layer) -> bool:
     return bool((with_layer != without).any())
 
 
-def test_labels_only_when_zoomed_in(canvas):
-    canvas.set_zoom(LOD_LABELS * 0.8)
-    assert not _differs_when_hidden(canvas, canvas.label_layer)
-    canvas.set_zoom(LOD_LABELS * 1.5)
-    canvas.centerOn(QPointF(*canvas.model.xy[0]))
+def _rects(placed):
+    return [(p.rect.left(), p.rect.top(), p.rect.width(), p.rect.height()) for p in placed]
+
+
+def _zoom_to_about(canvas, n_in_view: int) -> None:
+    """Zoom (centred on the map) until about ``n_in_view`` nodes are in view."""
+    m = canvas.model
+    centre = np.median(m.xy, axis=0)
+    for _ in range(80):
+        view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+        if len(m.nodes_in(view.left(), view.top(), view.right(), view.bottom())) <= n_in_view:
+            return
+        canvas.zoom_by(1.1)
+        canvas.centerOn(QPointF(*centre))
+
+
+def test_overview_shows_community_titles_without_overlap(canvas):
+    canvas.render_image()
+    layer = canvas.label_layer
+    assert layer.band == "overview"
+    communities = [p for p in layer.placed if p.kind == "community"]
+    assert len(communities) >= 3
+    assert labels.overlaps(_rects(layer.placed)) == []
+    titles = canvas.model.community_titles
+    for p in communities:
+        assert p.lines[0] == titles[p.key][0][:48] or p.lines[0].endswith("…")
+    # Under each title of a community with claims, the claim that stands for it.
+    assert sum(len(p.lines) == 2 and bool(p.lines[1]) for p in communities) >= 3
+    assert not any(p.kind == "node" for p in layer.placed)
+
+
+def test_middle_zoom_labels_central_nodes_without_overlap(canvas):
+    _zoom_to_about(canvas, 150)
+    canvas.render_image()
+    layer = canvas.label_layer
+    assert layer.band == "middle"
+    nodes = [p.key for p in layer.placed]
+    assert nodes and all(p.kind == "node" for p in layer.placed)
+    assert labels.overlaps(_rects(layer.placed)) == []
+    m = canvas.model
+    view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    idx = m.nodes_in(view.left(), view.top(), view.right(), view.bottom())
+    assert len(nodes) < len(idx)  # not every label: no clutter
+    biggest = m.ids[int(idx[np.argmax(m.radius[idx])])]
+    assert biggest in nodes  # the most central node in view is always named
+
+
+def test_close_up_labels_every_visible_node(canvas):
+    _zoom_to_about(canvas, 25)
+    canvas.render_image()
+    layer = canvas.label_layer
+    assert layer.band == "close"
+    m = canvas.model
+    view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    idx = m.nodes_in(view.left(), view.top(), view.right(), view.bottom())
+    assert {p.key for p in layer.placed} == {m.ids[i] for i in idx.tolist()}
     assert _differs_when_hidden(canvas, canvas.label_layer)
 
 
@@ -225,7 +275,7 @@ def test_svg_of_the_view(graph):
         text_colour="#000000",
         zoom=0.3,
         faint_from=LOD_FAINT,
-        labels_from=LOD_LABELS,
+        labels_from=0.7,
         max_labels=50,
         title="a <map>",
     )
@@ -242,3 +292,20 @@ def test_svg_of_the_view(graph):
     )
     assert root.find(f"{ns}g[@class='edges contains']") is None  # faint edges: zoomed out
     assert root.find(f"{ns}g[@class='labels']") is None
+
+
+def test_overview_of_one_community_names_central_nodes_too(canvas):
+    """A map that is one big community (or zoomed into one) shows hundreds of nodes and
+    one title, which says little: central nodes are named around it, never over it."""
+    m = canvas.model
+    m.community = np.zeros(len(m), dtype=np.int64)
+    m.community_titles = {0: ("one · big · theme", "the claim for it")}
+    canvas.rebuild()
+    canvas.fit()
+    canvas.render_image()
+    layer = canvas.label_layer
+    assert layer.band == "overview"
+    kinds = [p.kind for p in layer.placed]
+    assert kinds[0] == "community" and kinds.count("community") == 1
+    assert 0 < kinds.count("node") <= 40
+    assert labels.overlaps(_rects(layer.placed)) == []

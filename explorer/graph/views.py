@@ -1,0 +1,266 @@
+"""Views that answer the author's questions, computed from the concept graph (no Qt).
+
+The window shows each as a panel, the HTML page as a tab; both call these functions
+on the same graph (``explorer.graph.build.graph_from_store`` plus ``enrich``), so they
+list the same things. Every item names the node ids to show on the map.
+
+- :func:`themes_by_kinds`: communities against claim kinds, with the claims per cell;
+- :func:`changed_mind`: annotations that doubt, disagree with or revise a claim, beside
+  that claim, by date;
+- :func:`evidence`: what bears on each consciousness criterion and question, and what
+  has nothing (criteria with no evidence, limitations no reference supports);
+- :func:`tensions`: candidate contradictions with both quotes and the reason;
+- :func:`suggested_links`: similar claims in notes that do not link to each other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import networkx as nx
+
+CHANGE_STANCES = ("doubt", "disagree", "revise")
+CRITERION = "consciousness-criterion"
+QUESTION = "question"
+LIMITATION = "limitation"
+NO_COMMUNITY = -1
+
+
+def _claims(G: nx.Graph) -> Iterable[tuple[str, dict]]:
+    return ((n, d) for n, d in G.nodes(data=True) if d.get("type") == "claim")
+
+
+def _where(d: dict) -> dict:
+    return {"note": d.get("note", ""), "line": d.get("line")}
+
+
+def _text(d: dict) -> str:
+    return str(d.get("text") or d.get("label") or "")
+
+
+def _edges(G: nx.Graph, n, edge_type: str, direction: str = "any"):
+    """(other node, edge data) of ``n``'s edges of one type; ``direction`` out/in/any."""
+    if direction in ("out", "any"):
+        for _, v, d in G.out_edges(n, data=True):
+            if d.get("type") == edge_type:
+                yield v, d
+    if direction in ("in", "any"):
+        for u, _, d in G.in_edges(n, data=True):
+            if d.get("type") == edge_type:
+                yield u, d
+
+
+def themes_by_kinds(G: nx.Graph) -> dict:
+    """``{"kinds": [...], "rows": [{"community", "title", "total", "counts": {kind: n},
+    "claims": {kind: [ids]}}]}``: rows biggest first; claims with no kind count under
+    ``""``; claims in no community form the last row (community -1)."""
+    from explorer.graph.labels import community_titles
+
+    titles = community_titles(G)
+    cells: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    kinds: dict[str, int] = defaultdict(int)
+    for n, d in _claims(G):
+        c = d.get("community")
+        c = c if isinstance(c, int) and not isinstance(c, bool) and c >= 0 else NO_COMMUNITY
+        k = str(d.get("kind") or "")
+        cells[c][k].append(n)
+        kinds[k] += 1
+    rows: list[dict] = []
+    for c, by_kind in cells.items():
+        rows.append(
+            {
+                "community": c,
+                "title": titles.get(c, {}).get("title")
+                or ("not in a community" if c == NO_COMMUNITY else f"community {c}"),
+                "total": sum(len(v) for v in by_kind.values()),
+                "counts": {k: len(v) for k, v in by_kind.items()},
+                "claims": {k: list(v) for k, v in by_kind.items()},
+            }
+        )
+    rows.sort(key=lambda r: (r["community"] == NO_COMMUNITY, -r["total"], r["community"]))
+    return {"kinds": sorted(kinds, key=lambda k: (-kinds[k], k)), "rows": rows}
+
+
+def changed_mind(G: nx.Graph) -> list[dict]:
+    """Every annotation whose stance is doubt, disagree or revise, with the claim it
+    targets: ``{"annotation", "annotation_text", "stance", "source", "claim",
+    "claim_text", "note", "line", "claim_note", "claim_line", "date"}``.
+
+    Ordered by the note's date (front matter or file name) where one is known, those
+    without a date last, then by note and line.
+    """
+    out = []
+    for n, d in G.nodes(data=True):
+        if d.get("type") != "annotation":
+            continue
+        for target, e in _edges(G, n, "annotates", "out"):
+            stance = e.get("stance") or d.get("stance")
+            if stance not in CHANGE_STANCES:
+                continue
+            c = G.nodes[target]
+            note = d.get("note", "")
+            date = G.nodes.get(f"note:{note}", {}).get("date", "") if note else ""
+            out.append(
+                {
+                    "annotation": n,
+                    "annotation_text": _text(d),
+                    "stance": stance,
+                    "source": d.get("source", "author"),
+                    "claim": target,
+                    "claim_text": _text(c),
+                    "note": note,
+                    "line": d.get("line"),
+                    "claim_note": c.get("note", ""),
+                    "claim_line": c.get("line"),
+                    "date": date,
+                }
+            )
+    out.sort(key=lambda r: (not r["date"], r["date"], r["note"], r["line"] or 0))
+    return out
+
+
+def _bearing(G: nx.Graph, n) -> dict:
+    """What bears on claim ``n``: similar claims, references it cites, annotations."""
+    similar = []
+    for t in ("similar", "duplicate", "user_link"):
+        for other, e in _edges(G, n, t):
+            if G.nodes[other].get("type") == "claim":
+                similar.append(
+                    {"id": other, "text": _text(G.nodes[other]), "weight": e.get("weight")}
+                )
+    similar.sort(key=lambda r: -(r["weight"] or 1.0))
+    refs = [{"id": r, "text": _text(G.nodes[r])} for r, _ in _edges(G, n, "cites", "out")]
+    notes = [
+        {"id": a, "text": _text(G.nodes[a]), "stance": e.get("stance") or G.nodes[a].get("stance")}
+        for a, e in _edges(G, n, "annotates", "in")
+    ]
+    return {"similar": similar, "references": refs, "annotations": notes}
+
+
+def evidence(G: nx.Graph) -> dict:
+    """``{"items": [...], "criteria_without_evidence": [...], "questions_without_evidence":
+    [...], "limitations_without_reference": [...]}``.
+
+    ``items``: each consciousness criterion and question with what bears on it
+    (``similar``, ``references``, ``annotations``, see :func:`_bearing`). A criterion or
+    question with none of these is listed as without evidence; a limitation that cites
+    no reference (nor does any claim similar to it) as without reference.
+    """
+    items: list[dict] = []
+    no_criterion: list[dict] = []
+    no_question: list[dict] = []
+    no_reference: list[dict] = []
+    for n, d in _claims(G):
+        kind = d.get("kind")
+        if kind in (CRITERION, QUESTION):
+            bearing = _bearing(G, n)
+            row = {"claim": n, "text": _text(d), "kind": kind, **_where(d), **bearing}
+            items.append(row)
+            if not any(bearing.values()):
+                (no_criterion if kind == CRITERION else no_question).append(row)
+        elif kind == LIMITATION:
+            cited = any(True for _ in _edges(G, n, "cites", "out"))
+            if not cited:
+                cited = any(
+                    any(True for _ in _edges(G, other, "cites", "out"))
+                    for t in ("similar", "duplicate", "user_link")
+                    for other, _ in _edges(G, n, t)
+                )
+            if not cited:
+                no_reference.append({"claim": n, "text": _text(d), "kind": kind, **_where(d)})
+    key = lambda r: (r["kind"], r["note"], r["line"] or 0)  # noqa: E731
+    return {
+        "items": sorted(items, key=key),
+        "criteria_without_evidence": sorted(no_criterion, key=key),
+        "questions_without_evidence": sorted(no_question, key=key),
+        "limitations_without_reference": sorted(no_reference, key=key),
+    }
+
+
+def tensions(G: nx.Graph) -> list[dict]:
+    """Candidate contradictions (``tension`` edges), strongest first: both claims' ids,
+    quotes and places, the program's reason, the cosine and the user's decision
+    (``""`` undecided, ``"accepted"``; dismissed ones are not in the graph at all)."""
+    out = []
+    for u, v, d in G.edges(data=True):
+        if d.get("type") != "tension":
+            continue
+        a, b = G.nodes[u], G.nodes[v]
+        out.append(
+            {
+                "a": u,
+                "b": v,
+                "a_text": _text(a),
+                "b_text": _text(b),
+                "a_note": a.get("note", ""),
+                "a_line": a.get("line"),
+                "b_note": b.get("note", ""),
+                "b_line": b.get("line"),
+                "reason": d.get("reason", ""),
+                "weight": d.get("weight"),
+                "decision": d.get("decision", ""),
+            }
+        )
+    out.sort(key=lambda r: (-(r["weight"] or 0), r["a"], r["b"]))
+    return out
+
+
+def linked_notes(G: nx.Graph) -> set[frozenset[str]]:
+    """Pairs of notes (paths) joined by a link either way."""
+    pairs = set()
+    for u, v, d in G.edges(data=True):
+        if d.get("type") == "links_to":
+            a, b = G.nodes[u].get("note"), G.nodes[v].get("note")
+            if a and b and a != b:
+                pairs.add(frozenset((a, b)))
+    return pairs
+
+
+def suggested_links(G: nx.Graph, min_weight: float = 0.0, limit: int = 300) -> list[dict]:
+    """Similar claims in different notes whose notes do not link to each other and that
+    the user has neither linked nor dismissed, most similar first: ``{"a", "b", "a_text",
+    "b_text", "a_note", "b_note", "weight"}``."""
+    linked = linked_notes(G)
+    dismissed = {frozenset(p) for p in G.graph.get("dismissed_links") or []}
+    own = {frozenset((u, v)) for u, v, d in G.edges(data=True) if d.get("type") == "user_link"}
+    out = []
+    seen = set()
+    for u, v, d in G.edges(data=True):
+        if d.get("type") not in ("similar", "duplicate"):
+            continue
+        weight = d.get("weight") or 0.0
+        pair = frozenset((u, v))
+        if weight < min_weight or pair in seen or pair in dismissed or pair in own:
+            continue
+        a, b = G.nodes[u], G.nodes[v]
+        na, nb = a.get("note"), b.get("note")
+        if not na or not nb or na == nb or frozenset((na, nb)) in linked:
+            continue
+        seen.add(pair)
+        out.append(
+            {
+                "a": u,
+                "b": v,
+                "a_text": _text(a),
+                "b_text": _text(b),
+                "a_note": na,
+                "b_note": nb,
+                "a_line": a.get("line"),
+                "b_line": b.get("line"),
+                "weight": weight,
+            }
+        )
+    out.sort(key=lambda r: (-r["weight"], r["a"], r["b"]))
+    return out[:limit]
+
+
+def all_views(G: nx.Graph) -> dict:
+    """Every view at once (what the HTML page carries)."""
+    return {
+        "themes": themes_by_kinds(G),
+        "changed_mind": changed_mind(G),
+        "evidence": evidence(G),
+        "tensions": tensions(G),
+        "suggested_links": suggested_links(G),
+    }
