@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from explorer.graph.filters import Visible
 from explorer.gui.canvas_labels import MapLabelLayer
-from explorer.gui.canvas_model import R_MAX, CanvasModel
+from explorer.gui.canvas_model import R_MAX, CanvasModel, clip_segments
 from explorer.gui.style import EDGE_STYLES, SQUARE_TYPES, TYPE_COLOURS, canvas_colours, edge_style
 
 LOD_FAINT = 0.55  # device pixels per scene unit above which faint edges are drawn
@@ -44,6 +44,9 @@ LOD_COMMUNITY = 0.22  # ... below which community discs are drawn
 MAX_LABELS = 350  # labels per frame, biggest nodes first
 AA_NODE_LIMIT = 2500  # antialias only when fewer nodes than this are in view
 ZOOM_MIN, ZOOM_MAX = 0.01, 12.0
+# Qt's dash, dot and dash-dot patterns repeat every 6, 3 and 9 pen widths: 18 is a
+# whole number of each, so an edge cut at a multiple of it keeps its dashes in place.
+DASH_PERIOD = 18.0
 # DeviceCoordinateCache on the layers was measured slower here (benchmarks/bench_gui.py,
 # docs/BENCHMARKS.md): each layer already draws only what is exposed, in a few
 # batched calls, so caching adds a full-viewport pixmap per layer to fill and blend.
@@ -52,6 +55,22 @@ LAYER_CACHE = False
 
 def _lod(painter: QPainter) -> float:
     return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def _in_view(painter: QPainter, exposed: QRectF) -> QRectF:
+    """The exposed area cut to what the painter's device shows, in scene units.
+
+    ``QGraphicsView.render`` (images, SVG, benchmarks) exposes the whole item, so a
+    layer that trusted ``exposedRect`` alone would draw the whole map at every zoom.
+    """
+    device = painter.device()
+    inverse, ok = painter.worldTransform().inverted()
+    if device is None or not ok:
+        return exposed
+    # width() is in logical pixels for a widget and device pixels for an image: the
+    # larger of the two only widens the area, which costs time, never a missing line.
+    shown = inverse.mapRect(QRectF(0, 0, device.width(), device.height()))
+    return exposed.intersected(shown)
 
 
 class _Layer(QGraphicsItem):
@@ -176,7 +195,7 @@ class NodeLayer(_Layer):
         dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
         self._ensure_atlas(lod, dpr)
         pad = R_MAX + 2 / max(lod, 1e-6)
-        r = option.exposedRect.adjusted(-pad, -pad, pad, pad)
+        r = _in_view(painter, option.exposedRect).adjusted(-pad, -pad, pad, pad)
         x, y = m.xy[:, 0], m.xy[:, 1]
         inside = (x >= r.left()) & (x <= r.right()) & (y >= r.top()) & (y <= r.bottom())
         parts = []
@@ -210,7 +229,8 @@ class EdgeLayer(_Layer):
 
     def __init__(self, canvas):
         super().__init__(canvas, 1, cached=LAYER_CACHE)
-        # [faint, thin pen, styled pen, edge numbers, boxes (k, 4): min x, min y, max x, max y, lines]
+        # [faint, thin pen, styled pen, edge numbers, boxes (k, 4): min x, min y, max x,
+        #  max y, lines (built on first use), ends (k, 4): x1, y1, x2, y2]
         self.groups: list[list] = []
 
     def rebuild(self) -> None:
@@ -230,7 +250,8 @@ class EdgeLayer(_Layer):
                 thin.setCosmetic(True)
                 styled = QPen(_blend(colour, st.alpha, bg), st.width, st.style)
                 styled.setCosmetic(True)
-                self.groups.append([st.faint, thin, styled, idx, boxes, None])
+                ends = np.hstack([a, b])
+                self.groups.append([st.faint, thin, styled, idx, boxes, None, ends])
             # Faint first so the meaningful edges draw over them.
             self.groups.sort(key=lambda g: not g[0])
         self.update()
@@ -245,13 +266,13 @@ class EdgeLayer(_Layer):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         lod = _lod(painter)
-        r = option.exposedRect
+        r = _in_view(painter, option.exposedRect)
         close = lod >= 1.5
         # Antialiased and wide lines cost several times more; only worth it close up,
         # where few edges are in view.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, close)
         for group in self.groups:
-            faint, thin, styled, _, boxes, _ = group
+            faint, thin, styled, _, boxes, _, ends = group
             if faint and lod < LOD_FAINT:
                 continue
             hit = np.flatnonzero(
@@ -262,8 +283,24 @@ class EdgeLayer(_Layer):
             )
             if len(hit) == 0:
                 continue
+            pen = styled if close else thin
+            painter.setPen(pen)
+            if lod >= LOD_FAINT:
+                # Zoomed in: draw only the part of each edge inside the view (see
+                # clip_segments), dashes anchored to the edge's start.
+                width = max(pen.widthF(), 1.0)
+                margin = 2 * width / lod
+                cut, _ = clip_segments(
+                    ends[hit],
+                    r.left() - margin,
+                    r.top() - margin,
+                    r.right() + margin,
+                    r.bottom() + margin,
+                    period=DASH_PERIOD * width / lod,
+                )
+                painter.drawLines([QLineF(*row) for row in cut.tolist()])
+                continue
             lines = self._lines(group)
-            painter.setPen(styled if close else thin)
             painter.drawLines(lines if len(hit) == len(lines) else [lines[i] for i in hit.tolist()])
 
 

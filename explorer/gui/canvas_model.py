@@ -52,6 +52,52 @@ def normalise_positions(
     return (xy - (cx, cy)) * scale
 
 
+def clip_segments(
+    ends: np.ndarray,
+    left: float,
+    top: float,
+    right: float,
+    bottom: float,
+    period: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut segments (rows of x1, y1, x2, y2) to a rectangle (Liang-Barsky, vectorised).
+
+    Returns the clipped rows and the indices of the input rows that touch the rectangle.
+    The canvas draws only the clipped parts: zoomed in, an edge to a far node is tens of
+    thousands of device pixels long, and Qt strokes a dashed or antialiased pen along
+    the whole length before it clips, which made close-up frames take 150-200 ms.
+    With ``period`` (a dash pattern's length, in the segments' units) a cut start moves
+    back to a whole number of periods from the segment's start, so dashes stay put
+    while the view pans.
+    """
+    ends = np.asarray(ends, dtype=np.float64).reshape(-1, 4)
+    x1, y1 = ends[:, 0], ends[:, 1]
+    dx, dy = ends[:, 2] - x1, ends[:, 3] - y1
+    t0 = np.zeros(len(ends))
+    t1 = np.ones(len(ends))
+    keep = np.ones(len(ends), dtype=bool)
+    for p, q in ((-dx, x1 - left), (dx, right - x1), (-dy, y1 - top), (dy, bottom - y1)):
+        parallel = p == 0
+        keep &= ~(parallel & (q < 0))  # parallel to this edge and outside it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+        entering = ~parallel & (p < 0)
+        leaving = ~parallel & (p > 0)
+        t0 = np.where(entering, np.maximum(t0, r), t0)
+        t1 = np.where(leaving, np.minimum(t1, r), t1)
+    keep &= t0 <= t1
+    idx = np.flatnonzero(keep)
+    a, b = t0[idx], t1[idx]
+    if period > 0:
+        length = np.hypot(dx[idx], dy[idx])
+        snapped = np.floor(a * length / period) * period
+        a = np.where(length > 0, snapped / np.where(length > 0, length, 1.0), a)
+    out = np.column_stack(
+        [x1[idx] + a * dx[idx], y1[idx] + a * dy[idx], x1[idx] + b * dx[idx], y1[idx] + b * dy[idx]]
+    )
+    return out, idx
+
+
 @dataclass
 class CanvasModel:
     """Arrays indexed by node number (``index[node_id]``) and by edge number."""

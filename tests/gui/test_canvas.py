@@ -309,3 +309,27 @@ def test_overview_of_one_community_names_central_nodes_too(canvas):
     assert kinds[0] == "community" and kinds.count("community") == 1
     assert 0 < kinds.count("node") <= 40
     assert labels.overlaps(_rects(layer.placed)) == []
+
+
+def test_an_edge_through_the_view_is_drawn_when_both_ends_are_off_screen(canvas, graph):
+    """Zoomed in, edges are cut to the view before drawing (clip_segments): the part
+    inside must still be drawn, whatever the lengths outside."""
+    m = canvas.model
+    everything = filters.apply_filters(graph, filters.FilterState())
+    longest = max(
+        (e for e in everything.edges if graph.edges[e]["type"] not in ("contains", "mentions")),
+        key=lambda e: np.hypot(*(m.xy[m.index[e[0]]] - m.xy[m.index[e[1]]])),
+    )
+    a, b = m.xy[m.index[longest[0]]], m.xy[m.index[longest[1]]]
+    canvas.set_zoom(8)
+    canvas.centerOn(QPointF(*((a + b) / 2)))
+    view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    for x, y in (a, b):
+        assert not view.contains(QPointF(x, y)), "the test needs both ends off screen"
+    keep = {longest[0], longest[1]}
+    canvas.set_visible(filters.Visible(keep, {longest}))
+    with_edge = pixels(canvas.render_image())
+    canvas.set_visible(filters.Visible(keep, set()))
+    without = pixels(canvas.render_image())
+    canvas.set_visible(everything)
+    assert (with_edge != without).sum() > 50  # a line across the view, not a speck
