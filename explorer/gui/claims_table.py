@@ -30,7 +30,8 @@ ANY = "__any__"
 class ClaimRows(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[tuple] = []  # (id, text, kind, confidence, note, line, community)
+        # (id, text, kind, confidence, note, line, community, fragment)
+        self.rows: list[tuple] = []
         self.kind_names: dict[str, str] = {}
         self.community_names: dict[int, str] = {}
 
@@ -53,7 +54,7 @@ class ClaimRows(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        _, text, kind, conf, note, line, comm = self.rows[index.row()]
+        _, text, kind, conf, note, line, comm, _ = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
@@ -79,12 +80,15 @@ class ClaimFilter(QSortFilterProxyModel):
         self.note = ""
         self.text = ""
         self.max_confidence = 1.0
+        # Fragments follow the map's "Show fragments" (hidden by default, as on the map).
+        self.show_fragments = False
         self.setSortRole(Qt.ItemDataRole.UserRole)
 
     def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt's name
-        _, text, kind, conf, note, _, comm = self.sourceModel().rows[row]
+        _, text, kind, conf, note, _, comm, fragment = self.sourceModel().rows[row]
         return (
-            (self.kind == ANY or kind == self.kind)
+            (self.show_fragments or not fragment)
+            and (self.kind == ANY or kind == self.kind)
             and (self.community == ANY or comm == self.community)
             and conf <= self.max_confidence + 1e-9
             and (not self.note or self.note in note.lower())
@@ -180,6 +184,7 @@ class ClaimsTable(QWidget):
                     str(d.get("note", "")),
                     int(d.get("line") or 0),
                     comm if isinstance(comm, int) else -1,
+                    bool(d.get("fragment")),
                 )
             )
         titles = community_titles(G) if titles is None else titles
@@ -199,6 +204,12 @@ class ClaimsTable(QWidget):
         self.model.set_rows(rows)
         self._filters_changed()
         self.view.setSortingEnabled(sorting)
+
+    def set_show_fragments(self, show: bool) -> None:
+        """List fragments too (or not): the window keeps this in step with the map."""
+        if show != self.proxy.show_fragments:
+            self.proxy.show_fragments = show
+            self._filters_changed()
 
     def _filters_changed(self, *_) -> None:
         p = self.proxy

@@ -212,6 +212,13 @@ class MainWindow(SessionMixin, MenusMixin, ViewsMixin, QMainWindow):
         self.path.findRequested.connect(self.find_path)
         self.path.nodeLinkActivated.connect(self.show_node)
         self.review = attach_review_dock(self)  # review queue dock (gui/review_panel.py)
+        # First-run sizes: the right panel wide enough for its four tab titles, the claims
+        # table low enough to leave the map most of the room. A saved layout replaces
+        # them (window_session.py).
+        self.resizeDocks(
+            [self.docks["details"], self.docks["search"]], [330, 250], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["claims"]], [200], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------ messages
     def notify(self, title: str, text: str, icon=QMessageBox.Icon.Warning) -> QMessageBox:
@@ -289,6 +296,7 @@ class MainWindow(SessionMixin, MenusMixin, ViewsMixin, QMainWindow):
         """The filter panel's state and the focus depth into the map state."""
         self.map.filters = self.filters.state()
         self.map.depth = self.depth.value()
+        self.claims.set_show_fragments(self.map.filters.show_fragments)
 
     def _compute_visible(self) -> filters.Visible:
         self._read_filters()

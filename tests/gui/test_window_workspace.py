@@ -78,8 +78,13 @@ def test_open_index_and_draw_the_sample_vault(opened, db, qtbot):
     fragments = len(claims(opened, fragment=True))
     assert fragments == 2
     assert n > 100 and f"{n - fragments}/{n} claims" in opened.counts_label.text()
+    # The claims table lists what the map shows: fragments only when asked for.
+    table = opened.claims
+    assert table.proxy.rowCount() == n - fragments
+    assert table.count.text() == f"{n - fragments:,} of {n:,}"
     opened.filters.fragments.setChecked(True)
     qtbot.waitUntil(lambda: f"{n}/{n} claims" in opened.counts_label.text(), timeout=3000)
+    assert table.proxy.rowCount() == n
     assert len(opened.canvas.model) == opened.G.number_of_nodes()
     assert {d["type"] for _, d in opened.G.nodes(data=True)} >= {"note", "claim", "annotation"}
     assert opened.statusBar().currentMessage() == "Index up to date."
