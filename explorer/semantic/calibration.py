@@ -6,8 +6,7 @@ limitation or a criterion, a capability with no cue word left as an assertion). 
 module reads the same evidence the classifier used, as a handful of features (which
 source decided, how strong the deciding cue was against the strongest rival, whether the
 rules alone and the regression alone agree with the verdict, the regression's margin
-between its top two kinds, whether the claim's own cue words and its headings point to
-different kinds, fragment, hedge, question ...), and maps them through a
+between its top two kinds, fragment, hedge, question ...), and maps them through a
 logistic regression to P(kind is right). The weights were fitted on the development
 labels only (``tests/semantic/dev_labels.jsonl``; ``benchmarks/fit_calibration.py``
 writes ``calibration_params.py``), one set for runs with a model and one for rules only.
@@ -50,7 +49,6 @@ FEATURES = (
     "negation",  # "not", "no", "never", "n't", "fail": the words that mislead cues most
     "is_default_kind",
     "fit",  # cosine to the closest example of any kind (0 without a vector)
-    "cue_ctx_conflict",  # the claim's own cues and its headings each point to another kind
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|fail\w*)\b|n't\b", re.I)
 CAP = 3.0
@@ -157,16 +155,6 @@ class CalibratedKindClassifier:
         return out
 
 
-def _strongest(scores: Mapping[str, tuple]) -> str | None:
-    """The kind with the most evidence (the first of a tie, in the scorer's order); None
-    when nothing fired."""
-    best, top = None, 0.0
-    for kid, (s, _) in scores.items():
-        if best is None or s > top:
-            best, top = kid, s
-    return best
-
-
 @contextlib.contextmanager
 def _remembered(obj, methods: Sequence[str]):
     """Memoise ``obj``'s pure scoring methods for one call: the features read the same cue
@@ -225,11 +213,6 @@ def kind_features(
         f["ctx_other"] = (
             min(max((s for k, (s, _) in ctx_scores.items() if k != lab.kind), default=0.0), CAP)
             / CAP
-        )
-        # A heading that says one kind over a sentence whose words say another: the
-        # classifier had to overrule one of them, and on the dev set is wrong there 18 times in 45.
-        f["cue_ctx_conflict"] = float(
-            bool(cues and ctx_scores) and _strongest(cues) != _strongest(ctx_scores)
         )
         rule = clf.label_from_rules(c, ctx)
         f["rules_silent"] = float(rule is None)

@@ -21,7 +21,6 @@ from explorer.semantic.calibration import (
     CalibratedKindClassifier,
     expected_calibration_error,
     fit_logistic,
-    kind_features,
     lowest_quarter_error_share,
 )
 from explorer.semantic.kinds import KindClassifier
@@ -80,31 +79,6 @@ def test_calibration_changes_the_confidence_never_the_kind():
     assert [v.confidence for v in raw.values()] != [v.confidence for v in calibrated.values()]
 
 
-def test_a_heading_that_contradicts_the_sentence_lowers_the_confidence():
-    """A "can" under a Limitations heading: the cues and the heading point to different
-    kinds, the classifier overruled one of them, and the confidence says so."""
-    from explorer.semantic.calibration_params import PARAMS
-    from explorer.semantic.context import claim_contexts
-
-    tax = default_taxonomy()
-    clf = KindClassifier(tax)
-    conflict = FEATURES.index("cue_ctx_conflict")
-    seen = {}
-    for heading in ("Limitations", "Capabilities"):
-        note = parse_note(f"# {heading}\n\nLLMs can translate between languages.\n", "n.md")
-        claims = note.claims
-        contexts = claim_contexts(note, claims)
-        labels = clf.classify(claims, contexts)
-        seen[heading] = kind_features(clf, claims, contexts, None, labels)[claims[0].id]
-    assert seen["Limitations"][conflict] == 1.0
-    assert seen["Capabilities"][conflict] == 0.0
-    for w, b in PARAMS.values():  # the same evidence, with and without the conflict
-        f = seen["Limitations"].copy()
-        with_conflict = f @ np.asarray(w) + b
-        f[conflict] = 0.0
-        assert with_conflict < f @ np.asarray(w) + b
-
-
 def test_calibrated_confidence_is_a_probability_and_deterministic():
     from explorer.resources import sample_vault
     from explorer.semantic.embedder import HashingEmbedder
@@ -147,7 +121,7 @@ def _cross_validated(records: list[dict], folds: int = 4) -> tuple[list[float], 
     return list(conf), [bool(v) for v in y]
 
 
-def _check_dev(records: list[dict], *, ranks_better: bool = False) -> None:
+def _check_dev(records: list[dict]) -> None:
     ok = [r["labelled"] == r["produced"] for r in records]
     raw = [r["raw"] for r in records]
     shipped = [r["calibrated"] for r in records]
@@ -157,12 +131,8 @@ def _check_dev(records: list[dict], *, ranks_better: bool = False) -> None:
     # ... and so are weights fitted without the note they are scored on.
     cv, cv_ok = _cross_validated(records)
     assert expected_calibration_error(cv, cv_ok) < expected_calibration_error(raw, ok)
-    # Low confidence points at errors more than chance does ...
+    # Low confidence points at errors more than chance does.
     assert lowest_quarter_error_share(cv, cv_ok) > 0.3
-    if ranks_better:
-        # ... and, with the model, more than the raw confidence does (dev 4-fold: 0.47
-        # against 0.36; the rules' own confidence already ranks about as well as the fit).
-        assert lowest_quarter_error_share(cv, cv_ok) > lowest_quarter_error_share(raw, ok)
 
 
 def test_calibration_beats_raw_confidence_on_the_dev_set_rules_only():
@@ -175,7 +145,7 @@ def test_calibration_beats_raw_confidence_on_the_dev_set_rules_only():
 def test_calibration_beats_raw_confidence_on_the_dev_set_with_the_model():
     from explorer.semantic.embedder import Embedder
 
-    _check_dev(fit_calibration.dev_records(Embedder()), ranks_better=True)
+    _check_dev(fit_calibration.dev_records(Embedder()))
 
 
 def test_the_memoised_scores_give_the_same_kinds_as_the_raw_classifier():
