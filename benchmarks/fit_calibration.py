@@ -32,9 +32,20 @@ L2 = 0.3  # chosen by 4-fold cross-validation over the dev notes
 
 
 def dev_records(embedder, labels: Path = DEV, notes: list[Path] = DEV_NOTES) -> list[dict]:
+    from explorer.semantic import calibration_params
+    from explorer.semantic.calibration import FEATURES
+
     records: list = []
     notes = [n for n in notes if n.is_dir()]
-    evaluate(None, embedder, labels_path=labels, note_dirs=notes, records=records)
+    shipped = calibration_params.PARAMS
+    if any(len(w) != len(FEATURES) for w, _ in shipped.values()):
+        # A feature was added since the weights were written: the features do not depend
+        # on the weights, so collect them with neutral ones and fit the new set.
+        calibration_params.PARAMS = {k: ([0.0] * len(FEATURES), 0.0) for k in shipped}
+    try:
+        evaluate(None, embedder, labels_path=labels, note_dirs=notes, records=records)
+    finally:
+        calibration_params.PARAMS = shipped
     return records
 
 
@@ -82,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for key, (w, b) in params.items():
         lines.append(f'    "{key}": (')
-        lines.append(f"        {w!r},")
+        lines.append("        [")  # one weight a line, as ruff format lays it out
+        lines.extend(f"            {v!r}," for v in w)
+        lines.append("        ],")
         lines.append(f"        {b!r},")
         lines.append("    ),")
     lines.append("}")

@@ -79,6 +79,37 @@ def test_calibration_changes_the_confidence_never_the_kind():
     assert [v.confidence for v in raw.values()] != [v.confidence for v in calibrated.values()]
 
 
+def test_calibrated_confidence_is_a_probability_and_deterministic():
+    from explorer.resources import sample_vault
+    from explorer.semantic.embedder import HashingEmbedder
+
+    tax, emb = default_taxonomy(), HashingEmbedder()
+    notes = [
+        parse_note(p.read_text(encoding="utf-8"), p.name)
+        for p in sorted(sample_vault().rglob("*.md"))
+    ]
+    runs = [
+        [{k: v.confidence for k, v in Analyser(tax, e).analyse(n).kinds.items()} for n in notes]
+        for e in (emb, emb, None)
+    ]
+    assert runs[0] == runs[1]  # a fresh analyser, the same confidences
+    for run in (runs[0], runs[2]):
+        values = [c for note in run for c in note.values()]
+        assert values and all(0.0 <= c <= 1.0 for c in values)
+
+
+def test_fitting_collects_features_when_a_feature_was_added_since_the_weights(monkeypatch):
+    """fit_calibration must run when the shipped weights are one feature short (a feature
+    was just added): the features do not depend on the weights."""
+    from explorer.semantic import calibration_params
+
+    short = {k: (list(w)[:-1], b) for k, (w, b) in calibration_params.PARAMS.items()}
+    monkeypatch.setattr(calibration_params, "PARAMS", short)
+    records = fit_calibration.dev_records(None)
+    assert records and all(len(r["features"]) == len(FEATURES) for r in records)
+    assert calibration_params.PARAMS is short
+
+
 def _cross_validated(records: list[dict], folds: int = 4) -> tuple[list[float], list[bool]]:
     notes = sorted({r["note"] for r in records})
     x, y = fit_calibration.xy(records)
