@@ -344,6 +344,77 @@ CREATE TABLE user_pins (
     )
 
 
+def m006_incremental_vault_stages(db: Database) -> None:
+    """What an edit's vault stages need to touch only the neighbourhood of a change.
+
+    Indexes: ``sim_edges(target)`` (the primary key already serves ``source``), so the
+    edges of a claim are found from either end without scanning every edge;
+    ``concepts(id)``, ``mentions(concept_id)`` and ``concept_map(concept_id)`` for the
+    concept merge of a few candidates.
+
+    ``concepts.fold`` and ``concepts.ckey``: a candidate's folding key (its casefolded
+    term when the term is in capitals, the term's initials when it has several words;
+    see ``semantic.concepts.fold_key``) and its spelling key (``concept_key``), indexed,
+    so the candidates that one candidate can merge or collide with are found without
+    reading all of them. Existing rows are filled in here.
+
+    ``claims_dirty`` and ``concepts_dirty``: filled by triggers in the same transaction
+    as the note that changed them, and emptied by the vault stage that took them into
+    account, in its own transaction; so a run that stops between the notes and the vault
+    stages leaves the next run what to redo. They record nothing while there is nothing
+    to update (no edges, no vault concepts yet: the stage then does a full pass). No
+    ``note`` column: the pipeline never clears them per note.
+    """
+    from explorer.semantic.concepts import concept_key, fold_key
+
+    _run(
+        db,
+        """
+CREATE INDEX sim_edges_target ON sim_edges(target);
+CREATE INDEX concepts_id ON concepts(id);
+CREATE INDEX mentions_concept ON mentions(concept_id);
+CREATE INDEX concept_map_concept ON concept_map(concept_id);
+ALTER TABLE concepts ADD COLUMN fold TEXT;
+ALTER TABLE concepts ADD COLUMN ckey TEXT;
+CREATE TABLE claims_dirty (
+    id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE concepts_dirty (
+    id TEXT NOT NULL,
+    fold TEXT,
+    ckey TEXT
+);
+CREATE TRIGGER claims_dirty_insert AFTER INSERT ON claims
+WHEN EXISTS (SELECT 1 FROM sim_edges)
+BEGIN
+    INSERT OR IGNORE INTO claims_dirty (id) VALUES (new.id);
+END;
+CREATE TRIGGER claims_dirty_delete AFTER DELETE ON claims
+WHEN EXISTS (SELECT 1 FROM sim_edges)
+BEGIN
+    INSERT OR IGNORE INTO claims_dirty (id) VALUES (old.id);
+END;
+CREATE TRIGGER concepts_dirty_insert AFTER INSERT ON concepts
+WHEN EXISTS (SELECT 1 FROM vault_concepts)
+BEGIN
+    INSERT INTO concepts_dirty (id, fold, ckey) VALUES (new.id, new.fold, new.ckey);
+END;
+CREATE TRIGGER concepts_dirty_delete AFTER DELETE ON concepts
+WHEN EXISTS (SELECT 1 FROM vault_concepts)
+BEGIN
+    INSERT INTO concepts_dirty (id, fold, ckey) VALUES (old.id, old.fold, old.ckey);
+END;
+""",
+    )
+    rows = db.conn.execute("SELECT rowid, term FROM concepts").fetchall()
+    db.conn.executemany(
+        "UPDATE concepts SET fold = ?, ckey = ? WHERE rowid = ?",
+        [(fold_key(term), concept_key(term), rowid) for rowid, term in rows],
+    )
+    db.conn.execute("CREATE INDEX concepts_fold ON concepts(fold)")
+    db.conn.execute("CREATE INDEX concepts_ckey ON concepts(ckey)")
+
+
 # Append new migrations here; never edit or reorder one that has shipped.
 MIGRATIONS: list[Migration] = [
     m001_claim_store,
@@ -351,6 +422,7 @@ MIGRATIONS: list[Migration] = [
     m003_claim_fragments,
     m004_voice,
     m005_user_curation,
+    m006_incremental_vault_stages,
 ]
 
 
