@@ -176,6 +176,8 @@ def _as_version_5(dbp) -> None:
     conn.execute("DROP TABLE concepts_dirty")
     conn.execute("ALTER TABLE concepts DROP COLUMN fold")
     conn.execute("ALTER TABLE concepts DROP COLUMN ckey")
+    # Before it, an edge ran in the order its claims were stored in.
+    conn.execute("UPDATE sim_edges SET source = target, target = source")
     conn.execute("PRAGMA user_version = 5")
     conn.commit()
     db.close()
@@ -201,6 +203,8 @@ def test_migration_6_on_an_older_store_keeps_corrections_and_updates_exactly(tmp
         )  # filled in for every existing candidate
         indexes = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master")}
         assert {"sim_edges_target", "concepts_fold", "claims_dirty_delete"} <= indexes
+        edges = db.conn.execute("SELECT source, target FROM sim_edges").fetchall()
+        assert edges and all(s < t for s, t in edges)
         assert db.conn.execute(
             "SELECT kind FROM user_kinds WHERE claim_id = ?", (claim,)
         ).fetchone()

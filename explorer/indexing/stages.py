@@ -67,7 +67,7 @@ from explorer.store.vectors import (
     claims_without_vectors,
     prune_models,
     store_vectors,
-    vector_matrix,
+    vector_rows,
 )
 
 # Bump when what the semantic stage stores changes, so every note is analysed again.
@@ -420,7 +420,9 @@ class SimilarityStage:
         "FROM sim_edges e "
     )
 
-    def _update(self, db: Database, ids: list[str], matrix: np.ndarray, changes: Changes):
+    def _update(
+        self, db: Database, ids: list[str], matrix: np.ndarray, vrows: np.ndarray, changes: Changes
+    ):
         """(similar, duplicate, tension, changed) counts after an incremental pass
         written to the store; None when a full pass is the better choice.
 
@@ -428,9 +430,10 @@ class SimilarityStage:
         those that lost a neighbour and every claim with a pair above the threshold with
         one of them; the stored edges of F and of F's neighbours (whose lists are then
         complete); every other edge cannot change and is not read. Claims are matched to
-        matrix rows by id (``vector_matrix`` orders rows by it).
+        matrix rows by id: claim ``ids[i]`` has the vector ``matrix[vrows[i]]``
+        (``store.vectors.vector_rows``).
         """
-        n, dim = matrix.shape
+        n = len(ids)
         row_of = {cid: i for i, cid in enumerate(ids)}
 
         def rows_of(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -501,7 +504,7 @@ class SimilarityStage:
         ia, oka, ib, okb = ends(e0)
         redo[ia[oka]] = True
         redo[ib[okb]] = True
-        ca, cb = pairs_above(matrix, np.flatnonzero(redo), DEFAULT_THRESHOLD)
+        ca, cb = pairs_above(matrix, np.flatnonzero(redo), DEFAULT_THRESHOLD, vrows)
         F = redo.copy()
         F[ca] = True
         F[cb] = True
@@ -523,7 +526,7 @@ class SimilarityStage:
         stays = both & ~changed[ia] & ~changed[ib]  # a pair whose vectors did not move
         pool = sim & stays
         pa, pb, pv, pd, keep = decide_pairs(
-            matrix, np.r_[lo[pool], ca], np.r_[hi[pool], cb], DEFAULT_K, DEFAULT_THRESHOLD
+            matrix, np.r_[lo[pool], ca], np.r_[hi[pool], cb], DEFAULT_K, DEFAULT_THRESHOLD, at=vrows
         )
         # Decided here: the pairs with an end in F; the rest cannot have changed.
         mine = F[pa] | F[pb]
@@ -559,7 +562,15 @@ class SimilarityStage:
                 "DELETE FROM sim_edges WHERE rowid = ?", [(int(r),) for r in rowid[gone]]
             )
             update_sim_edges(db, [], [*added, *tension])
-            self._cap_notes(db, [ids[i] for i in np.flatnonzero(F).tolist()])
+            # Only a note whose own edges this update added or removed is capped again:
+            # the others keep the capped edges they had.
+            ends_changed = np.zeros(n, dtype=bool)
+            g = gone & (type_ < 2)
+            ends_changed[ia[g & oka]] = True
+            ends_changed[ib[g & okb]] = True
+            ends_changed[pa[check][fresh[check]]] = True
+            ends_changed[pb[check][fresh[check]]] = True
+            self._cap_notes(db, [ids[i] for i in np.flatnonzero(ends_changed).tolist()])
             db.conn.execute("DELETE FROM claims_dirty")
         counts = dict(db.conn.execute("SELECT type, COUNT(*) FROM sim_edges GROUP BY type"))
         return (
@@ -612,10 +623,10 @@ class SimilarityStage:
         dirty = db.conn.execute("SELECT EXISTS (SELECT 1 FROM claims_dirty)").fetchone()[0]
         if not changes.any and not dirty and get_meta(db, "similarity_model") == model:
             return
-        ids, matrix = vector_matrix(db, model)
+        ids, rows, at = vector_rows(db, model)
         updated = None
         if get_meta(db, "similarity_model") == model and len(ids) >= 2:
-            updated = self._update(db, ids, matrix, changes)
+            updated = self._update(db, ids, rows, at, changes)
         if updated is not None:
             similar, duplicate, tension, changed = updated
             yield Progress(
@@ -623,6 +634,7 @@ class SimilarityStage:
             )
         else:
             yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
+            matrix = np.asarray(rows[at], dtype=np.float32)
             edges = similarity_edges(ids, matrix, method=self.method) if len(ids) >= 2 else []
             edges = cap_within_notes(edges, dict(db.conn.execute("SELECT id, note FROM claims")))
             found = self._tension(db, edges)

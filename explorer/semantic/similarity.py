@@ -412,15 +412,22 @@ def update_pairs(
     )
 
 
-def pairs_above(matrix: np.ndarray, rows: np.ndarray, threshold: float) -> tuple:
-    """Every pair (min, max) of a row in ``rows`` with another row at cosine >= threshold."""
+def pairs_above(
+    matrix: np.ndarray, rows: np.ndarray, threshold: float, at: np.ndarray | None = None
+) -> tuple:
+    """Every pair (min, max) of a row in ``rows`` with another row at cosine >= threshold
+    (give or take float noise: :func:`decide_pairs` decides).
+
+    With ``at``, row ``i`` is ``matrix[at[i]]``: the matrix may hold other rows, in
+    another order, and rows may share one (the vector files beside the store, which
+    need not be copied into claim order for the few rows an update compares)."""
     X = matrix
-    n = len(X)
-    block = max(1, (1 << 24) // max(n, 1))
+    n = len(X) if at is None else at.size
+    block = max(1, (1 << 24) // max(len(X), n, 1))
     pa, pb = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for r0 in range(0, rows.size, block):
         r = rows[r0 : r0 + block]
-        S = X[r] @ X.T
+        S = X[r] @ X.T if at is None else np.asarray(X[at[r]] @ X.T)[:, at]
         S[np.arange(r.size), r] = -np.inf
         i, j = np.nonzero(threshold - _NOISE <= S)
         pa.append(np.minimum(r[i], j))
@@ -437,16 +444,19 @@ def decide_pairs(
     k: int = DEFAULT_K,
     threshold: float = DEFAULT_THRESHOLD,
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
+    at: np.ndarray | None = None,
 ):
     """Exact cosines of a pool of pairs, and which are edges (top-k of either end within
-    the pool): ``(a, b, v, is_duplicate, keep)``, the pool deduplicated."""
-    X = np.ascontiguousarray(matrix, dtype=np.float32)
+    the pool): ``(a, b, v, is_duplicate, keep)``, the pool deduplicated. ``at`` as for
+    :func:`pairs_above`."""
+    X = matrix if at is not None else np.ascontiguousarray(matrix, dtype=np.float32)
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     _, first = np.unique(a << 32 | b, return_index=True)
     a, b = a[first], b[first]
+    ra, rb = (a, b) if at is None else (at[a], at[b])
     v = np.empty(a.size, dtype=np.float32)
     for c in range(0, a.size, 8192):
-        v[c : c + 8192] = np.einsum("ij,ij->i", X[a[c : c + 8192]], X[b[c : c + 8192]])
+        v[c : c + 8192] = np.einsum("ij,ij->i", X[ra[c : c + 8192]], X[rb[c : c + 8192]])
     d = _above(v, duplicate_threshold)
     keep = _pair_split(a, b, v, d, k) & _above(v, threshold)
     return a, b, v, d, keep

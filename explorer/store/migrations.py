@@ -13,7 +13,9 @@ Families of tables, never mixed:
   external-content index ``claims_fts`` in step, one note at a time (cheaper than
   row triggers, and it lets a stage drop or rewrite claims before they are indexed);
 * vault-wide derived tables (``vault_concepts``, ``concept_map``, ``sim_edges``) have
-  no ``note`` column: the pipeline's vault stages rebuild them after the notes; and
+  no ``note`` column: the pipeline's vault stages rebuild them after the notes (after an
+  edit, only what the edit reaches: triggers record the changed claims and concept
+  candidates in ``claims_dirty`` and ``concepts_dirty``, see migration 6); and
   caches (``embeddings``, keyed by model and content hash; ``layouts``, keyed by graph
   fingerprint) that no index run clears, since their keys say when a row is stale;
 * user tables (``user_*``) hold the user's corrections. No index run deletes them or
@@ -347,8 +349,9 @@ CREATE TABLE user_pins (
 def m006_incremental_vault_stages(db: Database) -> None:
     """What an edit's vault stages need to touch only the neighbourhood of a change.
 
-    Indexes: ``sim_edges(target)`` (the primary key already serves ``source``), so the
-    edges of a claim are found from either end without scanning every edge;
+    Indexes: ``sim_edges(target, source, type)`` (the primary key already serves
+    ``source``), so the edges of a claim are found from either end without scanning
+    every edge or leaving the index;
     ``concepts(id)``, ``mentions(concept_id)`` and ``concept_map(concept_id)`` for the
     concept merge of a few candidates.
 
@@ -364,13 +367,17 @@ def m006_incremental_vault_stages(db: Database) -> None:
     stages leaves the next run what to redo. They record nothing while there is nothing
     to update (no edges, no vault concepts yet: the stage then does a full pass). No
     ``note`` column: the pipeline never clears them per note.
+
+    Similarity edges are turned to run from the smaller claim id to the larger (the
+    order the similarity stage now uses), and the next index run recomputes them all
+    once. No user row is touched.
     """
     from explorer.semantic.concepts import concept_key, fold_key
 
     _run(
         db,
         """
-CREATE INDEX sim_edges_target ON sim_edges(target);
+CREATE INDEX sim_edges_target ON sim_edges(target, source, type);
 CREATE INDEX concepts_id ON concepts(id);
 CREATE INDEX mentions_concept ON mentions(concept_id);
 CREATE INDEX concept_map_concept ON concept_map(concept_id);
@@ -413,6 +420,12 @@ END;
     )
     db.conn.execute("CREATE INDEX concepts_fold ON concepts(fold)")
     db.conn.execute("CREATE INDEX concepts_ckey ON concepts(ckey)")
+    # Edges now run from the smaller claim id to the larger, and ties between equal
+    # cosines are broken by claim id (not by the order the claims were stored in), so
+    # that an updated store equals a fresh index: turn the stored edges round, and let
+    # the next index run compare every claim once under the new rule.
+    db.conn.execute("UPDATE sim_edges SET source = target, target = source WHERE source > target")
+    db.conn.execute("DELETE FROM meta WHERE key = 'similarity_model'")
 
 
 # Append new migrations here; never edit or reorder one that has shipped.

@@ -149,6 +149,14 @@ def vector_matrix(db: Database, model: str) -> tuple[list[str], np.ndarray]:
     """``claim_vectors(db, model)`` with the rows in claim id order (an order a vault's
     history cannot change), served from the vector files beside the store where they
     hold them."""
+    ids, rows, at = vector_rows(db, model)
+    return ids, np.asarray(rows[at], dtype=np.float32)
+
+
+def vector_rows(db: Database, model: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``(ids, rows, at)``: :func:`vector_matrix`'s ids, the vector of ``ids[i]`` being
+    ``rows[at[i]]``, where ``rows`` (the vector files, memory-mapped) may hold more
+    vectors, in another order: no copy of every vector for an update that reads few."""
     rows = db.conn.execute(
         "SELECT id, embed_hash FROM claims WHERE embed_hash IS NOT NULL ORDER BY id"
     ).fetchall()
@@ -156,7 +164,7 @@ def vector_matrix(db: Database, model: str) -> tuple[list[str], np.ndarray]:
     if folder is None or not rows:
         ids, matrix = claim_vectors(db, model)
         order = sorted(range(len(ids)), key=ids.__getitem__)
-        return [ids[i] for i in order], matrix[order]
+        return [ids[i] for i in order], matrix, np.array(order, dtype=np.int64)
     vectors = _VectorFile(db, folder, model)
     index = vectors.load()
     missing = sorted({h for _, h in rows if h not in index})
@@ -166,9 +174,9 @@ def vector_matrix(db: Database, model: str) -> tuple[list[str], np.ndarray]:
         index = vectors.index
     keep = [(cid, index[h]) for cid, h in rows if h in index]
     if not keep:
-        return [], np.zeros((0, 0), dtype=np.float32)
+        return [], np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
     at = np.fromiter((i for _, i in keep), dtype=np.int64, count=len(keep))
-    return [cid for cid, _ in keep], np.asarray(vectors.rows()[at], dtype=np.float32)
+    return [cid for cid, _ in keep], vectors.rows(), at
 
 
 class _VectorFile:
