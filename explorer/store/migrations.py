@@ -352,14 +352,15 @@ def m006_incremental_vault_stages(db: Database) -> None:
     Indexes: ``sim_edges(target, source, type)`` (the primary key already serves
     ``source``), so the edges of a claim are found from either end without scanning
     every edge or leaving the index;
-    ``concepts(id)``, ``mentions(concept_id)`` and ``concept_map(concept_id)`` for the
+    ``concepts(id)`` (and its keys, below), ``mentions(concept_id)`` and ``concept_map(concept_id)`` for the
     concept merge of a few candidates.
 
     ``concepts.fold`` and ``concepts.ckey``: a candidate's folding key (its casefolded
     term when the term is in capitals, the term's initials when it has several words;
     see ``semantic.concepts.fold_key``) and its spelling key (``concept_key``), indexed,
     so the candidates that one candidate can merge or collide with are found without
-    reading all of them. Existing rows are filled in here.
+    reading all of them (the three indexes hold all three keys: the search never reads
+    the table). Existing rows are filled in here.
 
     ``claims_dirty`` and ``concepts_dirty``: filled by triggers in the same transaction
     as the note that changed them, and emptied by the vault stage that took them into
@@ -378,11 +379,10 @@ def m006_incremental_vault_stages(db: Database) -> None:
         db,
         """
 CREATE INDEX sim_edges_target ON sim_edges(target, source, type);
-CREATE INDEX concepts_id ON concepts(id);
-CREATE INDEX mentions_concept ON mentions(concept_id);
-CREATE INDEX concept_map_concept ON concept_map(concept_id);
 ALTER TABLE concepts ADD COLUMN fold TEXT;
 ALTER TABLE concepts ADD COLUMN ckey TEXT;
+CREATE INDEX mentions_concept ON mentions(concept_id);
+CREATE INDEX concept_map_concept ON concept_map(concept_id);
 CREATE TABLE claims_dirty (
     id TEXT PRIMARY KEY
 ) WITHOUT ROWID;
@@ -418,8 +418,9 @@ END;
         "UPDATE concepts SET fold = ?, ckey = ? WHERE rowid = ?",
         [(fold_key(term), concept_key(term), rowid) for rowid, term in rows],
     )
-    db.conn.execute("CREATE INDEX concepts_fold ON concepts(fold)")
-    db.conn.execute("CREATE INDEX concepts_ckey ON concepts(ckey)")
+    db.conn.execute("CREATE INDEX concepts_id ON concepts(id, fold, ckey)")
+    db.conn.execute("CREATE INDEX concepts_fold ON concepts(fold, id, ckey)")
+    db.conn.execute("CREATE INDEX concepts_ckey ON concepts(ckey, id, fold)")
     # Edges now run from the smaller claim id to the larger, and ties between equal
     # cosines are broken by claim id (not by the order the claims were stored in), so
     # that an updated store equals a fresh index: turn the stored edges round, and let

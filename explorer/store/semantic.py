@@ -226,7 +226,7 @@ def concept_closure(db: Database, limit: int) -> set[str] | None:
                 continue
             seen[col] |= values
             found += db.conn.execute(
-                f"SELECT id, fold, ckey FROM concepts WHERE {col} IN "
+                f"SELECT DISTINCT id, fold, ckey FROM concepts WHERE {col} IN "
                 "(SELECT value FROM json_each(?))",
                 (json.dumps(sorted(values)),),
             ).fetchall()
