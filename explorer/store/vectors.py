@@ -161,17 +161,19 @@ def vector_rows(db: Database, model: str) -> tuple[list[str], np.ndarray, np.nda
         "SELECT id, embed_hash FROM claims WHERE embed_hash IS NOT NULL ORDER BY id"
     ).fetchall()
     folder = vector_dir(db)
-    if folder is None or not rows:
+    vectors = _VectorFile(db, folder, model) if folder is not None and rows else None
+    try:
+        index = vectors.load() if vectors is not None else None
+        missing = sorted({h for _, h in rows if h not in index}) if index is not None else []
+        if vectors is not None and missing:
+            vectors.append(cached_vectors(db, model, missing))
+            index = vectors.index
+    except OSError:  # a folder it may not write to: the store alone serves them
+        vectors = index = None
+    if vectors is None or index is None:
         ids, matrix = claim_vectors(db, model)
         order = sorted(range(len(ids)), key=ids.__getitem__)
         return [ids[i] for i in order], matrix, np.array(order, dtype=np.int64)
-    vectors = _VectorFile(db, folder, model)
-    index = vectors.load()
-    missing = sorted({h for _, h in rows if h not in index})
-    if missing:
-        found = cached_vectors(db, model, missing)
-        vectors.append(found)
-        index = vectors.index
     keep = [(cid, index[h]) for cid, h in rows if h in index]
     if not keep:
         return [], np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)

@@ -90,3 +90,15 @@ def test_files_of_another_store_are_not_used(tmp_path):
         (target / f.name).write_bytes(f.read_bytes())
     _same(other)
     other.close()
+
+
+def test_a_folder_it_cannot_write_to_leaves_the_store_to_serve_them(tmp_path, monkeypatch):
+    from explorer.store import vectors
+
+    def refuse(self, found):
+        raise PermissionError("read-only folder")
+
+    monkeypatch.setattr(vectors._VectorFile, "append", refuse)
+    db = _store(tmp_path / "s.db")
+    _same(db)
+    db.close()
