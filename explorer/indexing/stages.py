@@ -562,15 +562,16 @@ class SimilarityStage:
                 "DELETE FROM sim_edges WHERE rowid = ?", [(int(r),) for r in rowid[gone]]
             )
             update_sim_edges(db, [], [*added, *tension])
-            # Only a note whose own edges this update added or removed is capped again:
-            # the others keep the capped edges they had.
-            ends_changed = np.zeros(n, dtype=bool)
-            g = gone & (type_ < 2)
-            ends_changed[ia[g & oka]] = True
-            ends_changed[ib[g & okb]] = True
-            ends_changed[pa[check][fresh[check]]] = True
-            ends_changed[pb[check][fresh[check]]] = True
-            self._cap_notes(db, [ids[i] for i in np.flatnonzero(ends_changed).tolist()])
+            # Only a note whose own edges (both ends in it) this update added or removed
+            # is capped again: the others keep the capped edges they had.
+            g = gone & (type_ < 2) & both
+            new = fresh[check]
+            a_end = np.r_[ia[g], pa[check][new]]
+            b_end = np.r_[ib[g], pb[check][new]]
+            self._cap_notes(
+                db,
+                self._inner(db, [ids[i] for i in a_end.tolist()], [ids[i] for i in b_end.tolist()]),
+            )
             db.conn.execute("DELETE FROM claims_dirty")
         counts = dict(db.conn.execute("SELECT type, COUNT(*) FROM sim_edges GROUP BY type"))
         return (
@@ -578,6 +579,25 @@ class SimilarityStage:
             counts.get("duplicate", 0),
             counts.get("tension", 0),
             int(changed.sum()),
+        )
+
+    @staticmethod
+    def _inner(db: Database, a: list[str], b: list[str]) -> list[str]:
+        """The ends of those pairs (a[i], b[i]) whose two claims are in one note."""
+        if not a:
+            return []
+        note = dict(
+            db.conn.execute(
+                "SELECT id, note FROM claims WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(set(a) | set(b))),),
+            ).fetchall()
+        )
+        return sorted(
+            {
+                x
+                for x, y in zip(a, b, strict=True)
+                if note.get(x) is not None and note.get(x) == note.get(y)
+            }
         )
 
     def _cap_notes(self, db: Database, claim_ids: list[str]) -> None:
