@@ -60,6 +60,8 @@ def dump(db_path: Path) -> dict[str, list]:
             cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
             keep = [c for c in cols if c not in CLOCK_COLUMNS]
             rows = conn.execute(f'SELECT {", ".join(keep)} FROM "{table}"').fetchall()
+            if table == "meta":  # a store's own name for the vector files beside it
+                rows = [r for r in rows if r[0] != "vector_file_token"]
             out[table] = sorted(rows, key=repr)
         out["claims_fts"] = conn.execute(
             "SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'models' ORDER BY rowid"

@@ -54,18 +54,20 @@ from explorer.store.meta import get_meta, set_meta
 from explorer.store.semantic import (
     KIND_SQL,
     claim_kinds,
+    concept_closure,
     note_concepts,
     update_sim_edges,
+    update_vault_concepts,
     write_analysis,
     write_sim_edges,
     write_vault_concepts,
 )
 from explorer.store.vectors import (
     cached_vectors,
-    claim_vectors,
     claims_without_vectors,
     prune_models,
     store_vectors,
+    vector_rows,
 )
 
 # Bump when what the semantic stage stores changes, so every note is analysed again.
@@ -337,22 +339,40 @@ class ModelStage:
 
 
 class ConceptStage:
-    """Concepts across the vault: merged spellings, kept when two claims mention them."""
+    """Concepts across the vault: merged spellings, kept when two claims mention them.
+
+    After a run that changed a few notes only the candidates linked to the changed ones
+    (``store.semantic.concept_closure``) are merged again and their rows replaced; the
+    result is the full merge's, which runs when there is no merge yet or the change
+    reaches too many candidates.
+    """
 
     name = "concepts"
+    # Above this many candidates to merge again, the full merge is the better choice.
+    MAX_UPDATE = 20_000
 
     def __call__(self, db: Database, changes: Changes) -> Iterator[Progress]:
-        if not changes.any:
-            built, candidates = db.conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM vault_concepts), EXISTS (SELECT 1 FROM concepts)"
-            ).fetchone()
-            if built or not candidates:
-                return
+        built, candidates, dirty = db.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM vault_concepts), EXISTS (SELECT 1 FROM concepts), "
+            "EXISTS (SELECT 1 FROM concepts_dirty)"
+        ).fetchone()
+        if built and not dirty:
+            return  # nothing that a merge reads changed since the last one
+        if not built and not candidates and not changes.any:
+            return
         yield Progress("concepts", 0, 1, message="merging concepts across notes")
-        per_note = note_concepts(db)
+        ids = concept_closure(db, self.MAX_UPDATE) if built else None
+        per_note = note_concepts(db, ids)
         final = vault_concepts(per_note)
-        write_vault_concepts(db, final, [c for concepts in per_note for c in concepts])
-        yield Progress("concepts", 1, 1, message=f"{len(final)} concepts")
+        every = [c for concepts in per_note for c in concepts]
+        if ids is None:
+            write_vault_concepts(db, final, every)
+            yield Progress("concepts", 1, 1, message=f"{len(final)} concepts")
+        else:
+            update_vault_concepts(db, ids, final, every)
+            yield Progress(
+                "concepts", 1, 1, message=f"{len(final)} concepts of {len(ids)} candidates"
+            )
 
 
 class SimilarityStage:
@@ -395,13 +415,14 @@ class SimilarityStage:
         return tension_edges(edges, texts, kinds, self.index.taxonomy)
 
     _EDGES = (
-        "SELECT e.rowid, COALESCE(c1.seq, -1), COALESCE(c2.seq, -1), "
+        "SELECT e.rowid, e.source, e.target, "
         "CASE e.type WHEN 'similar' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END "
-        "FROM sim_edges e LEFT JOIN claims c1 ON c1.id = e.source "
-        "LEFT JOIN claims c2 ON c2.id = e.target "
+        "FROM sim_edges e "
     )
 
-    def _update(self, db: Database, ids: list[str], matrix: np.ndarray, changes: Changes):
+    def _update(
+        self, db: Database, ids: list[str], matrix: np.ndarray, vrows: np.ndarray, changes: Changes
+    ):
         """(similar, duplicate, tension, changed) counts after an incremental pass
         written to the store; None when a full pass is the better choice.
 
@@ -409,28 +430,32 @@ class SimilarityStage:
         those that lost a neighbour and every claim with a pair above the threshold with
         one of them; the stored edges of F and of F's neighbours (whose lists are then
         complete); every other edge cannot change and is not read. Claims are matched to
-        matrix rows by ``seq`` (``claim_vectors`` orders rows by it).
+        matrix rows by id: claim ``ids[i]`` has the vector ``matrix[vrows[i]]``
+        (``store.vectors.vector_rows``).
         """
-        n, dim = matrix.shape
-        model = get_meta(db, "model")
-        seqs = np.array(
-            db.conn.execute(
-                "SELECT c.seq FROM claims c JOIN embeddings e ON e.model = ? "
-                "AND e.hash = c.embed_hash AND e.dim = ? ORDER BY c.seq",
-                (model, dim),
-            ).fetchall(),
-            dtype=np.int64,
-        ).reshape(-1)
-        if seqs.size != n:
-            return None
+        n = len(ids)
+        row_of = {cid: i for i, cid in enumerate(ids)}
 
-        def rows_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            at = np.clip(np.searchsorted(seqs, values), 0, n - 1)
-            return at, seqs[at] == values
+        def rows_of(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            at = np.fromiter((row_of.get(x, -1) for x in names), dtype=np.int64, count=len(names))
+            return np.maximum(at, 0), at >= 0
 
         def edges(where: str, params=()) -> np.ndarray:
             found = db.conn.execute(self._EDGES + where, params).fetchall()
-            return np.array(found, dtype=np.int64).reshape(-1, 4)
+            if not found:
+                return np.zeros((0, 4), np.int64)
+            rowid, source, target, type_ = zip(*found, strict=True)
+            at, ok = rows_of(list(source))
+            bt, okb = rows_of(list(target))
+            return np.stack(
+                [
+                    np.array(rowid, dtype=np.int64),
+                    np.where(ok, at, -1),
+                    np.where(okb, bt, -1),
+                    np.array(type_, dtype=np.int64),
+                ],
+                axis=1,
+            )
 
         def edges_at(mask: np.ndarray) -> np.ndarray:
             if not mask.any():
@@ -443,25 +468,33 @@ class SimilarityStage:
             )
 
         def ends(rows: np.ndarray):
-            ia, oka = rows_of(rows[:, 1])
-            ib, okb = rows_of(rows[:, 2])
-            return ia, oka, ib, okb
+            ia, ib = rows[:, 1], rows[:, 2]
+            oka, okb = ia >= 0, ib >= 0
+            return np.maximum(ia, 0), oka, np.maximum(ib, 0), okb
 
+        # Claims written or removed since the last pass (``claims_dirty``, filled by the
+        # store's triggers in the notes' own transactions) and the claims of the notes
+        # this run wrote: those present changed, those absent are gone.
+        dirty = [r[0] for r in db.conn.execute("SELECT id FROM claims_dirty").fetchall()]
+        written = [
+            r[0]
+            for r in db.conn.execute(
+                "SELECT id FROM claims WHERE note IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(changes.indexed)),),
+            ).fetchall()
+        ]
         changed = np.zeros(n, dtype=bool)
-        if changes.indexed:
-            got = np.array(
-                db.conn.execute(
-                    "SELECT seq FROM claims WHERE note IN (SELECT value FROM json_each(?))",
-                    (json.dumps(list(changes.indexed)),),
-                ).fetchall(),
-                dtype=np.int64,
-            ).reshape(-1)
-            at, ok = rows_of(got)
-            changed[at[ok]] = True
+        at, ok = rows_of(dirty + written)
+        changed[at[ok]] = True
         if changed.sum() > max(self.MIN_UPDATE, self.FULL_SHARE * n):
             return None
         # Edges to a removed claim go; the claim at their other end lost a neighbour.
-        stale = edges("WHERE c1.id IS NULL OR c2.id IS NULL")
+        stale = edges(
+            "WHERE e.source IN (SELECT value FROM json_each(?1) WHERE value NOT IN "
+            "(SELECT id FROM claims)) OR e.target IN (SELECT value FROM json_each(?1) "
+            "WHERE value NOT IN (SELECT id FROM claims))",
+            (json.dumps(dirty),),
+        )
         ia, oka, ib, okb = ends(stale)
         lost = np.zeros(n, dtype=bool)
         lost[ia[oka]] = True
@@ -471,7 +504,7 @@ class SimilarityStage:
         ia, oka, ib, okb = ends(e0)
         redo[ia[oka]] = True
         redo[ib[okb]] = True
-        ca, cb = pairs_above(matrix, np.flatnonzero(redo), DEFAULT_THRESHOLD)
+        ca, cb = pairs_above(matrix, np.flatnonzero(redo), DEFAULT_THRESHOLD, vrows)
         F = redo.copy()
         F[ca] = True
         F[cb] = True
@@ -493,7 +526,7 @@ class SimilarityStage:
         stays = both & ~changed[ia] & ~changed[ib]  # a pair whose vectors did not move
         pool = sim & stays
         pa, pb, pv, pd, keep = decide_pairs(
-            matrix, np.r_[lo[pool], ca], np.r_[hi[pool], cb], DEFAULT_K, DEFAULT_THRESHOLD
+            matrix, np.r_[lo[pool], ca], np.r_[hi[pool], cb], DEFAULT_K, DEFAULT_THRESHOLD, at=vrows
         )
         # Decided here: the pairs with an end in F; the rest cannot have changed.
         mine = F[pa] | F[pb]
@@ -524,12 +557,22 @@ class SimilarityStage:
         ]
         added = [e for e, f in zip(candidates, fresh[check].tolist(), strict=True) if f]
         tension = self._tension(db, candidates)
-        with write_transaction(db):
+        with write_transaction(db):  # one transaction: the dirty claims go with the update
             db.conn.executemany(
                 "DELETE FROM sim_edges WHERE rowid = ?", [(int(r),) for r in rowid[gone]]
             )
-        update_sim_edges(db, [], [*added, *tension])
-        self._cap_notes(db, [ids[i] for i in np.flatnonzero(F).tolist()])
+            update_sim_edges(db, [], [*added, *tension])
+            # Only a note whose own edges (both ends in it) this update added or removed
+            # is capped again: the others keep the capped edges they had.
+            g = gone & (type_ < 2) & both
+            new = fresh[check]
+            a_end = np.r_[ia[g], pa[check][new]]
+            b_end = np.r_[ib[g], pb[check][new]]
+            self._cap_notes(
+                db,
+                self._inner(db, [ids[i] for i in a_end.tolist()], [ids[i] for i in b_end.tolist()]),
+            )
+            db.conn.execute("DELETE FROM claims_dirty")
         counts = dict(db.conn.execute("SELECT type, COUNT(*) FROM sim_edges GROUP BY type"))
         return (
             counts.get("similar", 0),
@@ -538,16 +581,41 @@ class SimilarityStage:
             int(changed.sum()),
         )
 
+    @staticmethod
+    def _inner(db: Database, a: list[str], b: list[str]) -> list[str]:
+        """The ends of those pairs (a[i], b[i]) whose two claims are in one note."""
+        if not a:
+            return []
+        note = dict(
+            db.conn.execute(
+                "SELECT id, note FROM claims WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(set(a) | set(b))),),
+            ).fetchall()
+        )
+        return sorted(
+            {
+                x
+                for x, y in zip(a, b, strict=True)
+                if note.get(x) is not None and note.get(x) == note.get(y)
+            }
+        )
+
     def _cap_notes(self, db: Database, claim_ids: list[str]) -> None:
         """Apply ``cap_within_notes`` again to the notes of ``claim_ids`` (an update
         changed edges there), as the full pass applies it to every note."""
+        notes = db.conn.execute(
+            "SELECT json_group_array(DISTINCT note) FROM claims "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(claim_ids),),
+        ).fetchone()[0]
+        # From the notes' claims to their edges (CROSS JOIN keeps that order): the
+        # edges' primary key starts with the source.
         rows = db.conn.execute(
             "SELECT e.rowid, e.source, e.target, e.type, e.weight, e.reason, c1.note "
-            "FROM sim_edges e JOIN claims c1 ON c1.id = e.source "
-            "JOIN claims c2 ON c2.id = e.target AND c2.note = c1.note "
-            "WHERE e.type != 'tension' AND c1.note IN "
-            "(SELECT note FROM claims WHERE id IN (SELECT value FROM json_each(?)))",
-            (json.dumps(claim_ids),),
+            "FROM claims c1 CROSS JOIN sim_edges e ON e.source = c1.id "
+            "CROSS JOIN claims c2 ON c2.id = e.target AND c2.note = c1.note "
+            "WHERE e.type != 'tension' AND c1.note IN (SELECT value FROM json_each(?))",
+            (notes,),
         ).fetchall()
         if not rows:
             return
@@ -572,12 +640,13 @@ class SimilarityStage:
         model = get_meta(db, "model")
         if not model:
             return
-        if not changes.any and get_meta(db, "similarity_model") == model:
+        dirty = db.conn.execute("SELECT EXISTS (SELECT 1 FROM claims_dirty)").fetchone()[0]
+        if not changes.any and not dirty and get_meta(db, "similarity_model") == model:
             return
-        ids, matrix = claim_vectors(db, model)
+        ids, rows, at = vector_rows(db, model)
         updated = None
         if get_meta(db, "similarity_model") == model and len(ids) >= 2:
-            updated = self._update(db, ids, matrix, changes)
+            updated = self._update(db, ids, rows, at, changes)
         if updated is not None:
             similar, duplicate, tension, changed = updated
             yield Progress(
@@ -585,6 +654,7 @@ class SimilarityStage:
             )
         else:
             yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
+            matrix = np.asarray(rows[at], dtype=np.float32)
             edges = similarity_edges(ids, matrix, method=self.method) if len(ids) >= 2 else []
             edges = cap_within_notes(edges, dict(db.conn.execute("SELECT id, note FROM claims")))
             found = self._tension(db, edges)

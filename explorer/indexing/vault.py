@@ -115,6 +115,7 @@ def scan_vault(root: str | os.PathLike[str]) -> VaultScan:
         scan.warnings.append(f"cannot list folder {_rel(base, err.filename)}: {err.strerror}")
 
     for dirpath, dirnames, filenames in os.walk(base, onerror=on_error, followlinks=True):
+        folder = _rel(base, dirpath)  # once a folder: relpath per file was most of a scan
         keep = []
         for name in sorted(dirnames):
             if name.startswith("."):
@@ -140,7 +141,7 @@ def scan_vault(root: str | os.PathLike[str]) -> VaultScan:
             if not is_note_name(name):
                 continue
             full = os.path.join(dirpath, name)
-            rel = _rel(base, full)
+            rel = name if folder == "." else f"{folder}/{name}"
             try:
                 st = os.stat(full)
             except OSError as err:

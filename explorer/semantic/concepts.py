@@ -649,6 +649,21 @@ def _initials(key_term: str) -> str:
     return "".join(w[0] for w in key_term.casefold().replace("-", " ").split())
 
 
+def fold_key(term: str) -> str | None:
+    """The key under which :func:`vault_concepts` folds an expansion into an acronym:
+    the casefolded term of a term in capitals, the initials of a term of several
+    words, else None. Two candidates can fold together only if their keys are equal.
+
+    >>> fold_key("LLM"), fold_key("large language models"), fold_key("transformer")
+    ('llm', 'llm', None)
+    """
+    if term.isupper():
+        return term.casefold()
+    if " " in term:
+        return _initials(term)
+    return None
+
+
 def vault_concepts(per_note: Iterable[Sequence[Concept]], min_claims: int = 2) -> list[Concept]:
     """Merge every note's candidates into vault concepts and keep the precise ones.
 
@@ -689,3 +704,17 @@ def vault_concepts(per_note: Iterable[Sequence[Concept]], min_claims: int = 2) -
             acro.in_heading = acro.in_heading or c.in_heading
             del merged[cid]
     return [c for c in merged.values() if len(c.claim_ids) >= min_claims or c.in_heading]
+
+
+def concept_mapping(concepts: Sequence[Concept], candidates: Iterable[Concept]) -> dict[str, str]:
+    """candidate id -> the vault concept it joined: the concept with its id, else the
+    one whose variants hold its term (an expansion folded into its acronym). Later
+    concepts and candidates win, in the order given."""
+    by_id = {c.id: c.id for c in concepts}
+    by_variant = {v.casefold(): c.id for c in concepts for v in c.variants}
+    mapping = {}
+    for cand in candidates:
+        target = by_id.get(cand.id) or by_variant.get(cand.term.casefold())
+        if target:
+            mapping[cand.id] = target
+    return mapping

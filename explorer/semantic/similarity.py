@@ -22,6 +22,15 @@ from explorer.semantic.types import Edge
 DEFAULT_K = 10
 DEFAULT_THRESHOLD = 0.6
 DUPLICATE_THRESHOLD = 0.95
+# Cosines computed in different orders (a matrix product, a dot product, other blocks)
+# differ in their last bits: a pair is at a threshold when its cosine rounded to 5
+# decimals is, so a full pass and an incremental update agree on a pair at exactly 0.6.
+# Candidates are gathered a little below the threshold, then decided by ``_above``.
+_NOISE = 1e-5
+
+
+def _above(v: np.ndarray, threshold: float) -> np.ndarray:
+    return np.round(np.asarray(v, dtype=np.float64), 5) >= threshold
 
 
 def _topk_pairs(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
@@ -159,7 +168,7 @@ def _split_dups(a, b, v, k, duplicate_threshold):
     Duplicates are capped per claim too: a vault that repeats one line n times would
     otherwise get n^2/2 duplicate edges (and the tension pass would compare them all).
     """
-    d = v >= duplicate_threshold
+    d = _above(v, duplicate_threshold)
     rest = ~d
     keep = _topk_pairs(a[rest], b[rest], v[rest], k)
     a2, b2, v2 = a[rest][keep], b[rest][keep], v[rest][keep]
@@ -289,13 +298,15 @@ def _exact_pairs(
             if j0 == i0:
                 rows = np.arange(S.shape[0])[:, None]
                 S[rows >= np.arange(S.shape[1])[None, :]] = -np.inf
-            r, c = np.nonzero(threshold <= S)
+            r, c = np.nonzero(threshold - _NOISE <= S)
             if r.size == 0:
                 continue
             v = S[r, c]
+            ok = _above(v, threshold)
+            r, c, v = r[ok], c[ok], v[ok]
             r = (r + i0).astype(np.int32)
             c = (c + j0).astype(np.int32)
-            d = v >= duplicate_threshold
+            d = _above(v, duplicate_threshold)
             if d.any():
                 dup_a.append(r[d])
                 dup_b.append(c[d])
@@ -373,7 +384,7 @@ def update_pairs(
         r = rows[r0 : r0 + block]
         S = X[r] @ X.T
         S[np.arange(r.size), r] = -np.inf
-        i, j = np.nonzero(threshold <= S)
+        i, j = np.nonzero(threshold - _NOISE <= S)
         # A changed row's pair is also a candidate for the other row's list: it is in
         # the pool either way, so the top-k of either end sees it.
         pa.append(np.minimum(r[i], j))
@@ -389,9 +400,9 @@ def update_pairs(
     v = np.empty(a.size, dtype=np.float32)
     for c in range(0, a.size, 8192):  # in slices: two gathers of every pair at once are GBs
         v[c : c + 8192] = np.einsum("ij,ij->i", X[a[c : c + 8192]], X[b[c : c + 8192]])
-    ok = v >= threshold
+    ok = _above(v, threshold)
     a, b, v = a[ok], b[ok], v[ok]
-    d = v >= duplicate_threshold
+    d = _above(v, duplicate_threshold)
     keep = _pair_split(a, b, v, d, k)
     return (
         a[keep].astype(np.int32),
@@ -401,17 +412,24 @@ def update_pairs(
     )
 
 
-def pairs_above(matrix: np.ndarray, rows: np.ndarray, threshold: float) -> tuple:
-    """Every pair (min, max) of a row in ``rows`` with another row at cosine >= threshold."""
+def pairs_above(
+    matrix: np.ndarray, rows: np.ndarray, threshold: float, at: np.ndarray | None = None
+) -> tuple:
+    """Every pair (min, max) of a row in ``rows`` with another row at cosine >= threshold
+    (give or take float noise: :func:`decide_pairs` decides).
+
+    With ``at``, row ``i`` is ``matrix[at[i]]``: the matrix may hold other rows, in
+    another order, and rows may share one (the vector files beside the store, which
+    need not be copied into claim order for the few rows an update compares)."""
     X = matrix
-    n = len(X)
-    block = max(1, (1 << 24) // max(n, 1))
+    n = len(X) if at is None else at.size
+    block = max(1, (1 << 24) // max(len(X), n, 1))
     pa, pb = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for r0 in range(0, rows.size, block):
         r = rows[r0 : r0 + block]
-        S = X[r] @ X.T
+        S = X[r] @ X.T if at is None else np.asarray(X[at[r]] @ X.T)[:, at]
         S[np.arange(r.size), r] = -np.inf
-        i, j = np.nonzero(threshold <= S)
+        i, j = np.nonzero(threshold - _NOISE <= S)
         pa.append(np.minimum(r[i], j))
         pb.append(np.maximum(r[i], j))
     a, b = np.concatenate(pa), np.concatenate(pb)
@@ -426,18 +444,21 @@ def decide_pairs(
     k: int = DEFAULT_K,
     threshold: float = DEFAULT_THRESHOLD,
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
+    at: np.ndarray | None = None,
 ):
     """Exact cosines of a pool of pairs, and which are edges (top-k of either end within
-    the pool): ``(a, b, v, is_duplicate, keep)``, the pool deduplicated."""
-    X = np.ascontiguousarray(matrix, dtype=np.float32)
+    the pool): ``(a, b, v, is_duplicate, keep)``, the pool deduplicated. ``at`` as for
+    :func:`pairs_above`."""
+    X = matrix if at is not None else np.ascontiguousarray(matrix, dtype=np.float32)
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     _, first = np.unique(a << 32 | b, return_index=True)
     a, b = a[first], b[first]
+    ra, rb = (a, b) if at is None else (at[a], at[b])
     v = np.empty(a.size, dtype=np.float32)
     for c in range(0, a.size, 8192):
-        v[c : c + 8192] = np.einsum("ij,ij->i", X[a[c : c + 8192]], X[b[c : c + 8192]])
-    d = v >= duplicate_threshold
-    keep = _pair_split(a, b, v, d, k) & (v >= threshold)
+        v[c : c + 8192] = np.einsum("ij,ij->i", X[ra[c : c + 8192]], X[rb[c : c + 8192]])
+    d = _above(v, duplicate_threshold)
+    keep = _pair_split(a, b, v, d, k) & _above(v, threshold)
     return a, b, v, d, keep
 
 
@@ -490,7 +511,7 @@ def cap_within_notes(
         else:
             out.append(e)
     for group in inner.values():
-        group.sort(key=lambda e: -e.weight)
+        group.sort(key=lambda e: (-e.weight, e.source, e.target))  # ties: by ids
         rank: dict[str, int] = {}
         best, rest = [], []  # each claim's strongest edge first: no claim loses them all
         for e in group:

@@ -13,7 +13,9 @@ Families of tables, never mixed:
   external-content index ``claims_fts`` in step, one note at a time (cheaper than
   row triggers, and it lets a stage drop or rewrite claims before they are indexed);
 * vault-wide derived tables (``vault_concepts``, ``concept_map``, ``sim_edges``) have
-  no ``note`` column: the pipeline's vault stages rebuild them after the notes; and
+  no ``note`` column: the pipeline's vault stages rebuild them after the notes (after an
+  edit, only what the edit reaches: triggers record the changed claims and concept
+  candidates in ``claims_dirty`` and ``concepts_dirty``, see migration 6); and
   caches (``embeddings``, keyed by model and content hash; ``layouts``, keyed by graph
   fingerprint) that no index run clears, since their keys say when a row is stale;
 * user tables (``user_*``) hold the user's corrections. No index run deletes them or
@@ -344,6 +346,89 @@ CREATE TABLE user_pins (
     )
 
 
+def m006_incremental_vault_stages(db: Database) -> None:
+    """What an edit's vault stages need to touch only the neighbourhood of a change.
+
+    Indexes: ``sim_edges(target, source, type)`` (the primary key already serves
+    ``source``), so the edges of a claim are found from either end without scanning
+    every edge or leaving the index;
+    ``concepts(id)`` (and its keys, below), ``mentions(concept_id)`` and ``concept_map(concept_id)`` for the
+    concept merge of a few candidates.
+
+    ``concepts.fold`` and ``concepts.ckey``: a candidate's folding key (its casefolded
+    term when the term is in capitals, the term's initials when it has several words;
+    see ``semantic.concepts.fold_key``) and its spelling key (``concept_key``), indexed,
+    so the candidates that one candidate can merge or collide with are found without
+    reading all of them (the three indexes hold all three keys: the search never reads
+    the table). Existing rows are filled in here.
+
+    ``claims_dirty`` and ``concepts_dirty``: filled by triggers in the same transaction
+    as the note that changed them, and emptied by the vault stage that took them into
+    account, in its own transaction; so a run that stops between the notes and the vault
+    stages leaves the next run what to redo. They record nothing while there is nothing
+    to update (no edges, no vault concepts yet: the stage then does a full pass). No
+    ``note`` column: the pipeline never clears them per note.
+
+    Similarity edges are turned to run from the smaller claim id to the larger (the
+    order the similarity stage now uses), and the next index run recomputes them all
+    once. No user row is touched.
+    """
+    from explorer.semantic.concepts import concept_key, fold_key
+
+    _run(
+        db,
+        """
+CREATE INDEX sim_edges_target ON sim_edges(target, source, type);
+ALTER TABLE concepts ADD COLUMN fold TEXT;
+ALTER TABLE concepts ADD COLUMN ckey TEXT;
+CREATE INDEX mentions_concept ON mentions(concept_id);
+CREATE INDEX concept_map_concept ON concept_map(concept_id);
+CREATE TABLE claims_dirty (
+    id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE concepts_dirty (
+    id TEXT NOT NULL,
+    fold TEXT,
+    ckey TEXT
+);
+CREATE TRIGGER claims_dirty_insert AFTER INSERT ON claims
+WHEN EXISTS (SELECT 1 FROM sim_edges)
+BEGIN
+    INSERT OR IGNORE INTO claims_dirty (id) VALUES (new.id);
+END;
+CREATE TRIGGER claims_dirty_delete AFTER DELETE ON claims
+WHEN EXISTS (SELECT 1 FROM sim_edges)
+BEGIN
+    INSERT OR IGNORE INTO claims_dirty (id) VALUES (old.id);
+END;
+CREATE TRIGGER concepts_dirty_insert AFTER INSERT ON concepts
+WHEN EXISTS (SELECT 1 FROM vault_concepts)
+BEGIN
+    INSERT INTO concepts_dirty (id, fold, ckey) VALUES (new.id, new.fold, new.ckey);
+END;
+CREATE TRIGGER concepts_dirty_delete AFTER DELETE ON concepts
+WHEN EXISTS (SELECT 1 FROM vault_concepts)
+BEGIN
+    INSERT INTO concepts_dirty (id, fold, ckey) VALUES (old.id, old.fold, old.ckey);
+END;
+""",
+    )
+    rows = db.conn.execute("SELECT rowid, term FROM concepts").fetchall()
+    db.conn.executemany(
+        "UPDATE concepts SET fold = ?, ckey = ? WHERE rowid = ?",
+        [(fold_key(term), concept_key(term), rowid) for rowid, term in rows],
+    )
+    db.conn.execute("CREATE INDEX concepts_id ON concepts(id, fold, ckey)")
+    db.conn.execute("CREATE INDEX concepts_fold ON concepts(fold, id, ckey)")
+    db.conn.execute("CREATE INDEX concepts_ckey ON concepts(ckey, id, fold)")
+    # Edges now run from the smaller claim id to the larger, and ties between equal
+    # cosines are broken by claim id (not by the order the claims were stored in), so
+    # that an updated store equals a fresh index: turn the stored edges round, and let
+    # the next index run compare every claim once under the new rule.
+    db.conn.execute("UPDATE sim_edges SET source = target, target = source WHERE source > target")
+    db.conn.execute("DELETE FROM meta WHERE key = 'similarity_model'")
+
+
 # Append new migrations here; never edit or reorder one that has shipped.
 MIGRATIONS: list[Migration] = [
     m001_claim_store,
@@ -351,6 +436,7 @@ MIGRATIONS: list[Migration] = [
     m003_claim_fragments,
     m004_voice,
     m005_user_curation,
+    m006_incremental_vault_stages,
 ]
 
 

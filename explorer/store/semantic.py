@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlite_utils import Database
 
 from explorer.core.model import ParsedNote
+from explorer.semantic.concepts import concept_key, concept_mapping, fold_key
 from explorer.semantic.kinds import resolve_kind
 from explorer.semantic.types import Concept, Edge, KindLabel, NoteAnalysis
 from explorer.store.connection import write_transaction
@@ -131,8 +132,8 @@ def write_analysis(
         cites.extend((path, cid, r.id) for cid in r.claim_ids)
     conn.executemany("INSERT INTO cites (note, claim_id, ref_id) VALUES (?, ?, ?)", cites)
     conn.executemany(
-        "INSERT OR IGNORE INTO concepts (note, id, label, term, variants, in_heading) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO concepts (note, id, label, term, variants, in_heading, fold, "
+        "ckey) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 path,
@@ -141,6 +142,8 @@ def write_analysis(
                 c.term,
                 json.dumps(sorted(c.variants), ensure_ascii=False),
                 int(c.in_heading),
+                fold_key(c.term),
+                concept_key(c.term),
             )
             for c in analysis.concepts
         ],
@@ -170,11 +173,18 @@ def claim_kinds(db: Database) -> dict[str, KindLabel]:
     return out
 
 
-def note_concepts(db: Database) -> list[list[Concept]]:
-    """Every note's concept candidates with the claims and annotations mentioning them."""
+def note_concepts(db: Database, ids: Iterable[str] | None = None) -> list[list[Concept]]:
+    """Every note's concept candidates with the claims and annotations mentioning them
+    (only the candidates ``ids`` when given), notes in path order."""
     by_note: dict[str, dict[str, Concept]] = {}
+    where = ""
+    params: tuple[str, ...] = ()
+    if ids is not None:
+        where, params = "WHERE {} IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
     rows = db.conn.execute(
-        "SELECT note, id, term, variants, in_heading FROM concepts ORDER BY note, rowid"
+        "SELECT note, id, term, variants, in_heading FROM concepts "
+        f"{where.format('id')} ORDER BY note, rowid",
+        params,
     ).fetchall()
     # One JSON document for every row's variants: a json.loads per row was most of the
     # time of a re-index in a large vault.
@@ -182,7 +192,9 @@ def note_concepts(db: Database) -> list[list[Concept]]:
     for (note, cid, term, _, in_heading), variants in zip(rows, decoded, strict=True):
         by_note.setdefault(note, {})[cid] = Concept(cid, term, set(variants), [], bool(in_heading))
     for note, claim_id, concept_id in db.conn.execute(
-        "SELECT note, claim_id, concept_id FROM mentions ORDER BY note, rowid"
+        "SELECT note, claim_id, concept_id FROM mentions "
+        f"{where.format('concept_id')} ORDER BY note, rowid",
+        params,
     ):
         c = by_note.get(note, {}).get(concept_id)
         if c is not None:
@@ -190,24 +202,76 @@ def note_concepts(db: Database) -> list[list[Concept]]:
     return [list(concepts.values()) for concepts in by_note.values()]
 
 
+def concept_closure(db: Database, limit: int) -> set[str] | None:
+    """The candidate ids whose vault concepts the notes changed since the last merge
+    (``concepts_dirty``) may have changed: every candidate linked to a changed one,
+    directly or through others, by its id, its folding key or its spelling key. None
+    when there are more than ``limit``: a full merge is then the better choice.
+
+    The merge of these candidates alone gives exactly their part of a full merge: a
+    candidate's concept, the acronym it folds into, the concepts whose variants its
+    term matches all share one of those keys with it.
+    """
+    seeds = db.conn.execute("SELECT id, fold, ckey FROM concepts_dirty").fetchall()
+    seen: dict[str, set[str]] = {"id": set(), "fold": set(), "ckey": set()}
+    todo: dict[str, set[str]] = {"id": set(), "fold": set(), "ckey": set()}
+    for row in seeds:
+        for col, value in zip(("id", "fold", "ckey"), row, strict=True):
+            if value is not None:
+                todo[col].add(value)
+    while any(todo.values()):
+        found = []
+        for col, values in todo.items():
+            if not values:
+                continue
+            seen[col] |= values
+            found += db.conn.execute(
+                f"SELECT DISTINCT id, fold, ckey FROM concepts WHERE {col} IN "
+                "(SELECT value FROM json_each(?))",
+                (json.dumps(sorted(values)),),
+            ).fetchall()
+        todo = {"id": set(), "fold": set(), "ckey": set()}
+        for row in found:
+            for col, value in zip(("id", "fold", "ckey"), row, strict=True):
+                if value is not None and value not in seen[col]:
+                    todo[col].add(value)
+        if len(seen["id"]) + len(todo["id"]) > limit:
+            return None
+    return seen["id"]
+
+
 def write_vault_concepts(
     db: Database, concepts: Sequence[Concept], candidates: Iterable[Concept]
 ) -> None:
-    """Replace the vault's concepts, and map every candidate id to the concept it joined.
+    """Replace the vault's concepts, and map every candidate id to the concept it joined
+    (``semantic.concepts.concept_mapping``)."""
+    _replace_vault_concepts(db, None, concepts, concept_mapping(concepts, candidates))
 
-    A candidate joins the concept whose variants hold its term (an expansion folded
-    into its acronym) or that has its id.
-    """
-    by_id = {c.id: c.id for c in concepts}
-    by_variant = {v.casefold(): c.id for c in concepts for v in c.variants}
-    mapping = {}
-    for cand in candidates:
-        target = by_id.get(cand.id) or by_variant.get(cand.term.casefold())
-        if target:
-            mapping[cand.id] = target
+
+def update_vault_concepts(
+    db: Database, ids: Iterable[str], concepts: Sequence[Concept], candidates: Iterable[Concept]
+) -> None:
+    """Replace the part of the vault's concepts that the candidates ``ids`` make (see
+    :func:`concept_closure`): their concepts and mappings, by a merge of them alone."""
+    _replace_vault_concepts(db, sorted(ids), concepts, concept_mapping(concepts, candidates))
+
+
+def _replace_vault_concepts(
+    db: Database, ids: list[str] | None, concepts: Sequence[Concept], mapping: dict[str, str]
+) -> None:
     with write_transaction(db):
-        db.conn.execute("DELETE FROM vault_concepts")
-        db.conn.execute("DELETE FROM concept_map")
+        if ids is None:
+            db.conn.execute("DELETE FROM vault_concepts")
+            db.conn.execute("DELETE FROM concept_map")
+        else:
+            names = json.dumps(ids)
+            db.conn.execute(
+                "DELETE FROM vault_concepts WHERE id IN (SELECT value FROM json_each(?))", (names,)
+            )
+            db.conn.execute(
+                "DELETE FROM concept_map WHERE candidate_id IN (SELECT value FROM json_each(?))",
+                (names,),
+            )
         db.conn.executemany(
             "INSERT INTO vault_concepts (id, term, variants, mentions, in_heading) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -226,6 +290,7 @@ def write_vault_concepts(
             "INSERT INTO concept_map (candidate_id, concept_id) VALUES (?, ?)",
             sorted(mapping.items()),
         )
+        db.conn.execute("DELETE FROM concepts_dirty")
 
 
 def write_sim_edges(db: Database, edges: Iterable[Edge]) -> int:
@@ -233,6 +298,7 @@ def write_sim_edges(db: Database, edges: Iterable[Edge]) -> int:
     rows = [(e.source, e.target, e.type, float(e.weight), e.reason or "") for e in edges]
     with write_transaction(db):
         db.conn.execute("DELETE FROM sim_edges")
+        db.conn.execute("DELETE FROM claims_dirty")  # every claim was compared
         db.conn.executemany(
             "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason) "
             "VALUES (?, ?, ?, ?, ?)",
