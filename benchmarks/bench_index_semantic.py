@@ -39,15 +39,26 @@ if str(ROOT) not in sys.path:
 DEFAULT_CORPUS = Path("/work/shared/corpora/swyx-ai-notes")
 
 
-def one_index(corpus: Path, db: Path, batch_size: int, workers: int = 0) -> dict:
+def _embedder(runtime: str, batch_size: int | None):
+    """The shipped model run by ``runtime``, as `explorer index --runtime` makes it."""
+    from explorer.semantic.models import make_embedder
+
+    embedder = make_embedder("default", runtime)
+    if batch_size:
+        embedder.batch_size = batch_size
+    return embedder
+
+
+def one_index(
+    corpus: Path, db: Path, batch_size: int | None, workers: int = 0, runtime: str = "auto"
+) -> dict:
     """One cold index run in this process; the caller runs it in a fresh one."""
     t0 = time.perf_counter()
     from explorer.indexing.parallel import default_workers
     from explorer.indexing.pipeline import Progress, Summary, index_vault
     from explorer.indexing.stages import SemanticIndex
-    from explorer.semantic.embedder import Embedder
 
-    embedder = Embedder(batch_size=batch_size)
+    embedder = _embedder(runtime, batch_size)
     semantic = SemanticIndex(corpus, embedder=embedder)
     notes, vaults = semantic.stages()
     embedded, stage_times, last = 0, {}, time.perf_counter()
@@ -76,7 +87,7 @@ def one_index(corpus: Path, db: Path, batch_size: int, workers: int = 0) -> dict
     }
 
 
-def one_model(corpus: Path, batch_size: int) -> dict:
+def one_model(corpus: Path, batch_size: int | None, runtime: str = "auto") -> dict:
     """Import, load and encode every claim text in one call: the model alone."""
     from explorer.core.parse import parse_note
 
@@ -86,9 +97,7 @@ def one_model(corpus: Path, batch_size: int) -> dict:
             note = parse_note(p.read_text(encoding="utf-8", errors="replace"), p.name)
             texts.extend(c.text for c in note.claims)
     t0 = time.perf_counter()
-    from explorer.semantic.embedder import Embedder
-
-    embedder = Embedder(batch_size=batch_size)
+    embedder = _embedder(runtime, batch_size)
     embedder.encode(texts)
     return {"seconds": time.perf_counter() - t0, "texts": len(texts)}
 
@@ -188,7 +197,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="default: the runtime's own (ONNX: 64 texts, 512 tokens)",
+    )
+    ap.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "onnx", "onnx-int8", "torch"],
+        help="as `explorer index --runtime` (default: what the program uses)",
+    )
     ap.add_argument("--claims", type=int, default=100_000, help="claims for the query test")
     ap.add_argument(
         "--workers", type=int, default=0, help="index worker processes (default: every core)"
@@ -200,10 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args.child == "index":
-        print(json.dumps(one_index(args.corpus, args.db, args.batch_size, args.workers)))
+        print(
+            json.dumps(one_index(args.corpus, args.db, args.batch_size, args.workers, args.runtime))
+        )
         return 0
     if args.child == "model":
-        print(json.dumps(one_model(args.corpus, args.batch_size)))
+        print(json.dumps(one_model(args.corpus, args.batch_size, args.runtime)))
         return 0
     if args.child == "query":
         print(json.dumps(query_bench(args.claims)))
@@ -220,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"corpus folder not found: {args.corpus}", file=sys.stderr)
             return 2
         work = Path(tempfile.mkdtemp(prefix="bench-semantic-"))
-        common = [str(args.corpus), "--batch-size", str(args.batch_size)]
+        common = [str(args.corpus), "--runtime", args.runtime]
+        if args.batch_size:
+            common += ["--batch-size", str(args.batch_size)]
         index_runs, model_runs, stages = [], [], []
         for run in range(args.runs):
             db = work / f"run{run}.db"

@@ -38,6 +38,9 @@ INT8_SUFFIX = "+int8"
 # Files besides the ONNX graphs that an ONNX model folder carries.
 TOKENIZER_FILE = "tokenizer.json"
 FORMAT_VERSION = 1
+# Padded tokens per batch at most (see token_batches); 512 measured fastest on the
+# swyx claims against 256, 384, 768, 1024 and no cap (docs/BENCHMARKS.md).
+BATCH_TOKENS = 512
 
 
 def is_onnx_dir(path: Path) -> bool:
@@ -93,9 +96,10 @@ class OnnxEmbedder:
     """An exported sentence-transformers model run by ONNX Runtime.
 
     ``OnnxEmbedder(folder)`` runs ``model.onnx`` of an ONNX model folder,
-    ``OnnxEmbedder(folder, int8=True)`` its ``model_int8.onnx``. Batches hold 32
-    texts: ONNX Runtime on CPU runs smaller batches faster per text (measured with 16
-    to 128 on real claims, docs/BENCHMARKS.md), where torch is used with 64. Nothing
+    ``OnnxEmbedder(folder, int8=True)`` its ``model_int8.onnx``. A batch holds at most
+    64 texts and 512 padded tokens (:func:`token_batches`): ONNX Runtime on CPU runs
+    small batches fast per text, and a token cap keeps the long tail from padding
+    short claims (measured on real claims, docs/BENCHMARKS.md). Nothing
     heavy is done until the first :meth:`encode` (or :meth:`load`): the session
     starts in ~0.2 s. ``source`` is what the store records as the model's origin (``""`` for
     the shipped model).
@@ -108,7 +112,8 @@ class OnnxEmbedder:
         folder: str | os.PathLike,
         *,
         int8: bool = False,
-        batch_size: int = 32,
+        batch_size: int = 64,
+        batch_tokens: int = BATCH_TOKENS,
         threads: int | None = None,
         source: str | None = None,
     ) -> None:
@@ -127,6 +132,7 @@ class OnnxEmbedder:
         self.dim = int(self.manifest["dim"])
         self.max_seq_length = int(self.manifest["max_seq_length"])
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.threads = threads or default_threads()
         self.source = source if source is not None else str(self.path)
         self.device = "cpu"
@@ -201,7 +207,25 @@ class OnnxEmbedder:
         # Longest first, as sentence-transformers does: similar lengths share a batch, so
         # little is padded, and a batch's cost is known early.
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
+        lengths = [len(encodings[i].ids) for i in order]
+        for start, stop in token_batches(lengths, self.batch_size, self.batch_tokens):
+            rows = order[start:stop]
             out[rows] = self._run([encodings[i] for i in rows])
         return np.ascontiguousarray(l2_normalise(out), dtype=np.float32)
+
+
+def token_batches(lengths: Sequence[int], most: int, tokens: int) -> list[tuple[int, int]]:
+    """(start, stop) of each batch over ``lengths`` sorted longest first: at most
+    ``most`` texts, and no more than ``tokens`` padded tokens unless one text is longer.
+
+    Claims are short (half are under 13 tokens) with a long tail: a fixed count of 32
+    pads a batch that starts with a 200-token text to 200 for all 32. Capping padded
+    tokens keeps the tail's batches small and the short texts' batches full.
+    """
+    out, start, n = [], 0, len(lengths)
+    while start < n:
+        fit = max(1, tokens // max(1, lengths[start]))
+        stop = min(n, start + min(most, fit))
+        out.append((start, stop))
+        start = stop
+    return out

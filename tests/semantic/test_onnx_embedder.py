@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from explorer.core.parse import parse_note
 from explorer.resources import sample_vault
@@ -31,6 +33,7 @@ from explorer.semantic.onnx_embedder import (
     l2_normalise,
     mean_pool,
     read_manifest,
+    token_batches,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,6 +62,31 @@ def test_mean_pool_ignores_padding_and_l2_normalise_makes_unit_rows():
     assert np.allclose(pooled, [[2.0, 2.0]])
     unit = l2_normalise(np.array([[3.0, 4.0], [0.0, 0.0]], dtype=np.float32))
     assert np.allclose(unit, [[0.6, 0.8], [0.0, 0.0]])  # a zero row stays zero, no NaN
+
+
+def test_token_batches_cap_texts_and_padded_tokens_and_cover_every_text_once():
+    lengths = [300, 200, 120, 60, 60, 30] + [12] * 100 + [3] * 10
+    batches = token_batches(lengths, 64, 512)
+    # Contiguous, in order, every text once.
+    assert [b[0] for b in batches] == [0] + [b[1] for b in batches[:-1]]
+    assert batches[-1][1] == len(lengths)
+    for start, stop in batches:
+        assert stop - start <= 64
+        # Padded to the batch's first (longest) text: within the cap, or a lone text.
+        assert lengths[start] * (stop - start) <= 512 or stop - start == 1
+    # The long tail in small batches (300 alone, 200 with 120, 60 with seven more);
+    # 12-token claims 42 at a time (512 // 12), the last batch topped up with 3s.
+    assert batches == [(0, 1), (1, 3), (3, 11), (11, 53), (53, 95), (95, 116)]
+    assert token_batches([], 64, 512) == []
+
+
+@given(st.lists(st.integers(1, 600), max_size=300), st.integers(1, 80), st.integers(1, 2048))
+def test_token_batches_any_lengths(raw, most, tokens):
+    lengths = sorted(raw, reverse=True)
+    batches = token_batches(lengths, most, tokens)
+    assert [i for a, b in batches for i in range(a, b)] == list(range(len(lengths)))
+    assert all(0 < b - a <= most for a, b in batches)
+    assert all(lengths[a] * (b - a) <= tokens or b - a == 1 for a, b in batches)
 
 
 def test_exported_model_embeds_by_meaning_in_any_batch_order_without_torch(onnx_model):
