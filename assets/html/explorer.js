@@ -10,9 +10,111 @@
   "use strict";
 
   const marks = { start: performance.now() };
-  const DATA = JSON.parse(document.getElementById("explorer-data").textContent);
+  const DATA = decode(JSON.parse(document.getElementById("explorer-data").textContent));
   marks.parsed = performance.now();
   const meta = DATA.meta;
+
+  // ---- the data: columns (explorer/export/html.py, wire) back into records ----
+  function decode(raw) {
+    const N = raw.nodes;
+    const count = N.id.length;
+    const nodes = new Array(count);
+    const tables = ["note", "sec", "k", "ks"];
+    const numbers = ["line", "conf", "comm"];
+    for (let i = 0; i < count; i++) {
+      const st = N.styles[N.style[i]];
+      const text = N.text[i];
+      const lc = N.label[i];
+      const n = { id: N.id[i], shape: st[1], color: st[2], size: N.size[i], x: N.x[i], y: N.y[i],
+                  g: N.g[i] };
+      n.label = lc === 0 ? text : typeof lc === "number" ? text.slice(0, lc) + "…" : lc;
+      if (st[0] !== "") n.t = st[0];
+      if (text !== null && text !== undefined) n.text = text;
+      for (const k of tables) {
+        const c = N[k].codes[i];
+        if (c >= 0) n[k] = N[k].values[c];
+      }
+      for (const k of numbers) {
+        const v = N[k][i];
+        if (v !== null && v !== undefined) n[k] = v;
+      }
+      const more = N.more[i];
+      if (more) Object.assign(n, more);
+      nodes[i] = n;
+    }
+    const E = raw.edges;
+    const edges = new Array(E.to.length);
+    const weighted = new Set(E.weighted);
+    let j = 0;
+    let wi = 0;
+    for (let s = 0; s < count; s++) {
+      const from = N.id[s];
+      for (let c = E.out[s]; c > 0; c--, j++) {
+        const t = E.types[E.type[j]];
+        const st = E.styles[t];
+        const e = { id: "e" + j, from, to: N.id[E.to[j]], t, color: st.color, arrows: st.arrows,
+                    width: 1 };
+        if (weighted.has(t)) {
+          const w = E.w[wi++];
+          if (w !== null) {
+            e.w = w / 1000;
+            e.width = Math.round(100 * (1 + 3 * Math.max(0, e.w - 0.5))) / 100;
+          }
+        }
+        const more = E.more[j];
+        if (more) {
+          Object.assign(e, more);
+          if (typeof more.reason === "number") e.reason = E.reasons[more.reason];
+        }
+        edges[j] = e;
+      }
+    }
+    return { meta: raw.meta, nodes, edges, groups: raw.groups, views: raw.views,
+             saved_views: raw.saved_views };
+  }
+  // The views name nodes by index and leave out what the node says (text, note, line).
+  const VIEW_REFS = {
+    changed_mind: [["annotation", "annotation_text"], ["claim", "claim_text", "claim_note", "claim_line"]],
+    tensions: [["a", "a_text", "a_note", "a_line"], ["b", "b_text", "b_note", "b_line"]],
+    suggested_links: [["a", "a_text", "a_note", "a_line"], ["b", "b_text", "b_note", "b_line"]],
+    evidence: [["claim", "text", "note", "line"]],
+    bearing: [["id", "text"]],
+  };
+  function restoreRow(row, spec) {
+    for (const [idk, textk, notek, linek] of spec) {
+      const v = row[idk];
+      if (typeof v !== "number") continue;
+      const n = DATA.nodes[v];
+      row[idk] = n.id;
+      if (textk && !(textk in row)) row[textk] = n.text || n.label;
+      if (notek && !(notek in row)) row[notek] = n.note || "";
+      if (linek && !(linek in row)) row[linek] = n.line === undefined ? null : n.line;
+    }
+    return row;
+  }
+  function restoreViews(V) {
+    if (V.restored) return V;
+    V.restored = true;
+    const idOf = (v) => (typeof v === "number" ? DATA.nodes[v].id : v);
+    for (const row of (V.themes || { rows: [] }).rows) {
+      for (const k of Object.keys(row.claims || {})) row.claims[k] = row.claims[k].map(idOf);
+    }
+    for (const name of ["changed_mind", "tensions", "suggested_links"]) {
+      for (const row of V[name] || []) restoreRow(row, VIEW_REFS[name]);
+    }
+    const seen = new Set();
+    for (const rows of Object.values(V.evidence || {})) {
+      for (const row of rows) {
+        if (seen.has(row)) continue;
+        seen.add(row);
+        restoreRow(row, VIEW_REFS.evidence);
+        for (const part of ["similar", "references", "annotations"]) {
+          for (const x of row[part] || []) restoreRow(x, VIEW_REFS.bearing);
+        }
+      }
+    }
+    return V;
+  }
   const DIM = "rgba(200,200,200,0.35)";
   const GROUP_COLOUR = "#6f8fb0";
   const $ = (id) => document.getElementById(id);
@@ -664,6 +766,7 @@
     return p;
   }
   function buildViews() {
+    restoreViews(VIEWS);
     const kindName = (k) => (kindsById.get(k) || { name: k || "no kind" }).name;
     // Themes x kinds
     const themes = VIEWS.themes || { kinds: [], rows: [] };
@@ -749,8 +852,9 @@
       ebox.appendChild(item);
     }
     // Tensions and suggested links
-    const pairs = (box, title, rows, empty, what) => {
-      box.appendChild(el("h3", title + " (" + rows.length + ")"));
+    const pairs = (box, title, rows, empty, what, total) => {
+      const count = total === undefined ? rows.length : total;
+      box.appendChild(el("h3", title + " (" + count + ")"));
       if (!rows.length) box.appendChild(el("p", empty, "meta"));
       for (const r of rows.slice(0, 500)) {
         const item = el("div", null, "item");
@@ -763,7 +867,7 @@
     pairs($("view-tensions"), "Tensions", VIEWS.tensions || [],
       "No candidate contradiction (or you dismissed them all).",
       (r) => "tension " + Number(r.weight || 0).toFixed(2) + (r.reason ? ": " + r.reason : "") +
-             (r.decision ? " (" + r.decision + " by you)" : ""));
+             (r.decision ? " (" + r.decision + " by you)" : ""), VIEWS.tensions_total);
     pairs($("view-suggested"), "Suggested links", VIEWS.suggested_links || [],
       "No similar claims in notes that do not link to each other.",
       (r) => "similar " + Number(r.weight).toFixed(2) + " · " + r.a_note + " ↔ " + r.b_note);
@@ -839,6 +943,9 @@
     showSet: { value: (ids) => showSet(ids.map(String)) },
     selectedIds: { value: () => network.getSelectedNodes().map(String) },
     savedViews: { value: () => Object.keys(SAVED).sort() },
+    // The graph as the page decoded it: what build_payload wrote, record by record.
+    records: { value: () => JSON.parse(JSON.stringify({ nodes: DATA.nodes, edges: DATA.edges,
+                                                        views: restoreViews(VIEWS) })) },
     applySaved: { value: (name) => applySaved(String(name)) },
     view: { value: () => ({ scale: network.getScale(), centre: network.getViewPosition(),
                             kinds: [...state.kinds].sort(), edgeTypes: [...state.edgeTypes].sort(),
