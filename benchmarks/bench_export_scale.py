@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--notes", type=int, default=2100)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=3, help="exports (0: the page of the last)")
     ap.add_argument("--loads", type=int, default=3, help="page loads after one warm-up")
     ap.add_argument("--cap", type=float, default=120.0)
     ap.add_argument("--workers", type=int, default=0)
@@ -149,10 +149,11 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     size = out.stat().st_size
-    print(
-        f"median of {args.runs}: {statistics.median(walls):.2f} s wall, "
-        f"{statistics.median(cpus):.2f} s CPU; {size / 1e6:.1f} MB"
-    )
+    if walls:
+        print(
+            f"median of {args.runs}: {statistics.median(walls):.2f} s wall, "
+            f"{statistics.median(cpus):.2f} s CPU; {size / 1e6:.1f} MB"
+        )
     for name, n in breakdown(out.read_text(encoding="utf-8")):
         print(f"  {name:45s} {n / 1e6:8.2f} MB")
     if not args.skip_page:
