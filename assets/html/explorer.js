@@ -10,9 +10,124 @@
   "use strict";
 
   const marks = { start: performance.now() };
-  const DATA = JSON.parse(document.getElementById("explorer-data").textContent);
+  const DATA = decode(JSON.parse(document.getElementById("explorer-data").textContent));
   marks.parsed = performance.now();
   const meta = DATA.meta;
+
+  // ---- the data: columns (explorer/export/html.py, wire) back into records ----
+  function decode(raw) {
+    const N = raw.nodes;
+    const count = N.id.length;
+    const nodes = new Array(count);
+    const tables = ["note", "sec", "k", "ks"];
+    const numbers = ["line", "conf", "comm"];
+    for (let i = 0; i < count; i++) {
+      const st = N.styles[N.style[i]];
+      const text = N.text[i];
+      const lc = N.label[i];
+      const n = { id: N.id[i], shape: st[1], color: st[2], size: N.size[i], x: N.x[i], y: N.y[i],
+                  g: N.g[i] };
+      n.label = lc === 0 ? text : typeof lc === "number" ? text.slice(0, lc) + "…" : lc;
+      if (st[0] !== "") n.t = st[0];
+      if (text !== null && text !== undefined) n.text = text;
+      for (const k of tables) {
+        const c = N[k].codes[i];
+        if (c >= 0) n[k] = N[k].values[c];
+      }
+      for (const k of numbers) {
+        const v = N[k][i];
+        if (v !== null && v !== undefined) n[k] = v;
+      }
+      const more = N.more[i];
+      if (more) Object.assign(n, more);
+      nodes[i] = n;
+    }
+    // Edges stay in arrays (source, target, type code) until a record is needed: the
+    // overview draws none of them, only their counts between communities.
+    const E = raw.edges;
+    const efrom = new Int32Array(E.to.length);
+    let j = 0;
+    for (let s = 0; s < count; s++) {
+      for (let c = E.out[s]; c > 0; c--) efrom[j++] = s;
+    }
+    return { meta: raw.meta, nodes, E, efrom, eto: Int32Array.from(E.to),
+             etype: Int32Array.from(E.type), groups: raw.groups, views: raw.views,
+             saved_views: raw.saved_views };
+  }
+  // Every edge as a record ({id, from, to, t, color, arrows, width, w, ...}), made once.
+  let edgeList = null;
+  function allEdges() {
+    if (edgeList) return edgeList;
+    const E = DATA.E;
+    const ids = DATA.nodes;
+    const weighted = new Set(E.weighted);
+    const edges = new Array(DATA.eto.length);
+    let wi = 0;
+    for (let j = 0; j < edges.length; j++) {
+      const t = E.types[DATA.etype[j]];
+      const st = E.styles[t];
+      const e = { id: "e" + j, from: ids[DATA.efrom[j]].id, to: ids[DATA.eto[j]].id, t,
+                  color: st.color, arrows: st.arrows, width: 1 };
+      if (weighted.has(t)) {
+        const w = E.w[wi++];
+        if (w !== null) {
+          e.w = w / 1000;
+          e.width = Math.round(100 * (1 + 3 * Math.max(0, e.w - 0.5))) / 100;
+        }
+      }
+      const more = E.more[j];
+      if (more) {
+        Object.assign(e, more);
+        if (typeof more.reason === "number") e.reason = E.reasons[more.reason];
+      }
+      edges[j] = e;
+    }
+    edgeList = edges;
+    return edges;
+  }
+  // The views name nodes by index and leave out what the node says (text, note, line).
+  const VIEW_REFS = {
+    changed_mind: [["annotation", "annotation_text"], ["claim", "claim_text", "claim_note", "claim_line"]],
+    tensions: [["a", "a_text", "a_note", "a_line"], ["b", "b_text", "b_note", "b_line"]],
+    suggested_links: [["a", "a_text", "a_note", "a_line"], ["b", "b_text", "b_note", "b_line"]],
+    evidence: [["claim", "text", "note", "line"]],
+    bearing: [["id", "text"]],
+  };
+  function restoreRow(row, spec) {
+    for (const [idk, textk, notek, linek] of spec) {
+      const v = row[idk];
+      if (typeof v !== "number") continue;
+      const n = DATA.nodes[v];
+      row[idk] = n.id;
+      if (textk && !(textk in row)) row[textk] = n.text || n.label;
+      if (notek && !(notek in row)) row[notek] = n.note || "";
+      if (linek && !(linek in row)) row[linek] = n.line === undefined ? null : n.line;
+    }
+    return row;
+  }
+  function restoreViews(V) {
+    if (V.restored) return V;
+    V.restored = true;
+    const idOf = (v) => (typeof v === "number" ? DATA.nodes[v].id : v);
+    for (const row of (V.themes || { rows: [] }).rows) {
+      for (const k of Object.keys(row.claims || {})) row.claims[k] = row.claims[k].map(idOf);
+    }
+    for (const name of ["changed_mind", "tensions", "suggested_links"]) {
+      for (const row of V[name] || []) restoreRow(row, VIEW_REFS[name]);
+    }
+    const seen = new Set();
+    for (const rows of Object.values(V.evidence || {})) {
+      for (const row of rows) {
+        if (seen.has(row)) continue;
+        seen.add(row);
+        restoreRow(row, VIEW_REFS.evidence);
+        for (const part of ["similar", "references", "annotations"]) {
+          for (const x of row[part] || []) restoreRow(x, VIEW_REFS.bearing);
+        }
+      }
+    }
+    return V;
+  }
   const DIM = "rgba(200,200,200,0.35)";
   const GROUP_COLOUR = "#6f8fb0";
   const $ = (id) => document.getElementById(id);
@@ -20,7 +135,17 @@
   // ---- indexes over the whole graph (shown or not) ----
   const byId = new Map();
   const members = new Map();
-  const adjacency = new Map();
+  let adjacency = null; // node id -> its edges, made on the first details shown
+  function edgesOf(id) {
+    if (!adjacency) {
+      adjacency = new Map();
+      for (const e of allEdges()) {
+        push(adjacency, e.from, e);
+        if (e.to !== e.from) push(adjacency, e.to, e);
+      }
+    }
+    return adjacency.get(id) || [];
+  }
   const push = (map, key, value) => {
     let list = map.get(key);
     if (!list) map.set(key, (list = []));
@@ -29,10 +154,6 @@
   for (const n of DATA.nodes) {
     byId.set(n.id, n);
     push(members, n.g, n);
-  }
-  for (const e of DATA.edges) {
-    push(adjacency, e.from, e);
-    if (e.to !== e.from) push(adjacency, e.to, e);
   }
   const groupsById = new Map(DATA.groups.map((g) => [g.id, g]));
   const kindsById = new Map(meta.kinds.map((k) => [k.id, k]));
@@ -78,8 +199,13 @@
     return true;
   }
   // The id drawn for node n: itself, its collapsed community, or null (filtered out).
+  const groupIds = new Map();
   function representative(n) {
-    if (collapsed && !state.expanded.has(n.g)) return "group:" + n.g;
+    if (collapsed && !state.expanded.has(n.g)) {
+      let id = groupIds.get(n.g);
+      if (id === undefined) groupIds.set(n.g, (id = "group:" + n.g));
+      return id;
+    }
     return nodeShown(n) ? n.id : null;
   }
 
@@ -135,23 +261,51 @@
 
   function visibleSets() {
     const nodes = new Map();
-    for (const n of DATA.nodes) {
+    const all = DATA.nodes;
+    const count = all.length;
+    // Per node: what stands for it (its id, its community's, or null) and that as a
+    // number (its index, or past the nodes its community's), to count edges by pair.
+    const rep = new Array(count);
+    const code = new Float64Array(count);
+    let top = 0;
+    for (let i = 0; i < count; i++) {
+      const n = all[i];
       const r = representative(n);
-      if (r === null || nodes.has(r)) continue;
-      nodes.set(r, r === n.id ? visNode(n) : groupNode(groupsById.get(n.g)));
+      rep[i] = r;
+      if (r === null) continue;
+      const own = r === n.id;
+      code[i] = own ? i : count + 2 + n.g;
+      if (code[i] > top) top = code[i];
+      if (!nodes.has(r)) nodes.set(r, own ? visNode(n) : groupNode(groupsById.get(n.g)));
     }
+    const span = top + 1;
+    const types = DATA.E.types;
+    const shownType = types.map((t) => state.edgeTypes.has(t));
+    const { efrom, eto, etype } = DATA;
     const edges = new Map();
-    for (const e of DATA.edges) {
-      if (!state.edgeTypes.has(e.t)) continue;
-      const a = representative(byId.get(e.from));
-      const b = representative(byId.get(e.to));
-      if (a === null || b === null || a === b) continue;
-      if (a === e.from && b === e.to) {
+    const aggregated = new Map();
+    for (let j = 0; j < efrom.length; j++) {
+      if (!shownType[etype[j]]) continue;
+      const f = efrom[j];
+      const t = eto[j];
+      const a = rep[f];
+      const b = rep[t];
+      if (a === null || b === null) continue;
+      const ca = code[f];
+      const cb = code[t];
+      if (ca === cb) continue;
+      if (ca === f && cb === t) {
+        const e = allEdges()[j];
         edges.set(e.id, visEdge(e));
       } else {
-        const key = "agg:" + (a < b ? a + "|" + b : b + "|" + a);
-        let agg = edges.get(key);
-        if (!agg) edges.set(key, (agg = { id: key, from: a, to: b, count: 0 }));
+        const key = ca < cb ? ca * span + cb : cb * span + ca;
+        let agg = aggregated.get(key);
+        if (!agg) {
+          const id = "agg:" + (a < b ? a + "|" + b : b + "|" + a);
+          agg = { id, from: a, to: b, count: 0 };
+          aggregated.set(key, agg);
+          edges.set(id, agg);
+        }
         agg.count += 1;
       }
     }
@@ -255,7 +409,7 @@
   }
   function neighbours(id, type, direction) {
     const out = [];
-    for (const e of adjacency.get(id) || []) {
+    for (const e of edgesOf(id)) {
       if (e.t !== type) continue;
       if (direction === "out" && e.from !== id) continue;
       if (direction === "in" && e.to !== id) continue;
@@ -664,6 +818,7 @@
     return p;
   }
   function buildViews() {
+    restoreViews(VIEWS);
     const kindName = (k) => (kindsById.get(k) || { name: k || "no kind" }).name;
     // Themes x kinds
     const themes = VIEWS.themes || { kinds: [], rows: [] };
@@ -749,8 +904,9 @@
       ebox.appendChild(item);
     }
     // Tensions and suggested links
-    const pairs = (box, title, rows, empty, what) => {
-      box.appendChild(el("h3", title + " (" + rows.length + ")"));
+    const pairs = (box, title, rows, empty, what, total) => {
+      const count = total === undefined ? rows.length : total;
+      box.appendChild(el("h3", title + " (" + count + ")"));
       if (!rows.length) box.appendChild(el("p", empty, "meta"));
       for (const r of rows.slice(0, 500)) {
         const item = el("div", null, "item");
@@ -763,7 +919,7 @@
     pairs($("view-tensions"), "Tensions", VIEWS.tensions || [],
       "No candidate contradiction (or you dismissed them all).",
       (r) => "tension " + Number(r.weight || 0).toFixed(2) + (r.reason ? ": " + r.reason : "") +
-             (r.decision ? " (" + r.decision + " by you)" : ""));
+             (r.decision ? " (" + r.decision + " by you)" : ""), VIEWS.tensions_total);
     pairs($("view-suggested"), "Suggested links", VIEWS.suggested_links || [],
       "No similar claims in notes that do not link to each other.",
       (r) => "similar " + Number(r.weight).toFixed(2) + " · " + r.a_note + " ↔ " + r.b_note);
@@ -839,6 +995,9 @@
     showSet: { value: (ids) => showSet(ids.map(String)) },
     selectedIds: { value: () => network.getSelectedNodes().map(String) },
     savedViews: { value: () => Object.keys(SAVED).sort() },
+    // The graph as the page decoded it: what build_payload wrote, record by record.
+    records: { value: () => JSON.parse(JSON.stringify({ nodes: DATA.nodes, edges: allEdges(),
+                                                        views: restoreViews(VIEWS) })) },
     applySaved: { value: (name) => applySaved(String(name)) },
     view: { value: () => ({ scale: network.getScale(), centre: network.getViewPosition(),
                             kinds: [...state.kinds].sort(), edgeTypes: [...state.edgeTypes].sort(),

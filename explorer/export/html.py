@@ -1,6 +1,6 @@
 """One self-contained, offline HTML page of the map.
 
-pyvis builds the vis-network node and edge records (``pyvis.network.Network``), but
+pyvis builds the vis-network node records (``pyvis.network.Network``), but
 the page comes from this project's own template (``assets/html/``), because pyvis
 0.3.2's template links Bootstrap from a CDN even ``in_line``, writes the file in the
 locale's encoding and puts node ``title`` into the page as HTML. Here:
@@ -197,7 +197,7 @@ def fill_template(payload: dict) -> str:
     for name, code in (("vis-network", vis), ("explorer.js", app)):
         if re.search(r"</script", code, re.IGNORECASE):
             raise ExportError(f"{name} contains '</script' and cannot be inlined")
-    data = json_for_script(payload)
+    data = json_for_script(wire(payload))
     parts = {
         "TITLE": html_lib.escape(payload["meta"]["title"]),
         "CSS": css,
@@ -210,17 +210,229 @@ def fill_template(payload: dict) -> str:
     return re.sub(r"@@(TITLE|CSS|VIS_JS|APP_JS|DATA|CSP)@@", lambda m: parts[m.group(1)], template)
 
 
+# Node record keys that get a column of their own in the page's data (see ``wire``).
+_BASE_KEYS = {"id", "label", "text", "shape", "color", "size", "x", "y", "t", "g"}
+_INTERNED = ("note", "sec", "k", "ks")
+_NUMBERS = ("line", "conf", "comm")
+# Edge record keys the page derives from the edge's type and weight.
+_EDGE_DERIVED = {"id", "from", "to", "t", "w", "color", "arrows", "width", "dashes"}
+# The page lists this many tensions (all are counted); the rest stay in the window.
+TENSIONS_SHOWN = 500
+
+
+def wire(payload: dict) -> dict:
+    """``build_payload``'s records as the page carries them: the same content, said once.
+
+    A 69,000-claim vault has some 85,000 nodes and 750,000 edges; as records, each edge
+    repeats its colour, arrows, width and two node ids, and the views repeat every claim
+    text they quote. Here (the page's ``decode`` undoes it, docs/EXPORTERS.md):
+
+    - nodes are columns; a node's shape and colour are one index into ``styles``; note
+      paths, sections, kinds and kind sources are indexes into tables of their distinct
+      values; a label that is the text, or the text cut short with "…", is a number
+      (0, or the length kept); positions are rounded to whole layout units;
+    - edges are grouped by source node (``out``: how many each node has, in node order),
+      with the target's node index, a type code and, for similarity types, the weight
+      in thousandths; colour, arrows and width follow from the type and weight;
+    - the views name claims by node index and leave out the texts, notes and lines
+      the node carries; the tensions tab keeps its first ``TENSIONS_SHOWN`` rows and the
+      total.
+    """
+    nodes: list[dict] = payload["nodes"]
+    ids = [str(r["id"]) for r in nodes]
+    index = {n: i for i, n in enumerate(ids)}
+    styles: dict[tuple, int] = {}
+    cols: dict[str, list] = {k: [] for k in ("text", "label", "style", "size", "x", "y", "g")}
+    interned = {k: _Table() for k in _INTERNED}
+    numbers: dict[str, list] = {k: [] for k in _NUMBERS}
+    more: dict[str, dict] = {}
+    for i, r in enumerate(nodes):
+        text = r.get("text")
+        cols["text"].append(text)
+        cols["label"].append(_label_code(r.get("label"), text))
+        key = (r.get("t", ""), r.get("shape"), r.get("color"))
+        cols["style"].append(styles.setdefault(key, len(styles)))
+        cols["size"].append(r.get("size"))
+        cols["x"].append(round(r["x"]))
+        cols["y"].append(round(r["y"]))
+        cols["g"].append(r.get("g", -1))
+        for k in _INTERNED:
+            interned[k].add(r.get(k))
+        for k in _NUMBERS:
+            v = r.get(k)
+            numbers[k].append(round(v, 3) if isinstance(v, float) else v)
+        extra = {k: v for k, v in r.items() if k not in _BASE_KEYS and k not in _INTERNED
+                 and k not in _NUMBERS}  # fmt: skip
+        if extra:
+            more[str(i)] = extra
+    node_data = {"id": ids, **cols, "styles": [list(k) for k in styles], "more": more}
+    for k, table in interned.items():
+        node_data[k] = table.wire()
+    node_data.update(numbers)
+    return {
+        "format": 2,
+        "meta": payload["meta"],
+        "nodes": node_data,
+        "edges": _wire_edges(payload["edges"], index),
+        "groups": payload["groups"],
+        "views": _wire_views(payload.get("views") or {}, index, nodes),
+        "saved_views": payload.get("saved_views") or {},
+    }
+
+
+class _Table:
+    """A column of values said as codes into a list of its distinct values (-1: none)."""
+
+    def __init__(self) -> None:
+        self.codes: list[int] = []
+        self.values: dict = {}
+
+    def add(self, value) -> int:
+        code = (
+            -1 if value is None or value == "" else self.values.setdefault(value, len(self.values))
+        )
+        self.codes.append(code)
+        return code
+
+    def wire(self) -> dict:
+        return {"values": list(self.values), "codes": self.codes}
+
+
+def _label_code(label, text):
+    """0 when the label is the text; n when it is the text's first n characters and "…";
+    else the label itself. (Only for text JavaScript slices as Python does: no
+    character outside the Basic Multilingual Plane.)"""
+    if not isinstance(label, str) or not isinstance(text, str):
+        return label
+    if label == text:
+        return 0
+    kept = label[:-1]
+    if kept and label.endswith("…") and text.startswith(kept) and _bmp(kept):
+        return len(kept)
+    return label
+
+
+def _bmp(s: str) -> bool:
+    return s.isascii() or all(ord(c) < 0x10000 for c in s)
+
+
+def _wire_edges(edges: list[dict], index: Mapping[str, int]) -> dict:
+    by_source = sorted(range(len(edges)), key=lambda j: index[str(edges[j]["from"])])
+    out = [0] * len(index)
+    to: list[int] = []
+    types: dict[str, int] = {}
+    styles: dict[str, dict] = {}
+    codes: list[int] = []
+    weights: list[int | None] = []
+    reasons: dict[str, int] = {}
+    more: dict[str, dict] = {}
+    weighted = set(SIMILARITY_EDGE_TYPES)
+    for i, j in enumerate(by_source):
+        e = edges[j]
+        out[index[str(e["from"])]] += 1
+        to.append(index[str(e["to"])])
+        t = str(e.get("t", ""))
+        if t not in types:
+            types[t] = len(types)
+            styles[t] = {"color": e.get("color"), "arrows": e.get("arrows", "")}
+        codes.append(types[t])
+        if t in weighted:
+            w = e.get("w")
+            weights.append(round(w * 1000) if isinstance(w, int | float) else None)
+        extra = {k: v for k, v in e.items() if k not in _EDGE_DERIVED}
+        if "reason" in extra and isinstance(extra["reason"], str):
+            extra["reason"] = reasons.setdefault(extra["reason"], len(reasons))
+        if extra:
+            more[str(i)] = extra
+    return {
+        "out": out,
+        "to": to,
+        "type": codes,
+        "types": list(types),
+        "styles": styles,
+        "weighted": sorted(weighted),
+        "w": weights,
+        "reasons": list(reasons),
+        "more": more,
+    }
+
+
+# Per view row: (id key, text key, note key, line key) of each node it quotes.
+_VIEW_REFS = {
+    "changed_mind": [("annotation", "annotation_text", None, None),
+                     ("claim", "claim_text", "claim_note", "claim_line")],
+    "tensions": [("a", "a_text", "a_note", "a_line"), ("b", "b_text", "b_note", "b_line")],
+    "suggested_links": [("a", "a_text", "a_note", "a_line"),
+                        ("b", "b_text", "b_note", "b_line")],
+    "evidence": [("claim", "text", "note", "line")],
+    "bearing": [("id", "text", None, None)],
+}  # fmt: skip
+
+
+def _wire_views(views: Mapping, index: Mapping[str, int], nodes: list[dict]) -> dict:
+    def ref(row: Mapping, spec) -> dict:
+        row = dict(row)
+        for idk, textk, notek, linek in spec:
+            i = index.get(str(row.get(idk)))
+            if i is None:
+                continue
+            n = nodes[i]
+            row[idk] = i
+            known = {textk: n.get("text") or n.get("label"), notek: n.get("note", ""),
+                     linek: n.get("line")}  # fmt: skip
+            for k, value in known.items():
+                if k is not None and k in row and row[k] == value:
+                    del row[k]
+        return row
+
+    out = dict(views)
+    if "themes" in views:
+        themes = dict(views["themes"])
+        themes["rows"] = [
+            {**row, "claims": {k: [index.get(str(c), str(c)) for c in cs]
+                               for k, cs in row.get("claims", {}).items()}}
+            for row in themes.get("rows", [])
+        ]  # fmt: skip
+        out["themes"] = themes
+    for name in ("changed_mind", "tensions", "suggested_links"):
+        if name in views:
+            rows = list(views[name])
+            if name == "tensions":
+                out["tensions_total"] = len(rows)
+                rows = rows[:TENSIONS_SHOWN]
+            out[name] = [ref(r, _VIEW_REFS[name]) for r in rows]
+    if "evidence" in views:
+        ev = dict(views["evidence"])
+        for key, rows in views["evidence"].items():
+            packed = []
+            for r in rows:
+                r = ref(r, _VIEW_REFS["evidence"])
+                for part in ("similar", "references", "annotations"):
+                    if part in r:
+                        r[part] = [ref(x, _VIEW_REFS["bearing"]) for x in r[part]]
+                packed.append(r)
+            ev[key] = packed
+        out["evidence"] = ev
+    return out
+
+
 def json_for_script(value) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``
     survives, so neither ``</script>`` nor ``<!--`` can end or bend the element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
+    for char, escaped in _SCRIPT_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+_SCRIPT_ESCAPES = (
+    ("&", "\\u0026"),
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 def _csp(*scripts: str) -> str:
@@ -341,14 +553,20 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
                 continue
             rec[short] = value if isinstance(value, bool | int | float | str) else str(value)
         rec["g"] = int(group.get(_n, -1))
-    multi = G.is_multigraph()
-    for i, e in enumerate(G.edges(keys=True, data=True) if multi else G.edges(data=True)):
-        u, v, d = e[0], e[1], e[-1]
+    # Edge records as pyvis's directed add_edge makes them (its options plus from/to),
+    # built here: at 750,000 edges pyvis's per-call checks cost seconds and add nothing.
+    by_type: dict[str, dict[str, object]] = {}
+    edges = []
+    for i, (u, v, d) in enumerate(G.edges(data=True)):
         t = str(d.get("type", ""))
-        spec = edge_style(t)
-        opts = {"id": f"e{i}", "color": spec["colour"], "arrows": "to" if t in _DIRECTED else ""}
-        if spec["dash"] != "solid":
-            opts["dashes"] = True
+        style = by_type.get(t)
+        if style is None:
+            spec = edge_style(t)
+            style = {"color": spec["colour"], "arrows": "to" if t in _DIRECTED else ""}
+            if spec["dash"] != "solid":
+                style["dashes"] = True
+            by_type[t] = style
+        opts: dict[str, object] = {"id": f"e{i}", **style}
         weight = d.get("weight")
         if t in SIMILARITY_EDGE_TYPES and isinstance(weight, int | float):
             opts["width"] = round(1.0 + 3.0 * max(0.0, float(weight) - 0.5), 2)
@@ -359,8 +577,10 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
         for key in ("stance", "reason", "decision"):
             if d.get(key):
                 opts[key] = str(d[key])
-        net.add_edge(str(u), str(v), **opts)
-    return nodes, net.edges
+        opts["from"] = str(u)
+        opts["to"] = str(v)
+        edges.append(opts)
+    return nodes, edges
 
 
 def _group_records(G: nx.Graph, group: Mapping) -> list[dict]:

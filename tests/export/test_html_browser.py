@@ -6,6 +6,8 @@ missing: an untested offline page is the thing they exist to prevent.
 
 from __future__ import annotations
 
+import json
+
 import networkx as nx
 import pytest
 
@@ -386,3 +388,38 @@ def test_saved_views_travel_into_the_page_menu(browser, tmp_path, graph):
     assert abs(v["scale"] - width / 300) < 1e-6
     assert d.execute_script("return window.explorerMap.applySaved('A claim');")
     assert d.execute_script("return window.explorerMap.selectedIds();") == [claim]
+
+
+def _json_ready(value):
+    return json.loads(json.dumps(value))
+
+
+def test_page_decodes_exactly_what_the_exporter_built(browser, page, graph):
+    """The page carries its data in columns (html.wire); decoded, every node and edge
+    record and every view row is what build_payload made, bar rounding: positions to
+    whole layout units, weights and confidences to thousandths."""
+    payload = html.build_payload(graph)
+    _load(browser, page)
+    got = browser.driver.execute_script("return window.explorerMap.records();")
+    assert len(got["nodes"]) == len(payload["nodes"])
+    for mine, want in zip(got["nodes"], payload["nodes"], strict=True):
+        want = dict(want, x=round(want["x"]), y=round(want["y"]))
+        if "conf" in want:
+            assert mine.pop("conf") == pytest.approx(want.pop("conf"), abs=5e-4)
+        assert mine == _json_ready(want)
+
+    def edges(records):  # order and ids aside (the page groups edges by source)
+        out = []
+        for e in _json_ready(records):
+            e.pop("id"), e.pop("dashes", None)
+            e["width"] = round(e["width"], 1)
+            out.append(json.dumps(e, sort_keys=True))
+        return sorted(out)
+
+    assert len(got["edges"]) == graph.number_of_edges()
+    assert edges(got["edges"]) == edges(payload["edges"])
+    views = _json_ready(payload["views"])
+    assert len(views["tensions"]) <= html.TENSIONS_SHOWN
+    got["views"].pop("restored")
+    assert got["views"].pop("tensions_total") == len(views["tensions"])
+    assert got["views"] == views

@@ -81,11 +81,10 @@ def test_hostile_text_cannot_close_the_data_element(rendered):
     assert len(parser.scripts) == 3  # vis-network, data, page script: nothing injected
     data_tags = [a for t, a in parser.tags if t == "script" and a.get("type") == "application/json"]
     assert len(data_tags) == 1
-    payload = json.loads(parser.scripts[1])
-    texts = {n.get("text") for n in payload["nodes"]}
-    assert HOSTILE in texts
-    assert len(payload["nodes"]) == G.number_of_nodes()
-    assert len(payload["edges"]) == G.number_of_edges()
+    data = json.loads(parser.scripts[1])  # the columns of html.wire
+    assert HOSTILE in set(data["nodes"]["text"])
+    assert len(data["nodes"]["id"]) == G.number_of_nodes()
+    assert len(data["edges"]["to"]) == sum(data["edges"]["out"]) == G.number_of_edges()
 
 
 def test_csp_allows_exactly_the_inline_scripts(rendered):
@@ -208,3 +207,37 @@ def test_missing_browser_is_an_error_naming_the_binary(tmp_path):
 
     with pytest.raises(BrowserMissing, match="no-chromium-here"):
         find_binaries(str(tmp_path / "no-chromium-here"), str(tmp_path / "no-driver"))
+
+
+def _strings(value, path=()):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, (*path, k))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v, path)
+
+
+def test_every_text_is_written_once_and_edges_carry_no_repeated_style():
+    """The page's data says each claim text once (views and labels point at the node),
+    and an edge is a target index, a type code and a weight: no colour, arrows or ids."""
+    G = synthetic_graph(400, seed=3)
+    enrich(G, seed=0)
+    payload = html.build_payload(G)
+    data = html.wire(payload)
+    texts = {str(d["text"]) for _, d in G.nodes(data=True) if len(str(d.get("text", ""))) > 24}
+    where = [p for p, s in _strings(data) if s in texts]
+    # Besides the node's own text, only the one claim that stands for each community.
+    assert set(where) <= {("nodes", "text"), ("groups", "claim")}
+    assert where.count(("groups", "claim")) <= len(data["groups"])
+    assert len(data["nodes"]["text"]) == G.number_of_nodes()
+    edges = data["edges"]
+    keys = ("out", "to", "type", "types", "styles", "weighted", "w", "reasons", "more")
+    assert set(edges) == set(keys)
+    assert all(isinstance(v, int) for key in ("out", "to", "type") for v in edges[key])
+    assert len(edges["styles"]) == len(edges["types"]) <= len(set(html.EDGE_TYPES)) + 1
+    # A label that is the text cut short is a number, not a second copy.
+    cut = [lab for lab in data["nodes"]["label"] if isinstance(lab, str) and lab.endswith("…")]
+    assert cut == []
