@@ -178,6 +178,11 @@ def test_layout_is_computed_once_then_read_from_the_cache(indexed, count_layouts
     third = other.graph()
     other.close()
     assert count_layouts == ["force"]
+    assert len(communities) == 1  # communities and centrality are stored too
+    assert {n: [d.get(k) for k in layer] for n, d in third.nodes(data=True)} == {
+        n: [d.get(k) for k in layer] for n, d in first.nodes(data=True)
+    }
+    assert third.graph["communities"] == first.graph["communities"]
     assert third.nodes[claims(third)[0]]["x"] == first.nodes[claims(third)[0]]["x"]
     assert indexed.positions("force") == {n: (d["x"], d["y"]) for n, d in first.nodes(data=True)}
     assert count_layouts == ["force"]
@@ -196,6 +201,47 @@ def test_a_changed_graph_gets_a_fresh_layout_and_old_rows_go(indexed, vault, cou
         "SELECT DISTINCT version FROM layouts WHERE layout = 'force'"
     )
     assert [v for (v,) in versions] == [layout_key(G, "force")]
+
+
+def test_stored_layer_follows_the_graph_and_its_texts(indexed, vault, monkeypatch):
+    """A stored graph layer is used only for the very graph it was computed for: an
+    edit recomputes communities, a damaged row is a miss, and each layout keeps two."""
+    from explorer.store.layers import KEEP
+
+    runs = []
+    real = analyze.detect_communities
+    monkeypatch.setattr(
+        analyze, "detect_communities", lambda G, **kw: runs.append(1) or real(G, **kw)
+    )
+
+    def fresh_graph():
+        w = Workspace(indexed.vault, indexed.db_path, model_path="hashing").open()
+        try:
+            return w.graph()
+        finally:
+            w.close()
+
+    fresh_graph()
+    fresh_graph()
+    assert len(runs) == 1
+    conn = indexed.db().conn
+    conn.execute("UPDATE graph_layers SET payload = x'00ff'")
+    conn.commit()
+    G = fresh_graph()
+    assert len(runs) == 2 and G.graph["communities"]
+    note = vault / "LLM Capabilities.md"
+    note.write_text(
+        note.read_text(encoding="utf-8") + "\n- A brand new claim about tools.\n", "utf-8"
+    )
+    indexed.run_index()
+    edited = fresh_graph()
+    assert len(runs) == 3
+    assert any("brand new claim" in str(d.get("text", "")) for _, d in edited.nodes(data=True))
+    indexed.hide(claims(edited)[0])
+    indexed.graph()  # a third graph: the oldest row goes
+    assert len(runs) == 4
+    (rows,) = conn.execute("SELECT COUNT(*) FROM graph_layers WHERE layout = 'force'").fetchone()
+    assert rows == KEEP
 
 
 def test_layout_key_is_the_graph_layers_fingerprint(indexed):

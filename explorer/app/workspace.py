@@ -371,7 +371,9 @@ class Workspace:
             key = layout_key(G, layout, vectors=vectors)
             memo_key = (key, _text_digest(G))
             memo = self._enriched.get(layout)
-            if memo is not None and memo[0] == memo_key:
+            if memo is None or memo[0] != memo_key:
+                memo = self._stored_layer(layout, memo_key, G)
+            if memo is not None:
                 for n, attrs in memo[1].items():
                     G.nodes[n].update(attrs)
                 G.graph["communities"] = copy.deepcopy(memo[2])
@@ -388,11 +390,34 @@ class Workspace:
                     n: {k: d[k] for k in _LAYER_ATTRS if k in d} for n, d in G.nodes(data=True)
                 }
                 self._enriched[layout] = (memo_key, layer, copy.deepcopy(G.graph["communities"]))
+                self._save_layer(layout, memo_key, layer, G.graph["communities"])
         G.graph["layout"] = layout
         with self._guard():
             _apply_pins(G, self.pins(layout))
             G.graph["saved_views"] = self.saved_views()
         return G
+
+    def _stored_layer(self, layout: str, memo_key: tuple, G: nx.MultiDiGraph) -> tuple | None:
+        """The graph layer's results for this graph from the store (another process
+        computed them: the last export, the window), kept in memory too; None if absent."""
+        from explorer.store.layers import load_layer
+
+        found = load_layer(self.db(), _layer_version(layout, memo_key))
+        if found is None:
+            return None
+        nodes, communities = found
+        if len(nodes) != G.number_of_nodes() or any(n not in nodes for n in G):
+            return None  # not this graph after all: compute it
+        memo = (memo_key, nodes, communities)
+        self._enriched[layout] = memo
+        return memo
+
+    def _save_layer(self, layout: str, memo_key: tuple, layer: dict, communities: dict) -> None:
+        from explorer.store.layers import save_layer
+
+        # A read-only or busy store: the graph is right, only the next one is slower.
+        with contextlib.suppress(sqlite3.OperationalError):
+            save_layer(self.db(), _layer_version(layout, memo_key), layout, layer, communities)
 
     def layouts(self) -> list[str]:
         """Layouts this store can show: ``force``, and ``semantic`` when its claims have
@@ -971,6 +996,13 @@ def layout_key(
         digest = _vectors_digest(G, vectors)
         return layout_fingerprint(G, layout, seed=seed, spacing=spacing, vectors=digest)
     raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+
+
+def _layer_version(layout: str, memo_key: tuple) -> str:
+    """The key of a graph layer in the store: the graph, its texts and the code's version."""
+    from explorer.graph.analyze import LAYER_VERSION
+
+    return hashlib.sha256(f"{LAYER_VERSION}\x1f{layout}\x1f{memo_key}".encode()).hexdigest()
 
 
 def _text_digest(G: nx.Graph) -> str:

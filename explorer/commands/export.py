@@ -109,9 +109,10 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     if not args.quiet:
+        info = graph.graph["filter_info"]
         print(
-            f"wrote {out} ({args.format}: {graph.number_of_nodes()} nodes, "
-            f"{graph.number_of_edges()} edges)",
+            f"wrote {out} ({args.format}: {info['shown_nodes']} nodes, "
+            f"{info['shown_edges']} edges)",
             file=sys.stderr,
         )
     return code
@@ -146,6 +147,7 @@ def _prepared_graph(args: argparse.Namespace, ws):
         max_nodes=args.max_nodes,
         include_hidden=args.include_hidden,
         include_fragments=args.fragments,
+        copy=False,  # the graph is this command's own: no copy of it
     )
     return graph
 

@@ -29,6 +29,9 @@ from explorer.graph.layout import force_layout, layout_fingerprint
 from explorer.graph.semantic_map import semantic_layout
 
 LAYOUTS = ("force", "semantic")
+# Part of the key under which enrich()'s results are cached in the store
+# (``explorer.store.layers``): bump it when communities, their terms or centrality change.
+LAYER_VERSION = 1
 
 
 def compute_layout(

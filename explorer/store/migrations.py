@@ -16,8 +16,9 @@ Families of tables, never mixed:
   no ``note`` column: the pipeline's vault stages rebuild them after the notes (after an
   edit, only what the edit reaches: triggers record the changed claims and concept
   candidates in ``claims_dirty`` and ``concepts_dirty``, see migration 6); and
-  caches (``embeddings``, keyed by model and content hash; ``layouts``, keyed by graph
-  fingerprint) that no index run clears, since their keys say when a row is stale;
+  caches (``embeddings``, keyed by model and content hash; ``layouts`` and
+  ``graph_layers``, keyed by graph fingerprint) that no index run clears, since their
+  keys say when a row is stale;
 * user tables (``user_*``) hold the user's corrections. No index run deletes them or
   changes them, except re-attaching a row to its claim's new id (see reattach.py). Each
   row keeps the claim's text hash and note path so that re-attachment is possible.
@@ -429,6 +430,23 @@ END;
     db.conn.execute("DELETE FROM meta WHERE key = 'similarity_model'")
 
 
+def m007_graph_layers(db: Database) -> None:
+    """A cache of what the graph layer adds to a graph (communities, centrality,
+    positions), keyed like ``layouts`` by what it was computed from: an export or a
+    window after an index that changed nothing skips Louvain and PageRank."""
+    _run(
+        db,
+        """
+CREATE TABLE graph_layers (
+    version TEXT PRIMARY KEY,
+    layout TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    updated_at REAL NOT NULL
+);
+""",
+    )
+
+
 # Append new migrations here; never edit or reorder one that has shipped.
 MIGRATIONS: list[Migration] = [
     m001_claim_store,
@@ -437,6 +455,7 @@ MIGRATIONS: list[Migration] = [
     m004_voice,
     m005_user_curation,
     m006_incremental_vault_stages,
+    m007_graph_layers,
 ]
 
 

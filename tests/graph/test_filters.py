@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from explorer.graph.centrality import centrality
-from explorer.graph.filters import NothingMatches, filter_graph
+from explorer.graph.filters import NothingMatches, edge_count, filter_graph
 from explorer.graph.synthetic import synthetic_graph
 
 
@@ -26,6 +26,31 @@ def test_no_filters_keeps_everything_and_does_not_touch_input(G):
     assert info["hidden_nodes"] == 0 and info["hidden_edges"] == 0
     H.remove_node(next(iter(H.nodes)))
     assert (G.number_of_nodes(), G.number_of_edges()) == before
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"kinds": ["limitation"]}, {"min_similarity": 0.8, "max_nodes": 40}, {"depth": 2}],
+)
+def test_filtering_in_place_gives_what_a_copy_gives(G, filters):
+    if "depth" in filters:
+        filters = {
+            **filters,
+            "focus": next(n for n, d in G.nodes(data=True) if d["type"] == "claim"),
+        }
+    H, info = filter_graph(G, **filters)
+    own = G.copy()
+    same, own_info = filter_graph(own, **filters, copy=False)
+    assert same is own
+    assert set(same.nodes) == set(H.nodes)
+    assert sorted(same.edges(keys=True)) == sorted(H.edges(keys=True))
+    assert own_info == info
+
+
+def test_edge_count_is_number_of_edges():
+    for graph in (nx.MultiDiGraph(), nx.MultiGraph(), nx.DiGraph(), nx.Graph()):
+        graph.add_edges_from([(1, 2), (2, 1), (1, 1), (1, 1), (2, 3), (3, 3)])
+        assert edge_count(graph) == graph.number_of_edges()
 
 
 def test_kinds_keeps_those_claims_and_what_still_touches_them(G):
