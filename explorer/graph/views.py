@@ -179,7 +179,8 @@ def _bearing(G: nx.Graph, n, edges_of=_edges) -> dict:
                 similar.append(
                     {"id": other, "text": _text(G.nodes[other]), "weight": e.get("weight")}
                 )
-    similar.sort(key=lambda r: -(r["weight"] or 1.0))
+    # Ties by id: the order must not depend on how the graph's adjacency was built.
+    similar.sort(key=lambda r: (-(r["weight"] or 1.0), str(r["id"])))
     refs = [{"id": r, "text": _text(G.nodes[r])} for r, _ in edges_of(G, n, "cites", "out")]
     notes = [
         {"id": a, "text": _text(G.nodes[a]), "stance": e.get("stance") or G.nodes[a].get("stance")}
