@@ -172,6 +172,7 @@ def _as_version_5(dbp) -> None:
         "concepts_ckey",
     ):
         conn.execute(f"DROP INDEX {index}")
+    conn.execute("DROP TABLE IF EXISTS graph_layers")  # migration 7
     conn.execute("DROP TABLE claims_dirty")
     conn.execute("DROP TABLE concepts_dirty")
     conn.execute("ALTER TABLE concepts DROP COLUMN fold")

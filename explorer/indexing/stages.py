@@ -52,7 +52,9 @@ from explorer.semantic.vectors import content_hash
 from explorer.store.connection import write_transaction
 from explorer.store.meta import get_meta, set_meta
 from explorer.store.semantic import (
+    ANALYSIS_COLUMNS,
     KIND_SQL,
+    analysis_columns,
     claim_kinds,
     concept_closure,
     note_concepts,
@@ -211,6 +213,8 @@ class SemanticStage:
         self._kept: dict[int, list] = {}  # segment() of the notes prepare() saw
         # Analyses done by worker processes: id(note) -> (note, analysis).
         self._analysed: dict[int, tuple[ParsedNote, NoteAnalysis]] = {}
+        # Analyses whose claims write_note stored (claim_columns), for __call__.
+        self._written: dict[int, tuple[ParsedNote, NoteAnalysis]] = {}
 
     def task(self) -> AnalysisTask:
         """What a worker process needs to analyse a note as :meth:`__call__` would."""
@@ -255,7 +259,29 @@ class SemanticStage:
         except EmbedderError as err:
             yield Progress("embed", 0, 0, message=self.index.degrade(err), level="error")
 
+    def claim_columns(self, db: Database, parsed: ParsedNote) -> tuple[tuple, dict[str, tuple]]:
+        """The note's kept claims with their analysis, for write_note to store them
+        once (then ``__call__`` writes the rest of the same analysis)."""
+        result = self._analysis(db, parsed)
+        self._written[id(parsed)] = (parsed, result)
+        hashes = {c.id: content_hash(c.text) for c in result.claims}
+        return ANALYSIS_COLUMNS, analysis_columns(result, hashes)
+
     def __call__(self, db: Database, parsed: ParsedNote) -> None:
+        written = self._written.pop(id(parsed), None)
+        stored = written is not None and written[0] is parsed
+        result = written[1] if stored else self._analysis(db, parsed)
+        if self.index.cache is None and self._id != self._rules_id:
+            # Analysed without vectors: a later run with a working model redoes it.
+            db.conn.execute(
+                "UPDATE notes SET pipeline = replace(pipeline, ?, ?) WHERE path = ?",
+                (self._id, self._rules_id, parsed.path),
+            )
+        hashes = {c.id: content_hash(c.text) for c in result.claims}
+        write_analysis(db, parsed, result, hashes, claims_stored=stored)
+
+    def _analysis(self, db: Database, parsed: ParsedNote) -> NoteAnalysis:
+        """A worker's analysis of the note, else one made here (with vectors if it can)."""
         cache = self.index.cache
         result = None
         done = self._analysed.pop(id(parsed), None)
@@ -282,14 +308,7 @@ class SemanticStage:
                 self.index.degrade(err)
         if result is None:
             result = self.analyser.analyse(parsed, None)
-        if self.index.cache is None and self._id != self._rules_id:
-            # Analysed without vectors: a later run with a working model redoes it.
-            db.conn.execute(
-                "UPDATE notes SET pipeline = replace(pipeline, ?, ?) WHERE path = ?",
-                (self._id, self._rules_id, parsed.path),
-            )
-        hashes = {c.id: content_hash(c.text) for c in result.claims}
-        write_analysis(db, parsed, result, hashes)
+        return result
 
 
 class ModelStage:

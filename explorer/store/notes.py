@@ -86,7 +86,18 @@ def write_note(
     """
     path = parsed.path
     conn = db.conn
+    stages = list(stages)
     with write_transaction(db):
+        # A stage that decides its claims' columns before they exist (``claim_columns``:
+        # claim id -> values of its ``columns``; claims it leaves out are not stored) has
+        # them written once, whole, instead of inserted and then updated or deleted.
+        extra: tuple[str, ...] = ()
+        decided: dict[str, tuple] | None = None
+        for stage in stages:
+            decide = getattr(stage, "claim_columns", None)
+            if decide is not None:
+                extra, decided = decide(db, parsed)
+                break
         _delete_rows(db, path, tables)
         conn.execute(
             "INSERT INTO notes (path, title, size, mtime_ns, sha, pipeline, claim_count, tags, "
@@ -125,28 +136,25 @@ def write_note(
                 for s in parsed.sections
             ],
         )
+        names = ("id", "note", "section_id", "parent_id", "block", "position", "line")
+        names += ("end_line", "start_char", "end_char")
+        rows = [
+            (c.id, path, c.section_id, c.parent_id, c.block, c.position, c.line)
+            + (c.end_line, c.start, c.end)
+            for c in parsed.claims
+        ]
+        if decided is None:
+            names += ("text", "text_hash", "fragment")
+            rows = [
+                (*row, c.text, text_hash(c.text), int(c.fragment))
+                for row, c in zip(rows, parsed.claims, strict=True)
+            ]
+        else:
+            names += extra
+            rows = [(*row, *decided[row[0]]) for row in rows if row[0] in decided]
         conn.executemany(
-            "INSERT INTO claims (id, note, section_id, parent_id, block, position, line, "
-            "end_line, start_char, end_char, text, text_hash, fragment) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    c.id,
-                    path,
-                    c.section_id,
-                    c.parent_id,
-                    c.block,
-                    c.position,
-                    c.line,
-                    c.end_line,
-                    c.start,
-                    c.end,
-                    c.text,
-                    text_hash(c.text),
-                    int(c.fragment),
-                )
-                for c in parsed.claims
-            ],
+            f"INSERT INTO claims ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            rows,
         )
         conn.executemany(
             "INSERT INTO links (note, target, kind, alias, heading, block, claim_id, line, "

@@ -43,49 +43,72 @@ def _label(text: str) -> str:
     return flat if len(flat) <= LABEL_CHARS else flat[: LABEL_CHARS - 1] + "…"
 
 
+# The claim columns an analysis sets, in the order of analysis_columns' tuples.
+ANALYSIS_COLUMNS = (
+    "voice",
+    "voice_confidence",
+    "answers",
+    "text",
+    "text_hash",
+    "embed_hash",
+    "kind",
+    "confidence",
+    "kind_source",
+    "kind_reason",
+    "fragment",
+)
+
+
+def analysis_columns(analysis: NoteAnalysis, embed_hashes: Mapping[str, str]) -> dict[str, tuple]:
+    """Kept claim id -> its values of ``ANALYSIS_COLUMNS`` (claims not listed are dropped)."""
+    voices = getattr(analysis, "voices", {})
+    out: dict[str, tuple] = {}
+    for c in analysis.claims:
+        k = analysis.kinds.get(c.id)
+        v = voices.get(c.id)
+        out[c.id] = (
+            v.voice if v else None,
+            v.confidence if v else None,
+            v.answers if v else None,
+            c.text,
+            text_hash(c.text),
+            embed_hashes.get(c.id),
+            k.kind if k else None,
+            k.confidence if k else None,
+            k.source if k else None,
+            k.reason if k else None,
+            int(c.fragment),
+        )
+    return out
+
+
 def write_analysis(
     db: Database,
     parsed: ParsedNote,
     analysis: NoteAnalysis,
     embed_hashes: Mapping[str, str],
+    *,
+    claims_stored: bool = False,
 ) -> None:
     """Store ``analysis`` for ``parsed.path`` (its claims already written by write_note).
 
     ``embed_hashes`` maps each kept claim id to the content hash its vector is cached
-    under. Must run inside the note's transaction.
+    under. ``claims_stored``: write_note already wrote the claims with
+    :func:`analysis_columns` (and left out the dropped ones); else they are updated
+    here. Must run inside the note's transaction.
     """
     path = parsed.path
     conn = db.conn
-    kept = {c.id: c for c in analysis.claims}
-    gone = [(c.id,) for c in parsed.claims if c.id not in kept]
-    if gone:
-        conn.executemany("DELETE FROM claims WHERE id = ?", gone)
-    rows = []
-    for c in analysis.claims:
-        k = analysis.kinds.get(c.id)
-        v = getattr(analysis, "voices", {}).get(c.id)
-        rows.append(
-            (
-                v.voice if v else None,
-                v.confidence if v else None,
-                v.answers if v else None,
-                c.text,
-                text_hash(c.text),
-                embed_hashes.get(c.id),
-                k.kind if k else None,
-                k.confidence if k else None,
-                k.source if k else None,
-                k.reason if k else None,
-                int(c.fragment),
-                c.id,
-            )
+    if not claims_stored:
+        kept = {c.id for c in analysis.claims}
+        gone = [(c.id,) for c in parsed.claims if c.id not in kept]
+        if gone:
+            conn.executemany("DELETE FROM claims WHERE id = ?", gone)
+        sets = ", ".join(f"{name} = ?" for name in ANALYSIS_COLUMNS)
+        conn.executemany(
+            f"UPDATE claims SET {sets} WHERE id = ?",
+            [(*values, cid) for cid, values in analysis_columns(analysis, embed_hashes).items()],
         )
-    conn.executemany(
-        "UPDATE claims SET voice = ?, voice_confidence = ?, answers = ?, text = ?, text_hash = ?, "
-        "embed_hash = ?, kind = ?, confidence = ?, kind_source = ?, kind_reason = ?, "
-        "fragment = ? WHERE id = ?",
-        rows,
-    )
     conn.executemany(
         "INSERT OR IGNORE INTO annotations (id, note, claim_id, origin_claim_id, section_id, "
         "text, stance, confidence, how, line, start_char, end_char, text_hash) "
