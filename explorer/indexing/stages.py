@@ -270,7 +270,7 @@ class SemanticStage:
     def __call__(self, db: Database, parsed: ParsedNote) -> None:
         written = self._written.pop(id(parsed), None)
         stored = written is not None and written[0] is parsed
-        result = written[1] if stored else self._analysis(db, parsed)
+        result = written[1] if written is not None and stored else self._analysis(db, parsed)
         if self.index.cache is None and self._id != self._rules_id:
             # Analysed without vectors: a later run with a working model redoes it.
             db.conn.execute(

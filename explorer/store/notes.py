@@ -136,11 +136,11 @@ def write_note(
                 for s in parsed.sections
             ],
         )
-        names = ("id", "note", "section_id", "parent_id", "block", "position", "line")
-        names += ("end_line", "start_char", "end_char")
-        rows = [
-            (c.id, path, c.section_id, c.parent_id, c.block, c.position, c.line)
-            + (c.end_line, c.start, c.end)
+        names: tuple[str, ...] = ("id", "note", "section_id", "parent_id", "block", "position")
+        names += ("line", "end_line", "start_char", "end_char")
+        rows: list[tuple] = [
+            (c.id, path, c.section_id, c.parent_id, c.block, c.position)
+            + (c.line, c.end_line, c.start, c.end)
             for c in parsed.claims
         ]
         if decided is None:
