@@ -5,7 +5,7 @@ module with ``write(graph, path)``); ``json`` is networkx node-link JSON
 (docs/EXPORT.md). Exporters are imported only when used.
 
 The graph is the one the desktop window shows: ``Workspace.graph`` adds communities,
-centrality and positions (cached in the store per graph version), then the filters
+centrality and positions (all cached in the store per graph version), then the filters
 shared by every format (``explorer.graph.filters.filter_graph``) cut it down.
 """
 
