@@ -350,9 +350,12 @@
 
   function updateStatus() {
     const c = counts();
-    const parts = ["Showing " + fmt(c.real) + " of " + fmt(meta.total_nodes) + " nodes"];
+    // The overview shows communities only: say what is there before what is not.
+    const parts = c.real || !c.groups
+      ? ["Showing " + fmt(c.real) + " of " + fmt(meta.total_nodes) + " nodes"]
+      : ["Overview of " + fmt(meta.total_nodes) + " nodes"];
     if (c.groups) {
-      parts.push(fmt(c.inGroups) + " hidden in " + fmt(c.groups) +
+      parts.push(fmt(c.inGroups) + " in " + fmt(c.groups) +
                  " collapsed communities (click one to open it)");
     }
     const byFilter = c.hidden - c.inGroups;

@@ -224,7 +224,8 @@ def test_big_graph_opens_on_collapsed_communities_that_expand(browser, tmp_path)
     )
     assert m == [True, info["groups"], info["groups"], G.number_of_nodes()]
     status = browser.driver.execute_script("return document.getElementById('status').textContent")
-    assert f"{G.number_of_nodes():,} hidden in {info['groups']} collapsed communities" in status
+    assert status.startswith(f"Overview of {G.number_of_nodes():,} nodes")
+    assert f"{G.number_of_nodes():,} in {info['groups']} collapsed communities" in status
     # A real click on the first community opens it.
     pos = browser.driver.execute_script("return window.explorerMap.domPosition('group:0')")
     actions = ActionBuilder(browser.driver)
@@ -234,6 +235,8 @@ def test_big_graph_opens_on_collapsed_communities_that_expand(browser, tmp_path)
     members = sum(1 for _, d in G.nodes(data=True) if d.get("community") == 0)
     real = browser.wait_for("window.explorerMap.realNodeCount")
     assert real >= members
+    status = browser.driver.execute_script("return document.getElementById('status').textContent")
+    assert status.startswith(f"Showing {real:,} of {G.number_of_nodes():,} nodes")
     assert (
         browser.driver.execute_script("return window.explorerMap.groupCount") == info["groups"] - 1
     )
