@@ -213,8 +213,10 @@ class SemanticStage:
         self._kept: dict[int, list] = {}  # segment() of the notes prepare() saw
         # Analyses done by worker processes: id(note) -> (note, analysis).
         self._analysed: dict[int, tuple[ParsedNote, NoteAnalysis]] = {}
-        # Analyses whose claims write_note stored (claim_columns), for __call__.
-        self._written: dict[int, tuple[ParsedNote, NoteAnalysis]] = {}
+        # Analyses whose claims write_note stored (claim_columns), for __call__: id(note)
+        # -> (note, analysis, vector hashes). Emptied by prepare(), so a note whose
+        # transaction failed in between is not kept past its chunk.
+        self._written: dict[int, tuple[ParsedNote, NoteAnalysis, dict[str, str]]] = {}
 
     def task(self) -> AnalysisTask:
         """What a worker process needs to analyse a note as :meth:`__call__` would."""
@@ -248,6 +250,7 @@ class SemanticStage:
         """Embed the new texts of a chunk of notes at once (see pipeline docstring)."""
         cache = self.index.cache
         self._kept.clear()
+        self._written.clear()
         if cache is None:
             return
         cache.bind(db)
@@ -263,21 +266,25 @@ class SemanticStage:
         """The note's kept claims with their analysis, for write_note to store them
         once (then ``__call__`` writes the rest of the same analysis)."""
         result = self._analysis(db, parsed)
-        self._written[id(parsed)] = (parsed, result)
         hashes = {c.id: content_hash(c.text) for c in result.claims}
+        self._written[id(parsed)] = (parsed, result, hashes)
         return ANALYSIS_COLUMNS, analysis_columns(result, hashes)
 
     def __call__(self, db: Database, parsed: ParsedNote) -> None:
         written = self._written.pop(id(parsed), None)
-        stored = written is not None and written[0] is parsed
-        result = written[1] if written is not None and stored else self._analysis(db, parsed)
+        if written is not None and written[0] is parsed:
+            _, result, hashes = written
+            stored = True
+        else:
+            result = self._analysis(db, parsed)
+            hashes = {c.id: content_hash(c.text) for c in result.claims}
+            stored = False
         if self.index.cache is None and self._id != self._rules_id:
             # Analysed without vectors: a later run with a working model redoes it.
             db.conn.execute(
                 "UPDATE notes SET pipeline = replace(pipeline, ?, ?) WHERE path = ?",
                 (self._id, self._rules_id, parsed.path),
             )
-        hashes = {c.id: content_hash(c.text) for c in result.claims}
         write_analysis(db, parsed, result, hashes, claims_stored=stored)
 
     def _analysis(self, db: Database, parsed: ParsedNote) -> NoteAnalysis:

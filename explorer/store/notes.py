@@ -89,8 +89,9 @@ def write_note(
     stages = list(stages)
     with write_transaction(db):
         # A stage that decides its claims' columns before they exist (``claim_columns``:
-        # claim id -> values of its ``columns``; claims it leaves out are not stored) has
-        # them written once, whole, instead of inserted and then updated or deleted.
+        # column names, and claim id -> their values; claims it leaves out are not
+        # stored) has them written once, whole, instead of inserted, then updated or
+        # deleted.
         extra: tuple[str, ...] = ()
         decided: dict[str, tuple] | None = None
         for stage in stages:
