@@ -211,7 +211,7 @@ def test_an_edit_updates_the_similarity_edges_as_a_full_pass_would(tmp_path, mon
     real = stages.decide_pairs
     monkeypatch.setattr(stages, "decide_pairs", lambda *a, **k: calls.append(a) or real(*a, **k))
     full = []
-    monkeypatch.setattr(stages, "similarity_edges", lambda *a, **k: full.append(a))
+    monkeypatch.setattr(stages, "ranked_similarity_edges", lambda *a, **k: full.append(a))
     events = index(root, db, 1, embedder)
     assert events[-1].indexed == 1 and events[-1].removed == 1
     assert len(calls) == 1 and not full  # the update ran, not the full pass

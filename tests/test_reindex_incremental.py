@@ -74,7 +74,7 @@ def _index(vault, dbp) -> tuple[Summary, list]:
 
 
 TABLES = {
-    "sim_edges": "SELECT source, target, type, round(weight, 4), reason FROM sim_edges",
+    "sim_edges": "SELECT source, target, type, round(weight, 4), reason, ranks FROM sim_edges",
     "vault_concepts": "SELECT id, term, variants, mentions, in_heading FROM vault_concepts",
     "concept_map": "SELECT candidate_id, concept_id FROM concept_map",
     "concepts": "SELECT note, id, term, variants, in_heading, fold, ckey FROM concepts",
@@ -173,6 +173,7 @@ def _as_version_5(dbp) -> None:
     ):
         conn.execute(f"DROP INDEX {index}")
     conn.execute("DROP TABLE IF EXISTS graph_layers")  # migration 7
+    conn.execute("ALTER TABLE sim_edges DROP COLUMN ranks")  # migration 8
     conn.execute("DROP TABLE claims_dirty")
     conn.execute("DROP TABLE concepts_dirty")
     conn.execute("ALTER TABLE concepts DROP COLUMN fold")
@@ -224,3 +225,39 @@ def test_migration_6_on_an_older_store_keeps_corrections_and_updates_exactly(tmp
     finally:
         db.close()
     assert text
+
+
+def _messages(events) -> list[str]:
+    return [e.message or "" for e in events[:-1] if e.stage == "similarity"]
+
+
+@pytest.mark.parametrize("how", ["migration", "unknown ranks"])
+def test_a_store_without_rank_bits_is_compared_in_full_once_then_updated(tmp_path, how):
+    """An update decides pairs with an unchanged claim from the rank bits stored with
+    the edges. A store written before they were kept (migration 8), or whose bits are
+    unknown, gets one full pass instead of a wrong update, and updates after that."""
+    rng = random.Random(11)
+    vault = write_vault(tmp_path / "vault", {f"n{i:02d}.md": _note(rng, i) for i in range(30)})
+    dbp = tmp_path / "s.db"
+    _index(vault, dbp)
+    db = open_db(dbp)
+    if how == "migration":
+        db.conn.execute("ALTER TABLE sim_edges DROP COLUMN ranks")
+        db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    else:
+        db.conn.execute("UPDATE sim_edges SET ranks = NULL")
+    db.conn.commit()
+    db.close()
+    _edit(rng, vault, 0)
+    _, events = _index(vault, dbp)
+    assert any(m.startswith("comparing") for m in _messages(events))
+    assert not any(m.startswith("compared") for m in _messages(events))
+    fresh = tmp_path / "fresh0.db"
+    _index(vault, fresh)
+    _assert_same(_contents(dbp), _contents(fresh))
+    _edit(rng, vault, 1)
+    _, events = _index(vault, dbp)
+    assert any(m.startswith("compared") for m in _messages(events))
+    fresh = tmp_path / "fresh1.db"
+    _index(vault, fresh)
+    _assert_same(_contents(dbp), _contents(fresh))

@@ -40,10 +40,12 @@ from explorer.semantic.embedder import EmbedderError, TextEmbedder
 from explorer.semantic.similarity import (
     DEFAULT_K,
     DEFAULT_THRESHOLD,
+    RANK_A,
+    RANK_B,
     cap_within_notes,
     decide_pairs,
     pairs_above,
-    similarity_edges,
+    ranked_similarity_edges,
     tension_edges,
 )
 from explorer.semantic.taxonomy import Taxonomy, default_taxonomy, taxonomy_for_vault
@@ -442,8 +444,8 @@ class SimilarityStage:
 
     _EDGES = (
         "SELECT e.rowid, e.source, e.target, "
-        "CASE e.type WHEN 'similar' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END "
-        "FROM sim_edges e "
+        "CASE e.type WHEN 'similar' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, "
+        "COALESCE(e.ranks, -1) FROM sim_edges e "
     )
 
     def _update(
@@ -452,12 +454,15 @@ class SimilarityStage:
         """(similar, duplicate, tension, changed) counts after an incremental pass
         written to the store; None when a full pass is the better choice.
 
-        Only the neighbourhood of the change is read and decided: F, the changed claims,
-        those that lost a neighbour and every claim with a pair above the threshold with
-        one of them; the stored edges of F and of F's neighbours (whose lists are then
-        complete); every other edge cannot change and is not read. Claims are matched to
-        matrix rows by id: claim ``ids[i]`` has the vector ``matrix[vrows[i]]``
-        (``store.vectors.vector_rows``).
+        A pair is an edge when it is in the top-k list of either claim. Only the lists
+        that may change are ranked again: those of R, the changed claims, those that lost
+        a neighbour (an edge to a removed or changed claim), whose every pair above the
+        threshold is found again; and those of the claims a changed claim now pairs
+        with, into whose list it may enter. Together they are F. Only F's stored edges
+        are read: for a pair of a claim of F with one outside it, the other claim's part
+        is its stored rank bit (``sim_edges.ranks``), since its list cannot have
+        changed. Claims are matched to matrix rows by id: claim ``ids[i]`` has the
+        vector ``matrix[vrows[i]]`` (``store.vectors.vector_rows``).
         """
         n = len(ids)
         row_of = {cid: i for i, cid in enumerate(ids)}
@@ -467,10 +472,12 @@ class SimilarityStage:
             return np.maximum(at, 0), at >= 0
 
         def edges(where: str, params=()) -> np.ndarray:
+            """Rows of (rowid, source row, target row, type, ranks); -1 for a claim with
+            no vector now, and for ranks not known."""
             found = db.conn.execute(self._EDGES + where, params).fetchall()
             if not found:
-                return np.zeros((0, 4), np.int64)
-            rowid, source, target, type_ = zip(*found, strict=True)
+                return np.zeros((0, 5), np.int64)
+            rowid, source, target, type_, ranks = zip(*found, strict=True)
             at, ok = rows_of(list(source))
             bt, okb = rows_of(list(target))
             return np.stack(
@@ -479,13 +486,14 @@ class SimilarityStage:
                     np.where(ok, at, -1),
                     np.where(okb, bt, -1),
                     np.array(type_, dtype=np.int64),
+                    np.array(ranks, dtype=np.int64),
                 ],
                 axis=1,
             )
 
         def edges_at(mask: np.ndarray) -> np.ndarray:
             if not mask.any():
-                return np.zeros((0, 4), np.int64)
+                return np.zeros((0, 5), np.int64)
             names = json.dumps([ids[i] for i in np.flatnonzero(mask).tolist()])
             return edges(
                 "WHERE e.source IN (SELECT value FROM json_each(?1)) "
@@ -525,46 +533,60 @@ class SimilarityStage:
         lost = np.zeros(n, dtype=bool)
         lost[ia[oka]] = True
         lost[ib[okb]] = True
-        redo = changed | lost
+        touched = changed | lost
+        redo = touched.copy()
         e0 = edges_at(changed)
         ia, oka, ib, okb = ends(e0)
         redo[ia[oka]] = True
         redo[ib[okb]] = True
         ca, cb = pairs_above(matrix, np.flatnonzero(redo), DEFAULT_THRESHOLD, vrows)
         F = redo.copy()
-        F[ca] = True
-        F[cb] = True
+        entering = changed[ca] | changed[cb]
+        F[ca[entering]] = True
+        F[cb[entering]] = True
         e1 = edges_at(F)
-        ia, oka, ib, okb = ends(e1)
-        near = np.zeros(n, dtype=bool)
-        near[ia[oka]] = True
-        near[ib[okb]] = True
-        e2 = edges_at(near & ~F)
-        old = np.concatenate([stale, e1, e2])
+        old = np.concatenate([stale, e1])
         _, first = np.unique(old[:, 0], return_index=True)
         old = old[first]
-        rowid, type_ = old[:, 0], old[:, 3]
+        rowid, type_, old_ranks = old[:, 0], old[:, 3], old[:, 4]
         ia, oka, ib, okb = ends(old)
         both = oka & okb
-        lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
         sim = type_ < 2
-        touched = changed | lost
+        # The rank bit of a claim outside F is read, never decided: without it (a store
+        # written before ranks were kept) only a full pass is exact.
+        if np.any(sim & both & (old_ranks < 0) & ~(F[ia] & F[ib])):
+            return None
+        lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
         stays = both & ~changed[ia] & ~changed[ib]  # a pair whose vectors did not move
         pool = sim & stays
-        pa, pb, pv, pd, keep = decide_pairs(
+        pa, pb, pv, pd, ranked = decide_pairs(
             matrix, np.r_[lo[pool], ca], np.r_[hi[pool], cb], DEFAULT_K, DEFAULT_THRESHOLD, at=vrows
         )
-        # Decided here: the pairs with an end in F; the rest cannot have changed.
-        mine = F[pa] | F[pb]
-        now = mine & keep
         pair_key = pa * (n + 1) + pb
         key = pair_key * 2 + pd
         old_pair = np.where(both, lo * (n + 1) + hi, -1)
         old_key = old_pair * 2 + np.minimum(type_, 1)
+        # Each end's bit: ranked in the pool for a claim of F, as stored for any other.
+        # A pair found again but not stored was in neither list.
+        was = pool & (old_ranks >= 0)
+        order = np.argsort(old_key[was])
+        stored_keys, stored_ranks = old_key[was][order], old_ranks[was][order]
+        slot = np.minimum(np.searchsorted(stored_keys, key), max(stored_keys.size - 1, 0))
+        hit = stored_keys.size > 0
+        stored = (
+            np.where(stored_keys[slot] == key, stored_ranks[slot], 0)
+            if hit
+            else np.zeros(key.size, np.int64)
+        )
+        above = ranked > 0
+        ranks = np.where(F[pa], ranked & RANK_A, stored & RANK_A) | np.where(
+            F[pb], ranked & RANK_B, stored & RANK_B
+        )
+        now = above & (ranks > 0) & (F[pa] | F[pb])
         in_f = both & (F[ia] | F[ib])
         gone = ~both | (sim & ~stays)
         gone |= sim & in_f & ~np.isin(old_key, key[now])
-        kept_before = np.isin(key, old_key[sim & stays])
+        kept_before = np.isin(key, old_key[pool])
         fresh = now & ~kept_before
         # Tension: kept between untouched claims whose pair is still an edge.
         still = ~in_f | np.isin(old_pair, pair_key[now])
@@ -582,12 +604,26 @@ class SimilarityStage:
             )
         ]
         added = [e for e, f in zip(candidates, fresh[check].tolist(), strict=True) if f]
+        rank_of = {
+            (e.source, e.target, e.type): r
+            for e, r in zip(candidates, ranks[check].tolist(), strict=True)
+        }
+        # Edges kept whose bits changed (a list gained or lost them): written in place.
+        kept = pool & ~gone  # each is a pair of ``now``
+        order = np.argsort(key[now])
+        found = order[np.searchsorted(key[now][order], old_key[kept])]
+        new_ranks = ranks[now][found]
+        moved = new_ranks != old_ranks[kept]
         tension = self._tension(db, candidates)
         with write_transaction(db):  # one transaction: the dirty claims go with the update
             db.conn.executemany(
                 "DELETE FROM sim_edges WHERE rowid = ?", [(int(r),) for r in rowid[gone]]
             )
-            update_sim_edges(db, [], [*added, *tension])
+            db.conn.executemany(
+                "UPDATE sim_edges SET ranks = ? WHERE rowid = ?",
+                zip(new_ranks[moved].tolist(), rowid[kept][moved].tolist(), strict=True),
+            )
+            update_sim_edges(db, [], [*added, *tension], rank_of)
             # Only a note whose own edges (both ends in it) this update added or removed
             # is capped again: the others keep the capped edges they had.
             g = gone & (type_ < 2) & both
@@ -681,10 +717,15 @@ class SimilarityStage:
         else:
             yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
             matrix = np.asarray(rows[at], dtype=np.float32)
-            edges = similarity_edges(ids, matrix, method=self.method) if len(ids) >= 2 else []
+            edges, ranks = (
+                ranked_similarity_edges(ids, matrix, method=self.method)
+                if len(ids) >= 2
+                else ([], [])
+            )
+            rank_of = {(e.source, e.target, e.type): r for e, r in zip(edges, ranks, strict=True)}
             edges = cap_within_notes(edges, dict(db.conn.execute("SELECT id, note FROM claims")))
             found = self._tension(db, edges)
-            write_sim_edges(db, [*edges, *found])
+            write_sim_edges(db, [*edges, *found], rank_of)
             similar = sum(e.type == "similar" for e in edges)
             duplicate, tension = len(edges) - similar, len(found)
         set_meta(db, "similarity_model", model)

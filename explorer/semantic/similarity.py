@@ -33,8 +33,8 @@ def _above(v: np.ndarray, threshold: float) -> np.ndarray:
     return np.round(np.asarray(v, dtype=np.float64), 5) >= threshold
 
 
-def _topk_pairs(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
-    """Mask of the undirected pairs (a[i], b[i]) that are in the top-k of a or of b.
+def _topk_sides(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int):
+    """Masks of the undirected pairs (a[i], b[i]) that are in the top-k of a, and of b.
 
     Ties in cosine are broken by the pairs' (a, b) order, not their order in the
     input: the same pairs give the same answer however they were found (a full pass
@@ -42,7 +42,7 @@ def _topk_pairs(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int) -> np.ndarr
     """
     n = a.size
     if n == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     canon = np.argsort(a.astype(np.int64) << 32 | b.astype(np.int64), kind="stable")
     src = np.concatenate([a[canon], b[canon]]).astype(np.float64)
     # Rounded: cosines that differ only by float noise (a matrix product and a dot
@@ -56,9 +56,37 @@ def _topk_pairs(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int) -> np.ndarr
     starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
     group_start = np.repeat(starts, np.diff(np.r_[starts, s_sorted.size]))
     rank = np.arange(s_sorted.size) - group_start
-    keep = np.zeros(n, dtype=bool)
-    keep[canon[order[rank < k] % n]] = True
-    return keep
+    top = order[rank < k]  # below n: the pair's a end; from n: its b end
+    in_a = np.zeros(n, dtype=bool)
+    in_b = np.zeros(n, dtype=bool)
+    in_a[canon[top[top < n]]] = True
+    in_b[canon[top[top >= n] - n]] = True
+    return in_a, in_b
+
+
+def _topk_pairs(a: np.ndarray, b: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the undirected pairs (a[i], b[i]) that are in the top-k of a or of b."""
+    in_a, in_b = _topk_sides(a, b, v, k)
+    return in_a | in_b
+
+
+# Whose top-k list a pair is in, stored with each edge (``sim_edges.ranks``): an update
+# decides a pair between a claim whose list may change and one whose list cannot from
+# the second claim's bit, without reading every edge of the second claim.
+RANK_A, RANK_B = 1, 2
+
+
+def pair_ranks(a, b, v, d, k: int = DEFAULT_K) -> np.ndarray:
+    """Per pair, ``RANK_A`` if it is in the top-k of ``a`` and ``RANK_B`` if in that of
+    ``b``; duplicates (``d``) are ranked among themselves and the rest among the rest."""
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    d = np.asarray(d, dtype=bool)
+    ranks = np.zeros(a.size, dtype=np.int64)
+    for part in (~d, d):
+        idx = np.flatnonzero(part)
+        in_a, in_b = _topk_sides(a[idx], b[idx], np.asarray(v)[idx], k)
+        ranks[idx] = in_a * RANK_A + in_b * RANK_B
+    return ranks
 
 
 EXACT_LIMIT = 20_000  # above this many vectors, "auto" switches to the clustered pass
@@ -336,11 +364,7 @@ def _exact_pairs(
 
 def _pair_split(a, b, v, d, k):
     """Top-k of either endpoint, ranked within duplicates (``d``) and within the rest."""
-    keep = np.zeros(a.size, dtype=bool)
-    for part in (~d, d):
-        idx = np.flatnonzero(part)
-        keep[idx[_topk_pairs(a[idx], b[idx], v[idx], k)]] = True
-    return keep
+    return pair_ranks(a, b, v, d, k) > 0
 
 
 def update_pairs(
@@ -446,9 +470,9 @@ def decide_pairs(
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
     at: np.ndarray | None = None,
 ):
-    """Exact cosines of a pool of pairs, and which are edges (top-k of either end within
-    the pool): ``(a, b, v, is_duplicate, keep)``, the pool deduplicated. ``at`` as for
-    :func:`pairs_above`."""
+    """Exact cosines of a pool of pairs, and whose top-k within the pool each is in:
+    ``(a, b, v, is_duplicate, ranks)``, the pool deduplicated, ``ranks`` as for
+    :func:`pair_ranks` and 0 below ``threshold``. ``at`` as for :func:`pairs_above`."""
     X = matrix if at is not None else np.ascontiguousarray(matrix, dtype=np.float32)
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     _, first = np.unique(a << 32 | b, return_index=True)
@@ -458,8 +482,32 @@ def decide_pairs(
     for c in range(0, a.size, 8192):
         v[c : c + 8192] = np.einsum("ij,ij->i", X[ra[c : c + 8192]], X[rb[c : c + 8192]])
     d = _above(v, duplicate_threshold)
-    keep = _pair_split(a, b, v, d, k) & _above(v, threshold)
-    return a, b, v, d, keep
+    ranks = np.where(_above(v, threshold), pair_ranks(a, b, v, d, k), 0)
+    return a, b, v, d, ranks
+
+
+def ranked_similarity_edges(
+    ids: Sequence[str],
+    matrix: np.ndarray,
+    k: int = DEFAULT_K,
+    threshold: float = DEFAULT_THRESHOLD,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+    block: int = 4096,
+    method: str = "auto",
+) -> tuple[list[Edge], list[int]]:
+    """:func:`similarity_edges` and, for each edge, whose top-k it is in (``RANK_A``: its
+    source's, ``RANK_B``: its target's; see :func:`pair_ranks`)."""
+    if len(ids) != matrix.shape[0]:
+        raise ValueError(f"{len(ids)} ids for {matrix.shape[0]} vectors")
+    a, b, v, dup = similar_pairs(matrix, k, threshold, duplicate_threshold, block, method=method)
+    # A claim's top-k are all kept (each pair is kept for either end), so ranking the
+    # kept pairs again finds each claim's own list.
+    ranks = pair_ranks(a, b, v, dup, k)
+    edges = [
+        Edge(ids[i], ids[j], "duplicate" if d else "similar", round(float(w), 4))
+        for i, j, w, d in zip(a.tolist(), b.tolist(), v.tolist(), dup.tolist(), strict=True)
+    ]
+    return edges, ranks.tolist()
 
 
 def similarity_edges(
@@ -477,13 +525,7 @@ def similarity_edges(
     ``duplicate_threshold`` and ``similar`` when at >= ``threshold`` and among the
     top ``k`` of either claim.
     """
-    if len(ids) != matrix.shape[0]:
-        raise ValueError(f"{len(ids)} ids for {matrix.shape[0]} vectors")
-    a, b, v, dup = similar_pairs(matrix, k, threshold, duplicate_threshold, block, method=method)
-    return [
-        Edge(ids[i], ids[j], "duplicate" if d else "similar", round(float(w), 4))
-        for i, j, w, d in zip(a.tolist(), b.tolist(), v.tolist(), dup.tolist(), strict=True)
-    ]
+    return ranked_similarity_edges(ids, matrix, k, threshold, duplicate_threshold, block, method)[0]
 
 
 # Within one note, each claim keeps its strongest few neighbours of each edge type, and

@@ -447,6 +447,16 @@ CREATE TABLE graph_layers (
     )
 
 
+def m008_sim_edge_ranks(db: Database) -> None:
+    """``sim_edges.ranks``: whose top-k list each similar or duplicate pair is in (bit 1:
+    its source's, bit 2: its target's). An update after an edit decides a pair with a
+    claim whose list cannot change from that bit, instead of reading and ranking every
+    edge of that claim. Stores written before have no bits (NULL): the next index run
+    compares every claim once and writes them."""
+    db.conn.execute("ALTER TABLE sim_edges ADD COLUMN ranks INTEGER")
+    db.conn.execute("DELETE FROM meta WHERE key = 'similarity_model'")
+
+
 # Append new migrations here; never edit or reorder one that has shipped.
 MIGRATIONS: list[Migration] = [
     m001_claim_store,
@@ -456,6 +466,7 @@ MIGRATIONS: list[Migration] = [
     m005_user_curation,
     m006_incremental_vault_stages,
     m007_graph_layers,
+    m008_sim_edge_ranks,
 ]
 
 

@@ -316,15 +316,32 @@ def _replace_vault_concepts(
         db.conn.execute("DELETE FROM concepts_dirty")
 
 
-def write_sim_edges(db: Database, edges: Iterable[Edge]) -> int:
-    """Replace every similar, duplicate and tension edge; return how many were written."""
-    rows = [(e.source, e.target, e.type, float(e.weight), e.reason or "") for e in edges]
+def write_sim_edges(
+    db: Database, edges: Iterable[Edge], ranks: Mapping[tuple[str, str, str], int] | None = None
+) -> int:
+    """Replace every similar, duplicate and tension edge; return how many were written.
+
+    ``ranks``: by (source, target, type), whose top-k the pair is in
+    (``similarity.pair_ranks``); an edge it does not name is stored with 0, and with
+    ``ranks=None`` every edge is stored with NULL (not known: the next index compares
+    every claim again rather than update them)."""
+    rows = [
+        (
+            e.source,
+            e.target,
+            e.type,
+            float(e.weight),
+            e.reason or "",
+            None if ranks is None else ranks.get((e.source, e.target, e.type), 0),
+        )
+        for e in edges
+    ]
     with write_transaction(db):
         db.conn.execute("DELETE FROM sim_edges")
         db.conn.execute("DELETE FROM claims_dirty")  # every claim was compared
         db.conn.executemany(
-            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason, ranks) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
     return len(rows)
@@ -336,18 +353,32 @@ def sim_edge_rows(db: Database) -> list[tuple[str, str, str, float, str]]:
 
 
 def update_sim_edges(
-    db: Database, remove: Iterable[tuple[str, str, str]], add: Iterable[Edge]
+    db: Database,
+    remove: Iterable[tuple[str, str, str]],
+    add: Iterable[Edge],
+    ranks: Mapping[tuple[str, str, str], int] | None = None,
 ) -> None:
-    """Delete the (source, target, type) edges ``remove`` and write ``add``, in one
-    transaction: what an incremental similarity pass changed."""
+    """Delete the (source, target, type) edges ``remove`` and write ``add`` (``ranks`` as
+    for :func:`write_sim_edges`), in one transaction: what an incremental similarity
+    pass changed."""
     with write_transaction(db):
         db.conn.executemany(
             "DELETE FROM sim_edges WHERE source = ? AND target = ? AND type = ?", list(remove)
         )
         db.conn.executemany(
-            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(e.source, e.target, e.type, float(e.weight), e.reason or "") for e in add],
+            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason, ranks) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.source,
+                    e.target,
+                    e.type,
+                    float(e.weight),
+                    e.reason or "",
+                    None if ranks is None else ranks.get((e.source, e.target, e.type), 0),
+                )
+                for e in add
+            ],
         )
 
 

@@ -217,3 +217,32 @@ def test_blocked_torch_pass_equals_the_exact_pass():
     got = _torch_pairs(X, 5, 0.6, 0.97, device="cpu", block=64)
     assert _pairs(got) == _pairs(want) and (6, 7, True) in _pairs(got)
     assert torch.is_tensor(torch.zeros(1))
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_pair_ranks_say_whose_top_k_each_edge_is_in(seed):
+    """The bits stored with each edge are each end's own top-k list, as a brute-force
+    ranking of every pair above the threshold finds it (duplicates among themselves)."""
+    from explorer.semantic.similarity import RANK_A, RANK_B, pair_ranks
+
+    X = clustered(400, dim=16, clusters=8, spread=0.35, seed=seed)
+    X[5] = X[6]  # a duplicate pair
+    k, thr, dup = 4, 0.6, 0.97
+    a, b, v, d = similar_pairs(X, k, thr, dup, method="exact")
+    ranks = pair_ranks(a, b, v, d, k)
+    S = X @ X.T
+    np.fill_diagonal(S, -np.inf)
+    for row in range(len(X)):
+        for want_dup in (False, True):
+            cand = [j for j in range(len(X)) if round(float(S[row, j]), 5) >= thr]
+            cand = [j for j in cand if (round(float(S[row, j]), 5) >= dup) == want_dup]
+            top = set(sorted(cand, key=lambda j: (-round(float(S[row, j]), 5), j))[:k])
+            mine = {
+                int(b[i]) if a[i] == row else int(a[i])
+                for i in range(a.size)
+                if bool(d[i]) == want_dup
+                and ((a[i] == row and ranks[i] & RANK_A) or (b[i] == row and ranks[i] & RANK_B))
+            }
+            assert mine == top, (row, want_dup)
+    assert (ranks > 0).all()  # every kept pair is in some claim's list
+    assert ((ranks & RANK_A) > 0).sum() and ((ranks & RANK_B) > 0).sum()
