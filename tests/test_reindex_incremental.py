@@ -261,3 +261,41 @@ def test_a_store_without_rank_bits_is_compared_in_full_once_then_updated(tmp_pat
     fresh = tmp_path / "fresh1.db"
     _index(vault, fresh)
     _assert_same(_contents(dbp), _contents(fresh))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_candidates_merged_in_sql_give_the_merge_of_every_notes_candidates(tmp_path, seed):
+    """The update's concept merge reads each concept's candidates merged per id in SQL;
+    for any set of ids it must give what the per-note candidates give: the same
+    concepts (first spelling, variants, mentions, headings, acronyms folded) and the
+    same candidate -> concept mapping."""
+    from explorer.semantic.concepts import concept_mapping, vault_concepts
+    from explorer.store.semantic import merged_candidates, note_concepts
+
+    rng = random.Random(seed)
+    vault = write_vault(tmp_path / "vault", {f"n{i:02d}.md": _note(rng, i) for i in range(40)})
+    dbp = tmp_path / "s.db"
+    _index(vault, dbp)
+    db = open_db(dbp)
+    try:
+        every_id = sorted({r[0] for r in db.conn.execute("SELECT id FROM concepts")})
+        for ids in (every_id, rng.sample(every_id, len(every_id) // 3)):
+            per_note = note_concepts(db, ids)
+            want = vault_concepts(per_note)
+            inputs, spellings = merged_candidates(db, ids)
+            got = vault_concepts([inputs])
+
+            def rows(concepts):
+                return [
+                    (c.id, c.term, sorted(c.variants), len(c.claim_ids), c.in_heading)
+                    for c in concepts
+                ]
+
+            assert rows(got) == rows(want)
+            every = [c for concepts in per_note for c in concepts]
+            assert concept_mapping(got, spellings) == concept_mapping(want, every)
+            if ids is every_id:  # the cases that matter are there
+                assert len(want) > 5 and any(c.in_heading for c in want)
+                assert any(len(c.variants) > 1 for c in want)
+    finally:
+        db.close()

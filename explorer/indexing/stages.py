@@ -59,6 +59,7 @@ from explorer.store.semantic import (
     analysis_columns,
     claim_kinds,
     concept_closure,
+    merged_candidates,
     note_concepts,
     update_sim_edges,
     update_vault_concepts,
@@ -390,9 +391,13 @@ class ConceptStage:
             return
         yield Progress("concepts", 0, 1, message="merging concepts across notes")
         ids = concept_closure(db, self.MAX_UPDATE) if built else None
-        per_note = note_concepts(db, ids)
+        if ids is None:
+            per_note = note_concepts(db)
+            every = [c for concepts in per_note for c in concepts]
+        else:  # merged per concept in SQL: a concept's thousand notes are a few rows
+            inputs, every = merged_candidates(db, ids)
+            per_note = [inputs]
         final = vault_concepts(per_note)
-        every = [c for concepts in per_note for c in concepts]
         if ids is None:
             write_vault_concepts(db, final, every)
             yield Progress("concepts", 1, 1, message=f"{len(final)} concepts")
@@ -451,7 +456,7 @@ class SimilarityStage:
     def _update(
         self, db: Database, ids: list[str], matrix: np.ndarray, vrows: np.ndarray, changes: Changes
     ):
-        """(similar, duplicate, tension, changed) counts after an incremental pass
+        """(edges written, edges removed, claims changed) after an incremental pass
         written to the store; None when a full pass is the better choice.
 
         A pair is an edge when it is in the top-k list of either claim. Only the lists
@@ -635,13 +640,8 @@ class SimilarityStage:
                 self._inner(db, [ids[i] for i in a_end.tolist()], [ids[i] for i in b_end.tolist()]),
             )
             db.conn.execute("DELETE FROM claims_dirty")
-        counts = dict(db.conn.execute("SELECT type, COUNT(*) FROM sim_edges GROUP BY type"))
-        return (
-            counts.get("similar", 0),
-            counts.get("duplicate", 0),
-            counts.get("tension", 0),
-            int(changed.sum()),
-        )
+        # What changed, not totals: counting every edge is a scan of the whole table.
+        return len(added) + len(tension), int(gone.sum()), int(changed.sum())
 
     @staticmethod
     def _inner(db: Database, a: list[str], b: list[str]) -> list[str]:
@@ -710,10 +710,11 @@ class SimilarityStage:
         if get_meta(db, "similarity_model") == model and len(ids) >= 2:
             updated = self._update(db, ids, rows, at, changes)
         if updated is not None:
-            similar, duplicate, tension, changed = updated
+            written, removed, changed = updated
             yield Progress(
                 "similarity", 0, 1, message=f"compared {changed} changed of {len(ids)} claims"
             )
+            summary = f"{written} edges written, {removed} removed"
         else:
             yield Progress("similarity", 0, 1, message=f"comparing {len(ids)} claims")
             matrix = np.asarray(rows[at], dtype=np.float32)
@@ -728,13 +729,9 @@ class SimilarityStage:
             write_sim_edges(db, [*edges, *found], rank_of)
             similar = sum(e.type == "similar" for e in edges)
             duplicate, tension = len(edges) - similar, len(found)
+            summary = f"{similar} similar, {duplicate} duplicate, {tension} tension edges"
         set_meta(db, "similarity_model", model)
-        yield Progress(
-            "similarity",
-            1,
-            1,
-            message=f"{similar} similar, {duplicate} duplicate, {tension} tension edges",
-        )
+        yield Progress("similarity", 1, 1, message=summary)
 
 
 class MissingVector(LookupError):

@@ -225,6 +225,70 @@ def note_concepts(db: Database, ids: Iterable[str] | None = None) -> list[list[C
     return [list(concepts.values()) for concepts in by_note.values()]
 
 
+def merged_candidates(db: Database, ids: Iterable[str]) -> tuple[list[Concept], list[Concept]]:
+    """The candidates ``ids`` as :func:`note_concepts` gives them, merged per id in SQL:
+    ``(inputs, spellings)``.
+
+    ``inputs`` holds one candidate per id, in the order of each id's first note, with
+    the term of that note, every variant, whether any note has it in a heading and
+    every claim mentioning it: ``semantic.concepts.vault_concepts([inputs])`` equals
+    ``vault_concepts(note_concepts(db, ids))``. ``spellings`` holds each id's distinct
+    terms, ordered by their last note, which is what ``concept_mapping`` reads of the
+    candidates. An edit that touches a concept a thousand notes mention then reads a
+    few rows per concept, not a thousand candidates and their mentions.
+    """
+    names = json.dumps(sorted(ids))
+    # Concepts are unique per (note, id), and a bare column beside a lone min() or max()
+    # comes from the row holding it: each id's first (last) note gives its term.
+    first = db.conn.execute(
+        "SELECT id, MIN(note), rowid, term FROM concepts "
+        "WHERE id IN (SELECT value FROM json_each(?)) GROUP BY id",
+        (names,),
+    ).fetchall()
+    heading = {
+        r[0]
+        for r in db.conn.execute(
+            "SELECT DISTINCT id FROM concepts "
+            "WHERE in_heading AND id IN (SELECT value FROM json_each(?))",
+            (names,),
+        )
+    }
+    variants: dict[str, set[str]] = {}
+    for cid, variant in db.conn.execute(
+        "SELECT DISTINCT c.id, v.value FROM concepts c, json_each(c.variants) v "
+        "WHERE c.id IN (SELECT value FROM json_each(?))",
+        (names,),
+    ):
+        variants.setdefault(cid, set()).add(variant)
+    claims = {
+        cid: json.loads(found)
+        for cid, found in db.conn.execute(
+            "SELECT m.concept_id, json_group_array(DISTINCT m.claim_id) FROM mentions m "
+            "WHERE m.concept_id IN (SELECT value FROM json_each(?)) AND EXISTS "
+            "(SELECT 1 FROM concepts c WHERE c.note = m.note AND c.id = m.concept_id) "
+            "GROUP BY m.concept_id",
+            (names,),
+        )
+    }
+    # Within one note, candidates come in rowid order (note_concepts' ORDER BY).
+    inputs = [
+        Concept(cid, term, variants.get(cid, set()), claims.get(cid, []), cid in heading)
+        for cid, _, _, term in sorted(first, key=lambda r: (r[1], r[2]))
+    ]
+    spellings = [
+        Concept(cid, term, set(), [], False)
+        for cid, term, _ in sorted(
+            db.conn.execute(
+                "SELECT id, term, MAX(note) FROM concepts "
+                "WHERE id IN (SELECT value FROM json_each(?)) GROUP BY id, term",
+                (names,),
+            ).fetchall(),
+            key=lambda r: (r[0], r[2]),
+        )
+    ]
+    return inputs, spellings
+
+
 def concept_closure(db: Database, limit: int) -> set[str] | None:
     """The candidate ids whose vault concepts the notes changed since the last merge
     (``concepts_dirty``) may have changed: every candidate linked to a changed one,
