@@ -37,6 +37,7 @@ from explorer import __version__
 from explorer.core.model import SIMILARITY_EDGE_TYPES
 from explorer.export.common import ExportError, atomic_text, output_file
 from explorer.graph.labels import CLOSE_NODES, MIDDLE_MAX_LABELS, OVERVIEW_NODES
+from explorer.graph.views import edge_triples
 from explorer.resources import assets_dir
 from explorer.style import EDGE_TYPES, NODE_TYPES, edge_style, kind_styles, node_style
 
@@ -127,7 +128,7 @@ def build_payload(
     groups = _group_records(G, group)
 
     node_types = Counter(str(d.get("type", "")) for _, d in G.nodes(data=True))
-    edge_types = Counter(str(d.get("type", "")) for *_, d in G.edges(data=True))
+    edge_types = Counter(str(d.get("type", "")) for *_, d in edge_triples(G))
     filter_info = G.graph.get("filter_info") or {}
     meta = {
         "title": title or _default_title(G),
@@ -214,8 +215,6 @@ def fill_template(payload: dict) -> str:
 _BASE_KEYS = {"id", "label", "text", "shape", "color", "size", "x", "y", "t", "g"}
 _INTERNED = ("note", "sec", "k", "ks")
 _NUMBERS = ("line", "conf", "comm")
-# Edge record keys the page derives from the edge's type and weight.
-_EDGE_DERIVED = {"id", "from", "to", "t", "w", "color", "arrows", "width", "dashes"}
 # The page lists this many tensions (all are counted); the rest stay in the window.
 TENSIONS_SHOWN = 500
 
@@ -316,8 +315,18 @@ def _bmp(s: str) -> bool:
     return s.isascii() or all(ord(c) < 0x10000 for c in s)
 
 
+# Edge record keys that are not derived (``_vis_records`` sets no others), in its order.
+_EDGE_EXTRA = ("stance", "reason", "decision")
+
+
 def _wire_edges(edges: list[dict], index: Mapping[str, int]) -> dict:
-    by_source = sorted(range(len(edges)), key=lambda j: index[str(edges[j]["from"])])
+    sources = [index[str(e["from"])] for e in edges]
+    # The records come grouped by source in node order (the graph's adjacency order),
+    # so the stable sort is skipped when there is nothing to sort.
+    if all(a <= b for a, b in zip(sources, sources[1:], strict=False)):
+        by_source: list[int] | range = range(len(edges))
+    else:
+        by_source = sorted(range(len(edges)), key=sources.__getitem__)
     out = [0] * len(index)
     to: list[int] = []
     types: dict[str, int] = {}
@@ -339,7 +348,7 @@ def _wire_edges(edges: list[dict], index: Mapping[str, int]) -> dict:
         if t in weighted:
             w = e.get("w")
             weights.append(round(w * 1000) if isinstance(w, int | float) else None)
-        extra = {k: v for k, v in e.items() if k not in _EDGE_DERIVED}
+        extra = {k: e[k] for k in _EDGE_EXTRA if k in e}
         if "reason" in extra and isinstance(extra["reason"], str):
             extra["reason"] = reasons.setdefault(extra["reason"], len(reasons))
         if extra:
@@ -557,7 +566,7 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
     # built here: at 750,000 edges pyvis's per-call checks cost seconds and add nothing.
     by_type: dict[str, dict[str, object]] = {}
     edges = []
-    for i, (u, v, d) in enumerate(G.edges(data=True)):
+    for i, (u, v, d) in enumerate(edge_triples(G)):
         t = str(d.get("type", ""))
         style = by_type.get(t)
         if style is None:
