@@ -36,8 +36,8 @@ import networkx as nx
 from explorer import __version__
 from explorer.core.model import SIMILARITY_EDGE_TYPES
 from explorer.export.common import ExportError, atomic_text, output_file
+from explorer.graph.edges import edge_triples
 from explorer.graph.labels import CLOSE_NODES, MIDDLE_MAX_LABELS, OVERVIEW_NODES
-from explorer.graph.views import edge_triples
 from explorer.resources import assets_dir
 from explorer.style import EDGE_TYPES, NODE_TYPES, edge_style, kind_styles, node_style
 
@@ -128,7 +128,7 @@ def build_payload(
     groups = _group_records(G, group)
 
     node_types = Counter(str(d.get("type", "")) for _, d in G.nodes(data=True))
-    edge_types = Counter(str(d.get("type", "")) for *_, d in edge_triples(G))
+    edge_types = Counter(e["t"] for e in edges)  # each record's type, as str(type)
     filter_info = G.graph.get("filter_info") or {}
     meta = {
         "title": title or _default_title(G),

@@ -386,10 +386,14 @@ def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
         "SELECT source, target, type, weight, reason FROM sim_edges ORDER BY source, target, type"
     )
     decided = edge_decisions(db, "tension")
+    # What ``_edge`` (``add_edge``) does, inlined: both ends are nodes already, and on
+    # 750,000 edges networkx's per-call checks were half of reading the graph.
+    succ, pred = graph._succ, graph._pred
     for a, b, kind, weight, reason in rows:
-        if a not in claim_node or b not in claim_node:
+        u, v = claim_node.get(a), claim_node.get(b)
+        if u is None or v is None or (u, kind, v) in hidden_edges:
             continue
-        attrs: dict[str, object] = {"weight": round(float(weight), 4)}
+        attrs: dict[str, object] = {"type": kind, "weight": round(float(weight), 4)}
         if kind == "tension":
             decision = decided.get((min(a, b), "tension", max(a, b)))
             if decision == "dismissed":
@@ -397,7 +401,14 @@ def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
             attrs["reason"] = reason
             if decision:
                 attrs["decision"] = decision
-        _edge(graph, claim_node[a], claim_node[b], kind, hidden_edges, **attrs)
+        keys = succ[u].get(v)
+        if keys is None:
+            keys = succ[u][v] = pred[v][u] = graph.edge_key_dict_factory()
+        if kind in keys:
+            keys[kind].update(attrs)
+        else:
+            keys[kind] = attrs
+    nx._clear_cache(graph)
 
 
 def _add_user_links(db, graph, claim_node, hidden_edges) -> None:

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from explorer.graph.edges import edge_triples
+
 CHANGE_STANCES = ("doubt", "disagree", "revise")
 CRITERION = "consciousness-criterion"
 QUESTION = "question"
@@ -65,22 +67,6 @@ def _multi(nbrs):
     for other, data in nbrs.items():
         for d in data.values():
             yield other, d
-
-
-def edge_triples(G: nx.Graph):
-    """``G.edges(data=True)``, in its order, read from the adjacency dicts directly: on
-    750,000 edges networkx's view objects cost more than the views' own work."""
-    if not G.is_directed():
-        yield from G.edges(data=True)
-        return
-    multi = G.is_multigraph()
-    for u, nbrs in G._succ.items():
-        for v, data in nbrs.items():
-            if multi:
-                for d in data.values():
-                    yield u, v, d
-            else:
-                yield u, v, data
 
 
 def edges_by_type(G: nx.Graph) -> dict[str, list[tuple]]:
@@ -180,7 +166,7 @@ def _bearing(G: nx.Graph, n, edges_of=_edges) -> dict:
     return {"similar": similar, "references": refs, "annotations": notes}
 
 
-def evidence(G: nx.Graph) -> dict:
+def evidence(G: nx.Graph, by_type: dict | None = None) -> dict:
     """``{"items": [...], "criteria_without_evidence": [...], "questions_without_evidence":
     [...], "limitations_without_reference": [...]}``.
 
@@ -190,6 +176,9 @@ def evidence(G: nx.Graph) -> dict:
     no reference (nor does any claim similar to it) as without reference.
     """
     edges_of = _edges
+    # Claims that cite a reference: a limitation's similar claims are looked up here,
+    # not walked edge by edge.
+    citing = {u for u, _, _ in (by_type or edges_by_type(G)).get("cites", ())}
     items: list[dict] = []
     no_criterion: list[dict] = []
     no_question: list[dict] = []
@@ -203,13 +192,11 @@ def evidence(G: nx.Graph) -> dict:
             if not any(bearing.values()):
                 (no_criterion if kind == CRITERION else no_question).append(row)
         elif kind == LIMITATION:
-            cited = any(True for _ in edges_of(G, n, "cites", "out"))
-            if not cited:
-                cited = any(
-                    any(True for _ in edges_of(G, other, "cites", "out"))
-                    for t in ("similar", "duplicate", "user_link")
-                    for other, _ in edges_of(G, n, t)
-                )
+            cited = n in citing or any(
+                other in citing
+                for t in ("similar", "duplicate", "user_link")
+                for other, _ in edges_of(G, n, t)
+            )
             if not cited:
                 no_reference.append({"claim": n, "text": _text(d), "kind": kind, **_where(d)})
     key = lambda r: (r["kind"], r["note"], r["line"] or 0)  # noqa: E731
@@ -318,7 +305,7 @@ def all_views(G: nx.Graph) -> dict:
     return {
         "themes": themes_by_kinds(G),
         "changed_mind": changed_mind(G),
-        "evidence": evidence(G),
+        "evidence": evidence(G, by_type),
         "tensions": tensions(G, by_type),
         "suggested_links": suggested_links(G, by_type=by_type),
     }
