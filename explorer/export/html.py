@@ -93,7 +93,9 @@ def render(
     seed: int = 0,
 ) -> tuple[str, dict]:
     """The page as a string, and the numbers ``write`` reports."""
-    payload = build_payload(G, taxonomy=taxonomy, title=title, max_claims=max_claims, seed=seed)
+    payload = build_payload(
+        G, taxonomy=taxonomy, title=title, max_claims=max_claims, seed=seed, wired_edges=True
+    )
     page = fill_template(payload)
     meta = payload["meta"]
     stats = {
@@ -113,8 +115,13 @@ def build_payload(
     title: str | None = None,
     max_claims: int | None = MAX_CLAIMS,
     seed: int = 0,
+    wired_edges: bool = False,
 ) -> dict:
-    """Everything the page shows, as JSON-ready data (see docs/EXPORTERS.md)."""
+    """Everything the page shows, as JSON-ready data (see docs/EXPORTERS.md).
+
+    ``wired_edges``: the edges as the page carries them (what :func:`wire` makes of the
+    edge records), made straight from the graph: ``render`` skips 750,000 records that
+    would only be taken apart again."""
     G = _prepared(G, seed)
     kinds_present = Counter(
         d.get("kind") for _, d in G.nodes(data=True) if d.get("type") == "claim" and d.get("kind")
@@ -124,11 +131,20 @@ def build_payload(
     n_claims = sum(1 for _, d in G.nodes(data=True) if d.get("type") == "claim")
     collapsed = max_claims is not None and n_claims > max_claims
 
-    nodes, edges = _vis_records(G, kinds, group)
+    nodes, edges = _vis_records(G, kinds, group, edges=not wired_edges)
+    if wired_edges:
+        edges = _edge_columns(G, [str(r["id"]) for r in nodes])
+        if edges is None:  # not grouped by source: the records and wire() sort them
+            nodes, edges = _vis_records(G, kinds, group)
     groups = _group_records(G, group)
 
     node_types = Counter(str(d.get("type", "")) for _, d in G.nodes(data=True))
-    edge_types = Counter(e["t"] for e in edges)  # each record's type, as str(type)
+    if isinstance(edges, dict):
+        edge_types = Counter(
+            {edges["types"][code]: n for code, n in Counter(edges["type"]).items()}
+        )
+    else:
+        edge_types = Counter(e["t"] for e in edges)  # each record's type, as str(type)
     filter_info = G.graph.get("filter_info") or {}
     meta = {
         "title": title or _default_title(G),
@@ -272,7 +288,11 @@ def wire(payload: dict) -> dict:
         "format": 2,
         "meta": payload["meta"],
         "nodes": node_data,
-        "edges": _wire_edges(payload["edges"], index),
+        "edges": (
+            payload["edges"]
+            if isinstance(payload["edges"], dict)  # build_payload(wired_edges=True)
+            else _wire_edges(payload["edges"], index)
+        ),
         "groups": payload["groups"],
         "views": _wire_views(payload.get("views") or {}, index, nodes),
         "saved_views": payload.get("saved_views") or {},
@@ -336,6 +356,7 @@ def _wire_edges(edges: list[dict], index: Mapping[str, int]) -> dict:
     reasons: dict[str, int] = {}
     more: dict[str, dict] = {}
     weighted = set(SIMILARITY_EDGE_TYPES)
+    thousandths: dict[float, int] = {}
     for i, j in enumerate(by_source):
         e = edges[j]
         out[index[str(e["from"])]] += 1
@@ -347,7 +368,13 @@ def _wire_edges(edges: list[dict], index: Mapping[str, int]) -> dict:
         codes.append(types[t])
         if t in weighted:
             w = e.get("w")
-            weights.append(round(w * 1000) if isinstance(w, int | float) else None)
+            if isinstance(w, int | float):
+                milli = thousandths.get(w)
+                if milli is None:
+                    milli = thousandths[w] = round(w * 1000)
+                weights.append(milli)
+            else:
+                weights.append(None)
         extra = {k: e[k] for k in _EDGE_EXTRA if k in e}
         if "reason" in extra and isinstance(extra["reason"], str):
             extra["reason"] = reasons.setdefault(extra["reason"], len(reasons))
@@ -532,7 +559,9 @@ def _pyvis_network():
     return Network
 
 
-def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, list]:
+def _vis_records(
+    G: nx.Graph, kinds: Mapping, group: Mapping, edges: bool = True
+) -> tuple[list, list]:
     Network = _pyvis_network()
 
     # directed=True: pyvis scans every edge for a duplicate on each undirected add_edge.
@@ -562,10 +591,13 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
                 continue
             rec[short] = value if isinstance(value, bool | int | float | str) else str(value)
         rec["g"] = int(group.get(_n, -1))
+    if not edges:
+        return nodes, []
     # Edge records as pyvis's directed add_edge makes them (its options plus from/to),
     # built here: at 750,000 edges pyvis's per-call checks cost seconds and add nothing.
     by_type: dict[str, dict[str, object]] = {}
-    edges = []
+    widths: dict[float, tuple[float, float]] = {}
+    records = []
     for i, (u, v, d) in enumerate(edge_triples(G)):
         t = str(d.get("type", ""))
         style = by_type.get(t)
@@ -578,8 +610,14 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
         opts: dict[str, object] = {"id": f"e{i}", **style}
         weight = d.get("weight")
         if t in SIMILARITY_EDGE_TYPES and isinstance(weight, int | float):
-            opts["width"] = round(1.0 + 3.0 * max(0.0, float(weight) - 0.5), 2)
-            opts["w"] = round(float(weight), 3)
+            # Stored weights have 4 decimals: a few thousand values for 500,000 edges.
+            sized = widths.get(weight)
+            if sized is None:
+                sized = widths[weight] = (
+                    round(1.0 + 3.0 * max(0.0, float(weight) - 0.5), 2),
+                    round(float(weight), 3),
+                )
+            opts["width"], opts["w"] = sized
         else:
             opts["width"] = 1
         opts["t"] = t
@@ -588,8 +626,64 @@ def _vis_records(G: nx.Graph, kinds: Mapping, group: Mapping) -> tuple[list, lis
                 opts[key] = str(d[key])
         opts["from"] = str(u)
         opts["to"] = str(v)
-        edges.append(opts)
-    return nodes, edges
+        records.append(opts)
+    return nodes, records
+
+
+def _edge_columns(G: nx.Graph, ids: list[str]) -> dict | None:
+    """``_wire_edges(_vis_records(G, ...)[1], index)``, made without the records; None
+    when the graph's edges do not come grouped by source in node order (the columns
+    need that order; the records path sorts)."""
+    index = {n: i for i, n in enumerate(ids)}
+    out = [0] * len(ids)
+    to: list[int] = []
+    codes: list[int] = []
+    weights: list[int | None] = []
+    types: dict[str, int] = {}
+    styles: dict[str, dict] = {}
+    reasons: dict[str, int] = {}
+    more: dict[str, dict] = {}
+    weighted = set(SIMILARITY_EDGE_TYPES)
+    thousandths: dict[float, int] = {}
+    last = 0
+    for i, (u, v, d) in enumerate(edge_triples(G)):
+        source = index[str(u)]
+        if source < last:
+            return None
+        last = source
+        out[source] += 1
+        to.append(index[str(v)])
+        t = str(d.get("type", ""))
+        code = types.get(t)
+        if code is None:
+            code = types[t] = len(types)
+            styles[t] = {"color": edge_style(t)["colour"], "arrows": "to" if t in _DIRECTED else ""}
+        codes.append(code)
+        if t in weighted:
+            weight = d.get("weight")
+            if isinstance(weight, int | float):
+                milli = thousandths.get(weight)
+                if milli is None:  # the record's weight to 3 places, in thousandths
+                    milli = thousandths[weight] = round(round(float(weight), 3) * 1000)
+                weights.append(milli)
+            else:
+                weights.append(None)
+        extra = {key: str(d[key]) for key in _EDGE_EXTRA if d.get(key)}
+        if extra:
+            if "reason" in extra:
+                extra["reason"] = reasons.setdefault(extra["reason"], len(reasons))
+            more[str(i)] = extra
+    return {
+        "out": out,
+        "to": to,
+        "type": codes,
+        "types": list(types),
+        "styles": styles,
+        "weighted": sorted(weighted),
+        "w": weights,
+        "reasons": list(reasons),
+        "more": more,
+    }
 
 
 def _group_records(G: nx.Graph, group: Mapping) -> list[dict]:
