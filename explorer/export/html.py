@@ -151,7 +151,7 @@ def build_payload(
         "generator": f"concept-map explorer {__version__}",
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "total_nodes": G.number_of_nodes(),
-        "total_edges": G.number_of_edges(),
+        "total_edges": sum(edge_types.values()),  # every edge has one (networkx counts slowly)
         "claims": n_claims,
         "max_claims": max_claims,
         "collapsed": collapsed,

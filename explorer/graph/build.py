@@ -391,7 +391,7 @@ def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
     succ, pred = graph._succ, graph._pred
     for a, b, kind, weight, reason in rows:
         u, v = claim_node.get(a), claim_node.get(b)
-        if u is None or v is None or (u, kind, v) in hidden_edges:
+        if u is None or v is None or (hidden_edges and (u, kind, v) in hidden_edges):
             continue
         attrs: dict[str, object] = {"type": kind, "weight": round(float(weight), 4)}
         if kind == "tension":

@@ -265,12 +265,32 @@ def graph_fingerprint(G: nx.Graph) -> str:
     nodes = sorted((str(n), str(d.get("type", ""))) for n, d in G.nodes(data=True))
     # One update of the joined lines is the digest of one update per line, faster.
     h.update("".join([f"n\x1f{n}\x1f{t}\x1e" for n, t in nodes]).encode())
-    edges = sorted(
-        (str(a), str(b), str(d.get("type", "")), round(float(d.get("weight", 0) or 0), 4))
-        for a, b, d in edge_triples(G)
-    )
-    h.update("".join([f"e\x1f{a}\x1f{b}\x1f{t}\x1f{wt}\x1e" for a, b, t, wt in edges]).encode())
+    h.update("".join(_edge_lines(G)).encode())
     return h.hexdigest()
+
+
+def _edge_lines(G: nx.Graph) -> list[str]:
+    """The fingerprint's edge lines, sorted by (source, target, type, weight)."""
+
+    if not G.is_directed() or len({str(n) for n in G}) != len(G):
+        edges = sorted(
+            (str(a), str(b), str(d.get("type", "")), round(float(d.get("weight", 0) or 0), 4))
+            for a, b, d in edge_triples(G)
+        )
+        return [f"e\x1f{a}\x1f{b}\x1f{t}\x1f{wt}\x1e" for a, b, t, wt in edges]
+    # Directed, ids distinct as text: sources in order, then each source's own edges,
+    # is the same order as one sort of every edge, with far fewer comparisons.
+    multi = G.is_multigraph()
+    lines: list[str] = []
+    for a in sorted(G._succ, key=str):
+        group = sorted(
+            (str(b), str(d.get("type", "")), round(float(d.get("weight", 0) or 0), 4))
+            for b, data in G._succ[a].items()
+            for d in (data.values() if multi else (data,))
+        )
+        sa = str(a)
+        lines.extend([f"e\x1f{sa}\x1f{b}\x1f{t}\x1f{wt}\x1e" for b, t, wt in group])
+    return lines
 
 
 def layout_fingerprint(G: nx.Graph, method: str, **params) -> str:

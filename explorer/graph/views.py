@@ -69,6 +69,24 @@ def _multi(nbrs):
             yield other, d
 
 
+_SIMILAR = frozenset({"similar", "duplicate", "user_link"})
+
+
+def _linked(G: nx.Graph, n, types: frozenset):
+    """The nodes joined to ``n`` by an edge of one of ``types``, either way (one walk)."""
+    if not G.is_directed():
+        yield from (other for other, d in _multi_or_simple(G, G.adj[n]) if d.get("type") in types)
+        return
+    for adj in (G._succ, G._pred):
+        yield from (other for other, d in _multi_or_simple(G, adj[n]) if d.get("type") in types)
+
+
+def _multi_or_simple(G: nx.Graph, nbrs):
+    if G.is_multigraph():
+        return _multi(nbrs)
+    return nbrs.items()
+
+
 def edges_by_type(G: nx.Graph) -> dict[str, list[tuple]]:
     """Every edge as ``(u, v, data)``, by type, in the graph's order: one walk over the
     edges that every view then shares (a 69,000-claim vault has 750,000 of them)."""
@@ -192,11 +210,7 @@ def evidence(G: nx.Graph, by_type: dict | None = None) -> dict:
             if not any(bearing.values()):
                 (no_criterion if kind == CRITERION else no_question).append(row)
         elif kind == LIMITATION:
-            cited = n in citing or any(
-                other in citing
-                for t in ("similar", "duplicate", "user_link")
-                for other, _ in edges_of(G, n, t)
-            )
+            cited = n in citing or any(other in citing for other in _linked(G, n, _SIMILAR))
             if not cited:
                 no_reference.append({"claim": n, "text": _text(d), "kind": kind, **_where(d)})
     key = lambda r: (r["kind"], r["note"], r["line"] or 0)  # noqa: E731
