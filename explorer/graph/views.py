@@ -15,6 +15,7 @@ list the same things. Every item names the node ids to show on the map.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -267,34 +268,27 @@ def suggested_links(
     by_type = by_type or edges_by_type(G)
     nodes = G._node
 
-    def pair(a, b) -> tuple:
-        return (a, b) if str(a) <= str(b) else (b, a)
-
-    linked = {pair(*p) for p in linked_notes(G, by_type)}
-    dismissed = {pair(*p) for p in (G.graph.get("dismissed_links") or []) if len(set(p)) == 2}
-    own = {pair(u, v) for u, v, _ in by_type.get("user_link", ())}
-    # Most similar first, ties by the pair's ids: walking in that order, the first
-    # ``limit`` pairs that pass are the answer, and most edges are never looked at.
-    ranked = [
-        (-(d.get("weight") or 0.0), str(u), str(v), u, v)
-        for t in ("similar", "duplicate")
-        for u, v, d in by_type.get(t, ())
-        if (d.get("weight") or 0.0) >= min_weight
-    ]
-    ranked.sort()
+    linked = {_pair(*p) for p in linked_notes(G, by_type)}
+    dismissed = {_pair(*p) for p in (G.graph.get("dismissed_links") or []) if len(set(p)) == 2}
+    own = {_pair(u, v) for u, v, _ in by_type.get("user_link", ())}
     out: list[dict] = []
     if limit <= 0:
         return out
-    seen = set()
-    for neg, _, _, u, v in ranked:
+    close = [e for t in ("similar", "duplicate") for e in by_type.get(t, ())]
+    weights = [d.get("weight") or 0.0 for _, _, d in close]
+    # Most similar first, ties by the pair's ids: walking in that order, the first
+    # ``limit`` pairs that pass are the answer. Only the strongest few thousand are
+    # sorted, and all of them only when too few of those pass.
+    floor = min_weight
+    if len(weights) > 50 * limit:
+        floor = max(min_weight, heapq.nlargest(20 * limit, weights)[-1])
+    while True:
+        found = _walk_suggestions(close, weights, floor, nodes, limit, dismissed, own, linked)
+        if len(found) >= limit or floor <= min_weight:
+            break
+        floor = min_weight
+    for neg, u, v, na, nb in found:
         a, b = nodes[u], nodes[v]
-        na, nb = a.get("note"), b.get("note")
-        if not na or not nb or na == nb:
-            continue
-        key = pair(u, v)
-        if key in seen or key in dismissed or key in own or pair(na, nb) in linked:
-            continue
-        seen.add(key)
         out.append(
             {
                 "a": u,
@@ -308,9 +302,39 @@ def suggested_links(
                 "weight": -neg,
             }
         )
-        if len(out) >= limit:
-            break
     return out
+
+
+def _pair(a, b) -> tuple:
+    """An unordered pair as a tuple, smaller id first."""
+    return (a, b) if str(a) <= str(b) else (b, a)
+
+
+def _walk_suggestions(close, weights, floor, nodes, limit, dismissed, own, linked) -> list:
+    """The first ``limit`` pairs of ``close`` at or above ``floor`` that pass, strongest
+    first (ties by the ends' ids): ``(-weight, u, v, u's note, v's note)``."""
+
+    ranked = [
+        (-w, str(u), str(v), u, v)
+        for (u, v, _), w in zip(close, weights, strict=True)
+        if w >= floor
+    ]
+    ranked.sort()
+    found: list = []
+    seen = set()
+    for neg, _, _, u, v in ranked:
+        a, b = nodes[u], nodes[v]
+        na, nb = a.get("note"), b.get("note")
+        if not na or not nb or na == nb:
+            continue
+        key = _pair(u, v)
+        if key in seen or key in dismissed or key in own or _pair(na, nb) in linked:
+            continue
+        seen.add(key)
+        found.append((neg, u, v, na, nb))
+        if len(found) >= limit:
+            break
+    return found
 
 
 def all_views(G: nx.Graph) -> dict:

@@ -7,6 +7,9 @@ dependency-free hashing embedder, so which claims are close is deterministic.
 
 from __future__ import annotations
 
+import random
+
+import networkx as nx
 import pytest
 from helpers import write_vault
 
@@ -237,3 +240,44 @@ def test_edge_walks_read_from_the_adjacency_match_networkx_order():
             for direction in ("out", "in", "any"):
                 got = list(views._edges(G, n, t, direction))
                 assert got == list(_networkx_edges(G, n, t, direction))
+
+
+def _suggestions_by_sorting_everything(G, min_weight, limit):
+    """suggested_links as first written: every close pair that passes, sorted."""
+    linked = views.linked_notes(G)
+    dismissed = {frozenset(p) for p in G.graph.get("dismissed_links") or []}
+    own = {frozenset((u, v)) for u, v, d in G.edges(data=True) if d["type"] == "user_link"}
+    found, seen = [], set()
+    for u, v, d in G.edges(data=True):
+        if d["type"] not in ("similar", "duplicate") or (d.get("weight") or 0) < min_weight:
+            continue
+        na, nb = G.nodes[u].get("note"), G.nodes[v].get("note")
+        pair = frozenset((u, v))
+        if not na or not nb or na == nb or pair in seen or pair in dismissed or pair in own:
+            continue
+        if frozenset((na, nb)) in linked:
+            continue
+        seen.add(pair)
+        found.append((-(d.get("weight") or 0.0), u, v))
+    return [(u, v, -w) for w, u, v in sorted(found)[:limit]]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 50])
+def test_suggested_links_sort_only_the_strongest_and_fall_back_when_too_few_pass(limit):
+    """The strongest pairs are all inside notes (never suggested), so the first,
+    short list passes too few and the walk must go on over every pair."""
+    rng = random.Random(limit)
+    G = nx.MultiDiGraph()
+    claims = [f"clm:{i:03d}" for i in range(300)]
+    for i, c in enumerate(claims):
+        G.add_node(c, type="claim", note=f"n{i % 30}.md", text=c)
+    for _ in range(4000):
+        a, b = sorted(rng.sample(claims, 2))  # one edge a pair, as the store keeps them
+        same = G.nodes[a]["note"] == G.nodes[b]["note"]
+        w = round(rng.uniform(0.95, 1.0) if same else rng.uniform(0.6, 0.9), 4)
+        G.add_edge(a, b, key="similar", type="similar", weight=w)
+    G.add_edge("clm:001", "clm:002", key="user_link", type="user_link")
+    G.graph["dismissed_links"] = [["clm:003", "clm:004"]]
+    got = [(r["a"], r["b"], r["weight"]) for r in views.suggested_links(G, 0.7, limit)]
+    assert got == _suggestions_by_sorting_everything(G, 0.7, limit)
+    assert len(got) == limit
