@@ -668,8 +668,9 @@ def _edge_columns(G: nx.Graph, ids: list[str]) -> dict | None:
                 weights.append(milli)
             else:
                 weights.append(None)
-        extra = {key: str(d[key]) for key in _EDGE_EXTRA if d.get(key)}
-        if extra:
+        # Most edges (similarity) have none of these: test before building a dict.
+        if d.get("stance") or d.get("reason") or d.get("decision"):
+            extra = {key: str(d[key]) for key in _EDGE_EXTRA if d.get(key)}
             if "reason" in extra:
                 extra["reason"] = reasons.setdefault(extra["reason"], len(reasons))
             more[str(i)] = extra
