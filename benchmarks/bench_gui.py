@@ -18,7 +18,8 @@ synthetic vault (``explorer.gui.fake_backend.synthetic_vault``). Two measurement
    ``render``, the view drawn into a QImage of the viewport's size (what the issue
    asks for), and ``repaint``, a synchronous repaint of the viewport (the on-screen
    path, where the layers' DeviceCoordinateCache lets a pan redraw only the newly
-   exposed strip). Both with the layers' cache on (as shipped) and off.
+   exposed strip). Both with the layers' cache on and off (off is what ships:
+   ``canvas.LAYER_CACHE``).
 """
 
 from __future__ import annotations
