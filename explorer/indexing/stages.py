@@ -573,16 +573,13 @@ class SimilarityStage:
         old_key = old_pair * 2 + np.minimum(type_, 1)
         # Each end's bit: ranked in the pool for a claim of F, as stored for any other.
         # A pair found again but not stored was in neither list.
+        stored = np.zeros(key.size, np.int64)
         was = pool & (old_ranks >= 0)
-        order = np.argsort(old_key[was])
-        stored_keys, stored_ranks = old_key[was][order], old_ranks[was][order]
-        slot = np.minimum(np.searchsorted(stored_keys, key), max(stored_keys.size - 1, 0))
-        hit = stored_keys.size > 0
-        stored = (
-            np.where(stored_keys[slot] == key, stored_ranks[slot], 0)
-            if hit
-            else np.zeros(key.size, np.int64)
-        )
+        if was.any():
+            by_key = np.argsort(old_key[was])
+            known, bits = old_key[was][by_key], old_ranks[was][by_key]
+            slot = np.minimum(np.searchsorted(known, key), known.size - 1)
+            stored = np.where(known[slot] == key, bits[slot], 0)
         above = ranked > 0
         ranks = np.where(F[pa], ranked & RANK_A, stored & RANK_A) | np.where(
             F[pb], ranked & RANK_B, stored & RANK_B
@@ -615,9 +612,8 @@ class SimilarityStage:
         }
         # Edges kept whose bits changed (a list gained or lost them): written in place.
         kept = pool & ~gone  # each is a pair of ``now``
-        order = np.argsort(key[now])
-        found = order[np.searchsorted(key[now][order], old_key[kept])]
-        new_ranks = ranks[now][found]
+        by_key = np.argsort(key[now])
+        new_ranks = ranks[now][by_key[np.searchsorted(key[now][by_key], old_key[kept])]]
         moved = new_ranks != old_ranks[kept]
         tension = self._tension(db, candidates)
         with write_transaction(db):  # one transaction: the dirty claims go with the update
