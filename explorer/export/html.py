@@ -131,11 +131,11 @@ def build_payload(
     n_claims = sum(1 for _, d in G.nodes(data=True) if d.get("type") == "claim")
     collapsed = max_claims is not None and n_claims > max_claims
 
-    nodes, edges = _vis_records(G, kinds, group, edges=not wired_edges)
-    if wired_edges:
-        edges = _edge_columns(G, [str(r["id"]) for r in nodes])
-        if edges is None:  # not grouped by source: the records and wire() sort them
-            nodes, edges = _vis_records(G, kinds, group)
+    nodes, records = _vis_records(G, kinds, group, edges=not wired_edges)
+    columns = _edge_columns(G, [str(r["id"]) for r in nodes]) if wired_edges else None
+    if wired_edges and columns is None:  # not grouped by source: wire() sorts the records
+        nodes, records = _vis_records(G, kinds, group)
+    edges: list | dict = records if columns is None else columns
     groups = _group_records(G, group)
 
     node_types = Counter(str(d.get("type", "")) for _, d in G.nodes(data=True))
@@ -670,9 +670,9 @@ def _edge_columns(G: nx.Graph, ids: list[str]) -> dict | None:
                 weights.append(None)
         # Most edges (similarity) have none of these: test before building a dict.
         if d.get("stance") or d.get("reason") or d.get("decision"):
-            extra = {key: str(d[key]) for key in _EDGE_EXTRA if d.get(key)}
+            extra: dict[str, str | int] = {key: str(d[key]) for key in _EDGE_EXTRA if d.get(key)}
             if "reason" in extra:
-                extra["reason"] = reasons.setdefault(extra["reason"], len(reasons))
+                extra["reason"] = reasons.setdefault(str(extra["reason"]), len(reasons))
             more[str(i)] = extra
     return {
         "out": out,
