@@ -453,6 +453,20 @@ def _add_links(
 
 
 def _edge(graph: nx.MultiDiGraph, source: str, target: str, kind: str, hidden, **attrs) -> None:
-    if (source, kind, target) in hidden:
+    if hidden and (source, kind, target) in hidden:
         return
-    graph.add_edge(source, target, key=kind, type=kind, **attrs)
+    succ = graph._succ
+    if source not in succ or target not in succ:
+        graph.add_edge(source, target, key=kind, type=kind, **attrs)
+        return
+    # Both ends are nodes: what add_edge does, without its per-call checks (a large
+    # vault has hundreds of thousands of mention and containment edges).
+    keys = succ[source].get(target)
+    if keys is None:
+        keys = succ[source][target] = graph._pred[target][source] = graph.edge_key_dict_factory()
+    data = keys.get(kind)
+    if data is None:
+        keys[kind] = {"type": kind, **attrs}
+    else:
+        data.update(type=kind, **attrs)
+    nx._clear_cache(graph)
