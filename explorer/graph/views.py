@@ -48,10 +48,10 @@ def _edges(G: nx.Graph, n, edge_type: str, direction: str = "any"):
     In ``G.out_edges(n)`` then ``G.in_edges(n)`` order, read from the adjacency dicts:
     networkx's view objects cost more than the walk when a view asks about thousands of
     claims."""
-    if not G.is_directed():
-        for v, d in G.edges(n, data=True) if not G.is_multigraph() else _multi(G.adj[n]):
+    if not G.is_directed():  # no direction to choose: every edge of n
+        for other, d in _multi_or_simple(G, G.adj[n]):
             if d.get("type") == edge_type:
-                yield v, d
+                yield other, d
         return
     multi = G.is_multigraph()
     sides = (("out", G._succ), ("in", G._pred))
@@ -166,21 +166,21 @@ def changed_mind(G: nx.Graph) -> list[dict]:
     return out
 
 
-def _bearing(G: nx.Graph, n, edges_of=_edges) -> dict:
+def _bearing(G: nx.Graph, n) -> dict:
     """What bears on claim ``n``: similar claims, references it cites, annotations."""
     similar = []
     for t in ("similar", "duplicate", "user_link"):
-        for other, e in edges_of(G, n, t):
+        for other, e in _edges(G, n, t):
             if G.nodes[other].get("type") == "claim":
                 similar.append(
                     {"id": other, "text": _text(G.nodes[other]), "weight": e.get("weight")}
                 )
     # Ties by id: the order must not depend on how the graph's adjacency was built.
     similar.sort(key=lambda r: (-(r["weight"] or 1.0), str(r["id"])))
-    refs = [{"id": r, "text": _text(G.nodes[r])} for r, _ in edges_of(G, n, "cites", "out")]
+    refs = [{"id": r, "text": _text(G.nodes[r])} for r, _ in _edges(G, n, "cites", "out")]
     notes = [
         {"id": a, "text": _text(G.nodes[a]), "stance": e.get("stance") or G.nodes[a].get("stance")}
-        for a, e in edges_of(G, n, "annotates", "in")
+        for a, e in _edges(G, n, "annotates", "in")
     ]
     return {"similar": similar, "references": refs, "annotations": notes}
 
@@ -194,7 +194,6 @@ def evidence(G: nx.Graph, by_type: dict | None = None) -> dict:
     question with none of these is listed as without evidence; a limitation that cites
     no reference (nor does any claim similar to it) as without reference.
     """
-    edges_of = _edges
     # Claims that cite a reference: a limitation's similar claims are looked up here,
     # not walked edge by edge.
     citing = {u for u, _, _ in (by_type or edges_by_type(G)).get("cites", ())}
@@ -205,7 +204,7 @@ def evidence(G: nx.Graph, by_type: dict | None = None) -> dict:
     for n, d in _claims(G):
         kind = d.get("kind")
         if kind in (CRITERION, QUESTION):
-            bearing = _bearing(G, n, edges_of)
+            bearing = _bearing(G, n)
             row = {"claim": n, "text": _text(d), "kind": kind, **_where(d), **bearing}
             items.append(row)
             if not any(bearing.values()):

@@ -281,3 +281,21 @@ def test_suggested_links_sort_only_the_strongest_and_fall_back_when_too_few_pass
     got = [(r["a"], r["b"], r["weight"]) for r in views.suggested_links(G, 0.7, limit)]
     assert got == _suggestions_by_sorting_everything(G, 0.7, limit)
     assert len(got) == limit
+
+
+def test_edge_walks_on_graphs_without_direction_or_parallel_edges():
+    """The walks read the adjacency of any networkx graph: undirected ones list every
+    edge of a node whatever the direction asked, simple ones their single edge."""
+    G = nx.MultiDiGraph()
+    G.add_node("a", type="claim", kind="limitation", text="A", note="n1.md")
+    G.add_node("b", type="claim", text="B", note="n2.md")
+    G.add_node("r", type="reference", text="R")
+    G.add_edge("a", "b", key="similar", type="similar", weight=0.8)
+    G.add_edge("b", "r", key="cites", type="cites")
+    for H in (G, nx.DiGraph(G), nx.MultiGraph(G), nx.Graph(G)):
+        assert [o for o, _ in views._edges(H, "b", "similar", "any")] == ["a"]
+        assert [o for o, _ in views._edges(H, "b", "cites", "out")] == ["r"]
+        ev = views.evidence(H)
+        assert ev["limitations_without_reference"] == []  # its similar claim cites R
+    G.remove_edge("b", "r", key="cites")
+    assert [r["claim"] for r in views.evidence(G)["limitations_without_reference"]] == ["a"]
