@@ -380,13 +380,18 @@ def _wire_edges(edges: list[dict], index: Mapping[str, int]) -> dict:
             extra["reason"] = reasons.setdefault(extra["reason"], len(reasons))
         if extra:
             more[str(i)] = extra
+    return _edge_data(out, to, codes, types, styles, weights, reasons, more)
+
+
+def _edge_data(out, to, codes, types, styles, weights, reasons, more) -> dict:
+    """The page's ``edges`` object (docs/EXPORTERS.md), from its columns and tables."""
     return {
         "out": out,
         "to": to,
         "type": codes,
         "types": list(types),
         "styles": styles,
-        "weighted": sorted(weighted),
+        "weighted": sorted(SIMILARITY_EDGE_TYPES),
         "w": weights,
         "reasons": list(reasons),
         "more": more,
@@ -674,17 +679,7 @@ def _edge_columns(G: nx.Graph, ids: list[str]) -> dict | None:
             if "reason" in extra:
                 extra["reason"] = reasons.setdefault(str(extra["reason"]), len(reasons))
             more[str(i)] = extra
-    return {
-        "out": out,
-        "to": to,
-        "type": codes,
-        "types": list(types),
-        "styles": styles,
-        "weighted": sorted(weighted),
-        "w": weights,
-        "reasons": list(reasons),
-        "more": more,
-    }
+    return _edge_data(out, to, codes, types, styles, weights, reasons, more)
 
 
 def _group_records(G: nx.Graph, group: Mapping) -> list[dict]:

@@ -386,9 +386,7 @@ def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
         "SELECT source, target, type, weight, reason FROM sim_edges ORDER BY source, target, type"
     )
     decided = edge_decisions(db, "tension")
-    # What ``_edge`` (``add_edge``) does, inlined: both ends are nodes already, and on
-    # 750,000 edges networkx's per-call checks were half of reading the graph.
-    succ, pred = graph._succ, graph._pred
+    # Both ends are nodes already: ``_put_edge``, with the cache cleared once at the end.
     for a, b, kind, weight, reason in rows:
         u, v = claim_node.get(a), claim_node.get(b)
         if u is None or v is None or (hidden_edges and (u, kind, v) in hidden_edges):
@@ -401,13 +399,7 @@ def _add_similarity(db, graph, claim_node, hidden_edges) -> None:
             attrs["reason"] = reason
             if decision:
                 attrs["decision"] = decision
-        keys = succ[u].get(v)
-        if keys is None:
-            keys = succ[u][v] = pred[v][u] = graph.edge_key_dict_factory()
-        if kind in keys:
-            keys[kind].update(attrs)
-        else:
-            keys[kind] = attrs
+        _put_edge(graph, u, v, kind, attrs)
     nx._clear_cache(graph)
 
 
@@ -455,18 +447,21 @@ def _add_links(
 def _edge(graph: nx.MultiDiGraph, source: str, target: str, kind: str, hidden, **attrs) -> None:
     if hidden and (source, kind, target) in hidden:
         return
-    succ = graph._succ
-    if source not in succ or target not in succ:
+    if source not in graph._succ or target not in graph._succ:
         graph.add_edge(source, target, key=kind, type=kind, **attrs)
         return
-    # Both ends are nodes: what add_edge does, without its per-call checks (a large
-    # vault has hundreds of thousands of mention and containment edges).
-    keys = succ[source].get(target)
-    if keys is None:
-        keys = succ[source][target] = graph._pred[target][source] = graph.edge_key_dict_factory()
-    data = keys.get(kind)
-    if data is None:
-        keys[kind] = {"type": kind, **attrs}
-    else:
-        data.update(type=kind, **attrs)
+    _put_edge(graph, source, target, kind, {"type": kind, **attrs})
     nx._clear_cache(graph)
+
+
+def _put_edge(graph: nx.MultiDiGraph, u: str, v: str, kind: str, attrs: dict) -> None:
+    """``graph.add_edge(u, v, key=kind, **attrs)`` for two existing nodes, without its
+    per-call checks and cache clearing (the caller clears it): a large vault has close to
+    a million edges, and those checks were half of reading the graph."""
+    keys = graph._succ[u].get(v)
+    if keys is None:
+        keys = graph._succ[u][v] = graph._pred[v][u] = graph.edge_key_dict_factory()
+    if kind in keys:
+        keys[kind].update(attrs)
+    else:
+        keys[kind] = attrs

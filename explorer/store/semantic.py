@@ -389,7 +389,25 @@ def write_sim_edges(
     (``similarity.pair_ranks``); an edge it does not name is stored with 0, and with
     ``ranks=None`` every edge is stored with NULL (not known: the next index compares
     every claim again rather than update them)."""
-    rows = [
+    rows = _edge_rows(edges, ranks)
+    with write_transaction(db):
+        db.conn.execute("DELETE FROM sim_edges")
+        db.conn.execute("DELETE FROM claims_dirty")  # every claim was compared
+        db.conn.executemany(_INSERT_EDGE, rows)
+    return len(rows)
+
+
+_INSERT_EDGE = (
+    "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason, ranks) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _edge_rows(
+    edges: Iterable[Edge], ranks: Mapping[tuple[str, str, str], int] | None
+) -> list[tuple]:
+    """``sim_edges`` rows of ``edges``, ranks as :func:`write_sim_edges` says."""
+    return [
         (
             e.source,
             e.target,
@@ -400,15 +418,6 @@ def write_sim_edges(
         )
         for e in edges
     ]
-    with write_transaction(db):
-        db.conn.execute("DELETE FROM sim_edges")
-        db.conn.execute("DELETE FROM claims_dirty")  # every claim was compared
-        db.conn.executemany(
-            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason, ranks) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-    return len(rows)
 
 
 def sim_edge_rows(db: Database) -> list[tuple[str, str, str, float, str]]:
@@ -429,21 +438,7 @@ def update_sim_edges(
         db.conn.executemany(
             "DELETE FROM sim_edges WHERE source = ? AND target = ? AND type = ?", list(remove)
         )
-        db.conn.executemany(
-            "INSERT OR REPLACE INTO sim_edges (source, target, type, weight, reason, ranks) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    e.source,
-                    e.target,
-                    e.type,
-                    float(e.weight),
-                    e.reason or "",
-                    None if ranks is None else ranks.get((e.source, e.target, e.type), 0),
-                )
-                for e in add
-            ],
-        )
+        db.conn.executemany(_INSERT_EDGE, _edge_rows(add, ranks))
 
 
 def semantic_counts(db: Database) -> dict:
