@@ -85,3 +85,90 @@ def _required(seq) -> tuple[str, ...] | None:
         return None
     # The most selective: the one whose shortest alternative is longest.
     return max(usable, key=lambda c: (min(len(s) for s in c), -len(c)))
+
+
+class PatternSet:
+    """Patterns, and one literal scan that rules out at once those that cannot match.
+
+    For a text, :meth:`candidates` gives the indexes (ascending) of the patterns whose
+    required literals it contains, plus those the prefilter knows nothing about: a
+    superset of the patterns that match, exact in the same way as :func:`could_match`.
+    """
+
+    def __init__(self, patterns) -> None:
+        self.patterns = tuple(patterns)
+        self._by_literal: dict[str, list[int]] = {}
+        always = []
+        for i, pattern in enumerate(self.patterns):
+            need = required(pattern)
+            if not need:
+                always.append(i)
+            for literal in need or ():
+                self._by_literal.setdefault(literal, []).append(i)
+        self._always = tuple(always)
+        self._scan = LiteralScan(self._by_literal)
+
+    def candidates(self, folded: str | None):
+        """Indexes of the patterns that could match the text ``folded`` came from."""
+        if folded is None:  # not ASCII: nothing is ruled out
+            return range(len(self.patterns))
+        hits = set(self._always)
+        by_literal = self._by_literal
+        for literal in self._scan.found(folded):
+            hits.update(by_literal[literal])
+        return sorted(hits)
+
+    def search_any(self, text: str) -> bool:
+        """True when one of the patterns matches somewhere in ``text``."""
+        patterns = self.patterns
+        return any(patterns[i].search(text) for i in self.candidates(fold(text)))
+
+
+class LiteralScan:
+    """Which of many literals a folded text contains, found in one regex scan.
+
+    Asking ``literal in text`` for each of a few hundred literals costs a Python step
+    per literal. Instead one pattern, the literals merged into a trie so that the
+    regex engine tries a few characters per position, finds at each position the
+    longest literal that starts there. Every literal the text contains is a prefix
+    of the longest one found where it starts, so the answer is exactly the found
+    literals and the literals inside them (worked out once, in ``_inside``).
+    """
+
+    def __init__(self, literals) -> None:
+        self.literals = tuple(sorted(set(literals)))
+        body = _trie_pattern(self.literals)
+        self._scan = re.compile(f"(?=({body}))") if body else None
+        self._inside = {
+            lit: tuple(other for other in self.literals if other in lit) for lit in self.literals
+        }
+
+    def found(self, folded: str) -> set[str]:
+        """The literals that occur in ``folded`` (a lower-cased ASCII text)."""
+        if self._scan is None:
+            return set()
+        out: set[str] = set()
+        for longest in set(self._scan.findall(folded)):
+            out.update(self._inside[longest])
+        return out
+
+
+def _trie_pattern(literals) -> str:
+    """A regex matching the longest of ``literals`` at a position (``""`` for none)."""
+    trie: dict = {}
+    for lit in literals:
+        node = trie
+        for ch in lit:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a literal ends here
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # Greedy and optional where a literal may end: the longest match is tried first.
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from explorer import resources
 from explorer.errors import ExplorerError
-from explorer.semantic.prefilter import could_match, fold
+from explorer.semantic.prefilter import PatternSet
 
 VAULT_TAXONOMY = Path(".explorer") / "taxonomy.toml"
 
@@ -69,13 +70,21 @@ class Kind:
         """True when ``text`` (under ``context``) is not about what this kind is about."""
         if not self.about and not self.not_about:
             return False
-        ft = fold(text)
-        if any(could_match(p, ft) and p.search(text) for p in self.about):
+        if self._about.search_any(text):
             return False
         if self.not_about:
-            return any(could_match(p, ft) and p.search(text) for p in self.not_about)
-        fc = fold(context)
-        return not any(could_match(p, fc) and p.search(context) for p in self.about)
+            return self._not_about.search_any(text)
+        return not self._about.search_any(context)
+
+    # Built at first use (a frozen dataclass may still fill its __dict__): the check runs
+    # for every cue hit of the vault, and one literal scan replaces a test per pattern.
+    @cached_property
+    def _about(self) -> PatternSet:
+        return PatternSet(self.about)
+
+    @cached_property
+    def _not_about(self) -> PatternSet:
+        return PatternSet(self.not_about)
 
     negated: str | None = None
     opposes: tuple[str, ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -52,8 +53,55 @@ def test_rule_scores_unchanged_by_the_prefilter(monkeypatch):
     with_filter = [fast.rule_scores(t, c) for t in texts for c in ("", texts[0], "Limits > x")]
     monkeypatch.setattr(prefilter, "fold", lambda text: None)
     monkeypatch.setattr("explorer.semantic.kinds.fold", lambda text: None)
-    monkeypatch.setattr("explorer.semantic.taxonomy.fold", lambda text: None)
     slow = RuleKindClassifier(taxonomy)
     without = [slow.rule_scores(t, c) for t in texts for c in ("", texts[0], "Limits > x")]
     assert with_filter == without
     assert any(with_filter)  # the rules do fire on these texts
+
+
+def test_literal_scan_finds_exactly_the_literals_a_text_contains():
+    # Nested, overlapping and prefix-sharing literals, and regex metacharacters: each
+    # must be reported exactly when ``in`` says it is there.
+    literals = [
+        "able to",
+        " able to",
+        "unable to",
+        "to be",
+        "be",
+        "abl",
+        "a.b",
+        "c+",
+        "x|y",
+        "(no",
+        "fail",
+        "failure",
+        "fails to",
+        "ail",
+        "to",
+    ]
+    scan = prefilter.LiteralScan(literals)
+    rng = random.Random(7)
+    alphabet = "abelnotuifrsxy |.+(c"
+    texts = ["", "unable to be", "it fails to fail", "x|y (no a.b c+", "to", "failuree"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert scan.found(text) == {lit for lit in literals if lit in text}, text
+    assert prefilter.LiteralScan([]).found("anything") == set()
+
+
+def test_pattern_set_candidates_are_what_could_match_says():
+    taxonomy = default_taxonomy()
+    patterns = [p for kind in taxonomy.kinds for p in kind.cues + kind.about + kind.not_about]
+    patterns.append(re.compile(r"[’']t\b"))  # no literal: always a candidate
+    pset = prefilter.PatternSet(patterns)
+    seen_skip = False
+    for text in _texts():
+        folded = prefilter.fold(text)
+        got = list(pset.candidates(folded))
+        want = [i for i, p in enumerate(patterns) if prefilter.could_match(p, folded)]
+        assert got == want, text
+        matching = {i for i, p in enumerate(patterns) if p.search(text)}
+        assert matching <= set(got), text
+        assert pset.search_any(text) == bool(matching)
+        seen_skip |= len(got) < len(patterns)
+    assert seen_skip  # the scan does rule patterns out
