@@ -134,7 +134,7 @@ class CalibratedKindClassifier:
 
     def classify(self, claims, contexts=None, vectors=None) -> dict[str, KindLabel]:
         contexts = contexts or {}
-        with _remembered(self.inner, ("cue_scores", "context_scores")):
+        with _remembered(self.inner, ("cue_scores", "context_scores", "rule_scores")):
             raw = self.inner.classify(claims, contexts, vectors)
             feats = kind_features(self.inner, claims, contexts, vectors, raw)
         self.details = {cid: (raw[cid], f) for cid, f in feats.items()}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,12 +74,16 @@ STEP_SIZE = 2.0
 EMBEDDING_WEIGHT = 1.0
 
 
+# The kind rules, their features and the voices ask these of every claim several times:
+# pure functions of the text, remembered for the last few thousand texts.
+@lru_cache(maxsize=4096)
 def is_question(text: str) -> bool:
     """An interrogative sentence; a '?' inside parentheses ("(??)") does not count."""
     bare = _PAREN.sub("", text).strip().rstrip("…. ")
     return bare.endswith("?") or bool(_QUESTION_START.match(bare))
 
 
+@lru_cache(maxsize=4096)
 def is_fragment(text: str) -> bool:
     """A few words with no sentence of their own ("Mathematics.", "Not real-time."), or a
     short note-style item in lower case with no full stop ("refactoring inside a file")."""
@@ -162,6 +167,11 @@ class NullKindClassifier:
         return {c.id: KindLabel(c.id, kid, 0.0, "default") for c in claims}
 
 
+def _clip(x: float, lo: float, hi: float) -> float:
+    """``x`` held to [lo, hi], as a float (np.clip's result, without its per-call cost)."""
+    return float(min(max(x, lo), hi))
+
+
 def _need(pattern: re.Pattern) -> str | tuple[str, ...]:
     """The prefilter's literals for a cue: one string when there is one (the common
     case, tested with a bare ``in``), else a tuple; empty when nothing is known."""
@@ -191,6 +201,7 @@ class RuleKindClassifier:
         ]
         self._flat = [(kind, p, w) for kind, cues in self._cues for p, w, _ in cues]
         self._cue_set = PatternSet(p for _, p, _ in self._flat)
+        self._order = {k: i for i, k in enumerate(taxonomy.ids)}  # the rules' tie-break
 
     def _candidates(self, folded: str | None) -> list[tuple[Kind, re.Pattern, float]]:
         """The cues whose regex could match, in taxonomy order.
@@ -286,7 +297,7 @@ class RuleKindClassifier:
         scores = self.rule_scores(claim.text, context)
         if not scores:
             return None
-        order = {k: i for i, k in enumerate(self.taxonomy.ids)}
+        order = self._order
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], order[kv[0]]))
         (best, (s1, why)), s2 = ranked[0], (ranked[1][1][0] if len(ranked) > 1 else 0.0)
         if all(r.startswith("under ") for r in why.split(", ")):
@@ -295,7 +306,7 @@ class RuleKindClassifier:
         conf = 0.5 + 0.15 * min(s1, 3.0) - 0.15 * min(s2, 2.0)
         if _HEDGE.search(claim.text):
             conf -= 0.1
-        return KindLabel(claim.id, best, float(np.clip(conf, 0.3, 0.95)), "rule", why)
+        return KindLabel(claim.id, best, _clip(conf, 0.3, 0.95), "rule", why)
 
     def classify(self, claims, contexts=None, vectors=None) -> dict[str, KindLabel]:
         contexts = contexts or {}
@@ -466,14 +477,14 @@ class KindClassifier(RuleKindClassifier):
             best = default
         if not fits and best not in cues and best not in ctx:
             # Nothing fits: the default, with a confidence that says how weakly anything fit.
-            conf = float(np.clip(0.2 + top * 0.6, 0.1, 0.5))
+            conf = _clip(0.2 + top * 0.6, 0.1, 0.5)
             return KindLabel(claim.id, default, conf, "default")
         vals = np.asarray([s for _, s in ranked])
         p = np.exp(vals - vals.max())
         conf = float(p[[k for k, _ in ranked].index(best)] / p.sum())
         if best in cues and _HEDGE.search(claim.text):
             conf -= 0.1
-        conf = float(np.clip(conf, 0.3, 0.95))
+        conf = _clip(conf, 0.3, 0.95)
         reasons = cues.get(best, (0.0, []))[1] + ([ctx[best][1]] if best in ctx else [])
         if best in cues:
             return KindLabel(claim.id, best, conf, "rule", ", ".join(reasons))
