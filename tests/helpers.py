@@ -234,3 +234,32 @@ def check_vault_loss_is_reported(qtbot, win, claim_id: str) -> None:
     win.reindex()  # nothing to index; no crash
     win.select_node(claim_id)  # the map still works from the database
     assert "not in the vault any more" in win.details.browser.toPlainText()
+
+
+# Columns that hold the time of the run, not the vault's content.
+CLOCK_COLUMNS = {"indexed_at", "created_at", "updated_at"}
+
+
+def store_dump(db_path: Path) -> dict[str, list]:
+    """Every row of every table but the full-text indexes' internals, clock columns out."""
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = [
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if "_fts" not in name and not name.startswith("sqlite_")
+        ]
+        out = {}
+        for table in tables:
+            cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+            keep = [c for c in cols if c not in CLOCK_COLUMNS]
+            rows = conn.execute(f'SELECT {", ".join(keep)} FROM "{table}"').fetchall()
+            if table == "meta":  # a store's own name for the vector files beside it
+                rows = [r for r in rows if r[0] != "vector_file_token"]
+            out[table] = sorted(rows, key=repr)
+        out["claims_fts"] = conn.execute(
+            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'models' ORDER BY rowid"
+        ).fetchall()
+    finally:
+        conn.close()
+    return out

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import store_dump
 
 import explorer.indexing.parallel as parallel
 from explorer.indexing.events import Progress, Summary
@@ -26,9 +27,6 @@ _spec = importlib.util.spec_from_file_location(
 )
 synth_vault = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(synth_vault)
-
-# Columns that hold the time of the run, not the vault's content.
-CLOCK_COLUMNS = {"indexed_at", "created_at", "updated_at"}
 
 
 @pytest.fixture(scope="module")
@@ -44,31 +42,6 @@ def vault(tmp_path_factory):
         encoding="utf-8",
     )
     return root
-
-
-def dump(db_path: Path) -> dict[str, list]:
-    """Every row of every table but the full-text indexes' internals, clock columns out."""
-    conn = sqlite3.connect(db_path)
-    try:
-        tables = [
-            name
-            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if "_fts" not in name and not name.startswith("sqlite_")
-        ]
-        out = {}
-        for table in tables:
-            cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
-            keep = [c for c in cols if c not in CLOCK_COLUMNS]
-            rows = conn.execute(f'SELECT {", ".join(keep)} FROM "{table}"').fetchall()
-            if table == "meta":  # a store's own name for the vector files beside it
-                rows = [r for r in rows if r[0] != "vector_file_token"]
-            out[table] = sorted(rows, key=repr)
-        out["claims_fts"] = conn.execute(
-            "SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'models' ORDER BY rowid"
-        ).fetchall()
-    finally:
-        conn.close()
-    return out
 
 
 def index(vault, db, workers, embedder=None, **kwargs):
@@ -104,7 +77,7 @@ def test_same_store_with_one_and_four_workers(vault, tmp_path, pool_starts, mode
     s4 = index(vault, four, 4, embedder)[-1]
     assert pool_starts == [4]
     assert (s1.notes, s1.claims, s1.errors) == (s4.notes, s4.claims, 0)
-    a, b = dump(one), dump(four)
+    a, b = store_dump(one), store_dump(four)
     assert a.keys() == b.keys()
     for table in a:
         assert a[table] == b[table], table

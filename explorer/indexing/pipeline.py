@@ -74,6 +74,7 @@ from explorer.indexing.vault import (
     scan_vault,
 )
 from explorer.paths import is_inside
+from explorer.store import bulk
 from explorer.store.connection import check_store, open_db, write_transaction
 from explorer.store.errors import IndexBusyError
 from explorer.store.lock import index_lock
@@ -98,6 +99,9 @@ VaultStage = Callable[[Database, Changes], Iterable[Progress] | None]
 CHUNK_CLAIMS = 4096
 FIRST_CHUNK_CLAIMS = 256
 CHUNK_NOTES = 1000
+# A first index of at least this many notes into an empty store sets the lookup
+# indexes aside and builds them once at the end (explorer/store/bulk.py).
+BULK_NOTES = 200
 
 
 @dataclass(slots=True)
@@ -278,6 +282,31 @@ class IndexRun:
         yield from self._remove_gone(files)
         plan = [(f, self._fresh(f)) for f in files]
         jobs = [ReadJob(f, state.sha if state else None) for f, (skip, state) in plan if not skip]
+        # Lookup indexes a crashed run left out come back before anything is written; a
+        # first index of a large vault leaves them out until its notes are in.
+        with write_transaction(self.db):
+            bulk.restore(self.db)
+            setting_aside = not self.states and not self.has_user_rows and len(jobs) >= BULK_NOTES
+            if setting_aside:
+                bulk.drop(self.db)
+        try:
+            yield from self._notes(plan, jobs)
+        except BaseException:
+            if setting_aside:
+                with contextlib.suppress(Exception):  # the next run restores them
+                    self._restore_indexes()
+            raise
+        if setting_aside:
+            yield Progress("finish", 0, 1, message="building the lookup indexes")
+            self._restore_indexes()
+        yield from self._finish()
+
+    def _restore_indexes(self) -> None:
+        with write_transaction(self.db):
+            bulk.restore(self.db)
+
+    def _notes(self, plan, jobs: list[ReadJob]) -> Iterator[Progress]:
+        """Read, parse, analyse and write the changed notes (in workers when worth it)."""
         early = {}
         if len(jobs) >= MIN_PARALLEL_NOTES and self.pool.n > 1 and picklable(self.parse):
             self.pool.start()
@@ -303,7 +332,6 @@ class IndexRun:
         if self.pending and not self.cancelled:
             yield from self._flush()
         self.pool.close()  # the workers' memory is free before the vault stages run
-        yield from self._finish()
 
     def _fresh(self, f: NoteFile) -> tuple[bool, NoteState | None]:
         """(whether the file is unchanged by its stat, its state when it was indexed
