@@ -30,6 +30,7 @@ from explorer.core.fragments import is_fragment
 from explorer.core.inline import math_spans, without_math
 from explorer.core.model import Claim, Section
 from explorer.semantic.context import is_lead_in
+from explorer.semantic.prefilter import PatternSet
 from explorer.semantic.types import Annotation
 
 _I = r"(?:I|I[’']m|I[’']d|I[’']ve|me|my|myself)"
@@ -54,6 +55,9 @@ _SENTENCE_PATTERNS = [
     r"^(?:meh|nope|agreed|exactly|indeed|doubtful|questionable)\s*[.!?]*\s*$",
 ]
 _SENTENCE = [re.compile(p, re.I) for p in _SENTENCE_PATTERNS]
+# Asked of every sentence: one literal scan first (prefilter.PatternSet), then the few
+# patterns that could match.
+_SENTENCE_SET = PatternSet(_SENTENCE)
 # Parenthetical asides are annotations when they speak in the first person or hedge.
 _ASIDE = re.compile(
     r"(?<![\w.\-])(?:I|i)(?=\s+[a-z])|(?<![\w.\-])I[’'](?:m|d|ve)\b|\b(?:me|my|myself)\b|"
@@ -129,7 +133,7 @@ def is_annotation_sentence(text: str) -> bool:
     """
     text = _unquoted(text)
     text = re.sub(r"^[^\w(?!]+", "", text)  # a stray ')' or '- ' left by a glued export
-    return any(p.search(text) for p in _SENTENCE)
+    return _SENTENCE_SET.search_any(text)
 
 
 def is_annotation_aside(inner: str) -> bool:

@@ -18,7 +18,8 @@ from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
-# Literals shorter than this are too common to rule anything out.
+# Literals shorter than this are too common to rule anything out (but one punctuation
+# mark, such as '@' or '"', is rare enough; see _selective).
 MIN_LITERAL = 2
 
 
@@ -73,18 +74,39 @@ def _required(seq) -> tuple[str, ...] | None:
                 found = tuple(strings)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
             found = _required(list(av[2]))
+        elif op is sre.IN and av and all(item is sre.LITERAL for item, _ in av):
+            found = tuple(chr(code) for _, code in av)  # a set of characters: [“"]
         if found is not None:
             candidates.append(found)
     flush()
-    usable = [
-        tuple(s.lower() for s in c)
-        for c in candidates
-        if all(s.isascii() and len(s) >= MIN_LITERAL for s in c)
-    ]
+    usable = [c for c in map(_ascii_side, candidates) if c and all(map(_selective, c))]
     if not usable:
         return None
     # The most selective: the one whose shortest alternative is longest.
     return max(usable, key=lambda c: (min(len(s) for s in c), -len(c)))
+
+
+def _ascii_side(alternatives: tuple[str, ...]) -> tuple[str, ...]:
+    """The alternatives an ASCII text could contain, lower-cased.
+
+    The filter applies to ASCII text only, where a match cannot contain “ or ’; a
+    non-ASCII letter may still match an ASCII one under IGNORECASE (the Kelvin sign
+    matches k), so an alternative with a non-ASCII letter keeps the whole tuple out.
+    """
+    out = []
+    for s in alternatives:
+        if s.isascii():
+            out.append(s.lower())
+        elif any(ch.isalpha() for ch in s):
+            return ()
+    return tuple(out)
+
+
+def _selective(literal: str) -> bool:
+    """Long enough to rule something out: two characters, or one punctuation mark."""
+    if len(literal) >= MIN_LITERAL:
+        return True
+    return len(literal) == 1 and not literal.isalnum() and not literal.isspace()
 
 
 class PatternSet:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from explorer.core.model import Claim, ParsedNote
 from explorer.core.words import COMMON_WORDS
 from explorer.semantic.context import is_lead_in, lead_in_scopes
+from explorer.semantic.prefilter import PatternSet, fold
 from explorer.semantic.types import Reference
 
 # What _find reports for each source named: (key, text, kind, url or None).
@@ -105,6 +106,12 @@ _NOT_SOURCES = re.compile(
 )
 # A one-word "X paper" with no "the" before it names a paper only when X looks like a
 # model or method name (GPT-1, BERT, DallE), not a capitalised adjective ("Important paper").
+# Every pattern _find runs over a text, for its prefilter.
+_FIND_SET = PatternSet(
+    (_URL, _DOI, _ARXIV, _CITE_PAREN, _CITE_NARRATIVE, _PAREN_WITH_YEAR, _QUOTED)
+    + (_AUTHOR_TITLE, _PAPER_NAMED, _CITE_NO_YEAR, _ATTR_PAREN, _ATTR_VIA, _ATTR_VERB)
+    + (_ATTR_ET_AL, _POSSESSIVE, _TITLED, _HANDLE)
+)
 _MODEL_LIKE = re.compile(r"\d|[A-Z].*[A-Z]")
 # Capitalised words that open sentences or name things, never sources.
 _NOT_NAMES = {
@@ -405,21 +412,30 @@ class ReferenceExtractor:
         DOIs, dated citations, titles, "(from X)"), not "via X" or "X says".
         """
         out: list[_Found] = []
-        for m in _URL.finditer(text):
+        # Most texts cite nothing: one literal scan rules out the patterns that cannot
+        # match (prefilter.PatternSet) before any of them runs.
+        maybe = _FIND_SET.candidates(fold(text))
+        patterns = _FIND_SET.patterns
+        possible = {patterns[i] for i in maybe}
+
+        def hits(pat: re.Pattern):
+            return pat.finditer(text) if pat in possible else ()
+
+        for m in hits(_URL):
             out.append((url_key(m.group()), m.group(), "url", m.group()))
-        for m in _DOI.finditer(text):
+        for m in hits(_DOI):
             doi = m.group(1)
             out.append(("doi:" + doi.casefold(), doi, "doi", "https://doi.org/" + doi))
-        for m in _ARXIV.finditer(text):
+        for m in hits(_ARXIV):
             out.append(
                 ("arxiv:" + m.group(1), m.group(), "url", "https://arxiv.org/abs/" + m.group(1))
             )
         for pat in (_CITE_PAREN, _CITE_NARRATIVE):
-            for m in pat.finditer(text):
+            for m in hits(pat):
                 first = m.group(1).split()[0].casefold()
                 if first not in _NOT_NAMES:
                     out.append((f"cite:{first}:{m.group(2)}", m.group(), "citation", None))
-        for group in _PAREN_WITH_YEAR.finditer(text):
+        for group in hits(_PAREN_WITH_YEAR):
             for item in group.group(1).split(";"):
                 hit = _CITE_ITEM.search(item)
                 if hit:
@@ -427,7 +443,7 @@ class ReferenceExtractor:
                     if first not in _NOT_NAMES:
                         cite = f"{hit.group(1)}, {hit.group(2)}"
                         out.append((f"cite:{first}:{hit.group(2)}", cite, "citation", None))
-        for m in _QUOTED.finditer(text):
+        for m in hits(_QUOTED):
             title = m.group(1).strip()
             words = title.split()
             window = text[max(0, m.start() - 40) : m.end() + 40]
@@ -437,11 +453,11 @@ class ReferenceExtractor:
                 and _TITLE_CONTEXT.search(window)
             ):
                 out.append(("title:" + _fold(title), title, "title", None))
-        for m in _AUTHOR_TITLE.finditer(text):
+        for m in hits(_AUTHOR_TITLE):
             title = m.group(2).strip().rstrip(".")
             if 1 <= len(title.split()) <= 25:
                 out.append(("title:" + _fold(title), title, "title", None))
-        for m in _PAPER_NAMED.finditer(text):
+        for m in hits(_PAPER_NAMED):
             has_the = m.group().lower().startswith("the")
             for name in _PAPER_SPLIT.split(m.group(1)):
                 name = name.strip()
@@ -449,14 +465,14 @@ class ReferenceExtractor:
                     continue
                 if has_the or _MODEL_LIKE.search(name):
                     out.append(("title:" + _fold(name), f"the {name} paper", "title", None))
-        for m in _CITE_NO_YEAR.finditer(text):
+        for m in hits(_CITE_NO_YEAR):
             first = m.group(1).casefold()
             if first not in _NOT_NAMES:
                 out.append((f"src:{_fold(m.group(1))} et al", m.group(), "citation", None))
         patterns = (_ATTR_PAREN, _ATTR_VIA, _ATTR_VERB, _ATTR_ET_AL, _POSSESSIVE, _TITLED, _HANDLE)
         # A heading keeps only explicit attributions: "(from ZickZack)", "Prof. Okafor".
         for pat in patterns if attributions else (_ATTR_PAREN, _TITLED):
-            for m in pat.finditer(text):
+            for m in hits(pat):
                 words = m.group(1).strip(" .,:;").split()
                 # "As Hinton puts it": a sentence's capitalised first word is not a name.
                 while len(words) > 1 and words[0].casefold() in _NOT_NAMES:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.semantic import prefilter
+from explorer.semantic import annotations, prefilter, references
 from explorer.semantic.kinds import RuleKindClassifier
 from explorer.semantic.taxonomy import default_taxonomy
 
@@ -27,6 +27,11 @@ def _texts() -> list[str]:
     # Case-folding corners: the Kelvin sign and the long s fold to ASCII letters in the
     # regex engine, so non-ASCII text must bypass the filter.
     out += ["The \u212aernel can\u017ft solve it.", "CANNOT REASON", "Ünable to plan", ""]
+    # Citations, quotes and handles, for the reference patterns.
+    out += [
+        'Hinton\'s "Forward-Forward" paper (Hinton, 2022) via @geoffhinton, doi 10.1/x.',
+        "Wei et al. showed it (see arXiv:2201.11903); Prof. Okafor disagrees.",
+    ]
     return out
 
 
@@ -38,7 +43,12 @@ def _texts() -> list[str]:
         (r"\b(?:forgets?|drifts?)\b", ("forget", "drift")),
         (r"\bcan\b(?!\s*not)", ("can",)),
         (r"\b(?:a|it)\b", None),  # one-letter alternatives rule nothing out
-        (r"[’']t\b", None),
+        # A set of characters: the ASCII side of it, one punctuation mark being rare enough.
+        (r"[’']t\b", ("'",)),
+        (r"[“\"]([^”\"]{3,120})[”\"]", ('"',)),
+        (r"[Kk]elvin", ("elvin",)),
+        (r"[\u212a]x", None),  # the Kelvin sign matches k under IGNORECASE: no filter
+        (r"[ab]c", None),  # one letter rules nothing out
     ],
 )
 def test_required_literals(pattern, need):
@@ -92,7 +102,8 @@ def test_literal_scan_finds_exactly_the_literals_a_text_contains():
 def test_pattern_set_candidates_are_what_could_match_says():
     taxonomy = default_taxonomy()
     patterns = [p for kind in taxonomy.kinds for p in kind.cues + kind.about + kind.not_about]
-    patterns.append(re.compile(r"[’']t\b"))  # no literal: always a candidate
+    patterns += [*references._FIND_SET.patterns, *annotations._SENTENCE]
+    patterns.append(re.compile(r"\b\w+ly\b"))  # no literal: always a candidate
     pset = prefilter.PatternSet(patterns)
     seen_skip = False
     for text in _texts():
