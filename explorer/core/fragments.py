@@ -42,11 +42,17 @@ def is_fragment(text: str) -> bool:
     bare = without_math(text).strip()
     if not _WORD.search(bare):
         return True
-    tokens = [t for t in bare.split() if any(ch.isalnum() for ch in t)]  # not "-", "|"
-    if len(tokens) == 1:
+    # Words are tokens with a letter or digit (not "-", "|"); counting stops past a label.
+    words = 0
+    for token in bare.split():
+        if any(ch.isalnum() for ch in token):
+            words += 1
+            if words > LABEL_WORDS:
+                break
+    if words == 1:
         return True
     if _FILE.match(bare):
         return True
-    if len(tokens) <= LABEL_WORDS and not bare.endswith((".", "!", "?", ":")):
+    if words <= LABEL_WORDS and not bare.endswith((".", "!", "?", ":")):
         return not _SAYS.search(bare)
     return False

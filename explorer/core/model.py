@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from explorer.core.pickling import compact_pickle
+
 # Node and edge types of the concept graph (documented in docs/EXPORT.md).
 NODE_TYPES = ("note", "section", "claim", "annotation", "reference", "concept")
 EDGE_TYPES = (
@@ -37,6 +39,7 @@ STANCES = ("agree", "disagree", "doubt", "revise", "note")
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Section:
     """A heading, marked (``## x``) or recognised in a flattened text export."""
@@ -51,6 +54,7 @@ class Section:
     end: int
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
     """A wikilink, embed, Markdown link, bare URL or transclusion left by an export."""
@@ -66,6 +70,7 @@ class Link:
     claim_id: str | None = None  # the claim whose text holds it, if any
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Claim:
     """One atomic statement: a sentence of a paragraph, or a list item."""
@@ -85,6 +90,7 @@ class Claim:
     fragment: bool = False
 
 
+@compact_pickle
 @dataclass(slots=True)
 class ParsedNote:
     """Everything the parser finds in one note."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 
 from explorer.core.model import ParsedNote
+from explorer.core.pickling import compact_pickle
 from explorer.indexing.vault import NoteFile, NoteReadError, NoteText, NoteVanished, read_note
 
 # Below this many notes to read, a pool costs more to start than it saves.
@@ -57,6 +58,7 @@ def picklable(obj: object) -> bool:
     return True
 
 
+@compact_pickle
 @dataclass(slots=True)
 class ReadResult:
     """One note file read (and parsed, unless its content is the stored one)."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.core.model import NOTE_SUFFIXES
+from explorer.core.pickling import compact_pickle
 from explorer.errors import ExplorerError
 
 # Larger notes are skipped with a message: a note is prose written by a person, and a
@@ -53,6 +54,7 @@ class VaultScan:
     warnings: list[str] = field(default_factory=list)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class NoteText:
     """A decoded note. ``size`` and ``mtime_ns`` are from before the read (see read_note)."""

@@ -519,6 +519,8 @@ _ACRONYM_STOP = {
     "IV",
     "VS",
 }
+# Words that never start or continue a term, in one set for the token loop below.
+_NOT_TERM = frozenset(_STOP) | frozenset(_NOT_HEADS)
 # Letters of any script ("Über Bewusstsein" is two words, not "ber Bewusstsein").
 _L = r"[^\W\d_]"
 _TOKEN = re.compile(rf"{_L}(?:{_L}|[\-’'])*{_L}|{_L}|[^\s\w]+|[\d_]+")
@@ -585,17 +587,15 @@ def candidates(text: str) -> list[tuple[str, bool]]:
             out.append((" ".join(run[-2:]), False))
         run.clear()
 
+    not_term = _NOT_TERM
     for tok in _TOKEN.findall(text):
         w = tok.replace("’", "'")
-        if (
-            _WORD.match(w)
-            and w.casefold() not in _STOP
-            and w.casefold() not in _NOT_HEADS
-            and len(w) >= 3
-            and not w.casefold().endswith("ly")
-        ):
-            run.append(w)
-        else:
+        # Cheapest tests first; a run only ends when there is one (flush of none is a no-op).
+        if len(w) >= 3 and (f := w.casefold()) not in not_term and not f.endswith("ly"):
+            if _WORD.match(w):
+                run.append(w)
+                continue
+        if run:
             flush()
     flush()
     return out

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 
 from explorer.core.model import STANCES as STANCES  # the stance names, re-exported
 from explorer.core.model import Claim
+from explorer.core.pickling import compact_pickle
 
 # Where a claim's kind came from, strongest first. The store applies them in this
 # order: a user's correction is never overwritten by a re-index (see resolve_kind).
 KIND_SOURCES = ("user", "rule", "embedding", "default")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class KindLabel:
     claim_id: str
@@ -21,6 +23,7 @@ class KindLabel:
     reason: str = ""  # the cue or prototype that decided, for tooltips and debugging
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Annotation:
     """The author's own later comment on a claim."""
@@ -40,6 +43,7 @@ class Annotation:
     )
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Reference:
     """A source: a URL, DOI, citation, paper title, person, note, or bibliography entry."""
@@ -53,6 +57,7 @@ class Reference:
     scope: str = "claim"  # "claim": cited by claim_ids; "note": listed for the whole note
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Concept:
     id: str  # "con:" + slug
@@ -62,6 +67,7 @@ class Concept:
     in_heading: bool = False  # named in a heading or a link: worth keeping even if rare
 
 
+@compact_pickle
 @dataclass(slots=True)
 class NoteAnalysis:
     """Everything the semantic layer says about one note.
