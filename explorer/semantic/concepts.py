@@ -591,10 +591,14 @@ def candidates(text: str) -> list[tuple[str, bool]]:
     for tok in _TOKEN.findall(text):
         w = tok.replace("’", "'")
         # Cheapest tests first; a run only ends when there is one (flush of none is a no-op).
-        if len(w) >= 3 and (f := w.casefold()) not in not_term and not f.endswith("ly"):
-            if _WORD.match(w):
-                run.append(w)
-                continue
+        if (
+            len(w) >= 3
+            and (f := w.casefold()) not in not_term
+            and not f.endswith("ly")
+            and _WORD.match(w)
+        ):
+            run.append(w)
+            continue
         if run:
             flush()
     flush()
