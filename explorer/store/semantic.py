@@ -18,6 +18,7 @@ the vault stages with :func:`write_vault_concepts` and :func:`write_sim_edges`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from sqlite_utils import Database
@@ -36,6 +37,18 @@ LABEL_CHARS = 60
 KIND_SQL = "COALESCE(u.kind, c.kind)"
 CONFIDENCE_SQL = "CASE WHEN u.kind IS NOT NULL THEN 1.0 ELSE c.confidence END"
 KIND_SOURCE_SQL = "CASE WHEN u.kind IS NOT NULL THEN 'user' ELSE c.kind_source END"
+
+
+# Characters json.dumps escapes (with ensure_ascii off); strings without them need none.
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
+def _json_strings(items: list[str]) -> str:
+    """``json.dumps(items, ensure_ascii=False)`` for a list of strings, written directly
+    when none needs escaping (every concept row has one; json.dumps costs more)."""
+    if any(_JSON_ESCAPED.search(s) for s in items):
+        return json.dumps(items, ensure_ascii=False)
+    return "[" + ", ".join(f'"{s}"' for s in items) + "]"
 
 
 def _label(text: str) -> str:
@@ -163,7 +176,7 @@ def write_analysis(
                 c.id,
                 _label(c.term),
                 c.term,
-                json.dumps(sorted(c.variants), ensure_ascii=False),
+                _json_strings(sorted(c.variants)),
                 int(c.in_heading),
                 fold_key(c.term),
                 concept_key(c.term),
@@ -366,7 +379,7 @@ def _replace_vault_concepts(
                 (
                     c.id,
                     c.term,
-                    json.dumps(sorted(c.variants), ensure_ascii=False),
+                    _json_strings(sorted(c.variants)),
                     len(c.claim_ids),
                     int(c.in_heading),
                 )
