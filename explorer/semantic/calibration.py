@@ -63,6 +63,12 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
+def _sigmoid_one(z: np.float64) -> float:
+    """:func:`_sigmoid` of one number, bit for bit (numpy's exp, not math.exp, which
+    differs in the last place), without the cost of a clip on a 0-d array."""
+    return float(1.0 / (1.0 + np.exp(-min(max(z, -30.0), 30.0))))
+
+
 def fit_logistic(
     x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000, lr: float = 0.5
 ) -> tuple[np.ndarray, float]:
@@ -134,7 +140,9 @@ class CalibratedKindClassifier:
 
     def classify(self, claims, contexts=None, vectors=None) -> dict[str, KindLabel]:
         contexts = contexts or {}
-        with _remembered(self.inner, ("cue_scores", "context_scores", "rule_scores")):
+        with _remembered(
+            self.inner, ("cue_scores", "context_scores", "rule_scores", "label_from_rules")
+        ):
             raw = self.inner.classify(claims, contexts, vectors)
             feats = kind_features(self.inner, claims, contexts, vectors, raw)
         self.details = {cid: (raw[cid], f) for cid, f in feats.items()}
@@ -142,9 +150,9 @@ class CalibratedKindClassifier:
         for c in claims:
             lab = raw[c.id]
             f = feats[c.id]
-            key = "rules" if f[FEATURES.index("no_reg")] else "model"
+            key = "rules" if f[_NO_REG] else "model"
             w, b = self.params.get(key) or self.params["model"]
-            conf = float(_sigmoid(np.asarray(f @ w + b)))
+            conf = _sigmoid_one(f @ w + b)
             unsure = f[_NO_REG] or f[_FIT] < UNSURE_FIT
             if vectors and c.id in vectors and unsure and f[_SILENT] and not f[_QUESTION]:
                 # No rule fires and the regression cannot tell the kinds apart (another
@@ -167,7 +175,9 @@ def _remembered(obj, methods: Sequence[str]):
         cached = functools.lru_cache(maxsize=4096)(fn)
 
         def copied(*args, _cached=cached):
-            return dict(_cached(*args))  # callers add keys to what they get back
+            got = _cached(*args)
+            # Callers add keys to the dicts they get back; labels are immutable.
+            return dict(got) if isinstance(got, dict) else got
 
         try:
             setattr(obj, name, copied)

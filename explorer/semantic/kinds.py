@@ -23,7 +23,7 @@ import numpy as np
 
 from explorer.core.model import Claim
 from explorer.semantic.context import lead_in_scopes
-from explorer.semantic.prefilter import PatternSet, fold, required
+from explorer.semantic.prefilter import PatternSet, fold
 from explorer.semantic.taxonomy import Kind, Taxonomy
 from explorer.semantic.types import KindLabel
 
@@ -172,35 +172,19 @@ def _clip(x: float, lo: float, hi: float) -> float:
     return float(min(max(x, lo), hi))
 
 
-def _need(pattern: re.Pattern) -> str | tuple[str, ...]:
-    """The prefilter's literals for a cue: one string when there is one (the common
-    case, tested with a bare ``in``), else a tuple; empty when nothing is known."""
-    need = required(pattern) or ()
-    return need[0] if len(need) == 1 else need
-
-
-def _has(folded: str, need: str | tuple[str, ...]) -> bool:
-    if need.__class__ is str:
-        return need in folded
-    return any(s in folded for s in need)
-
-
 class RuleKindClassifier:
     """Cue patterns from the taxonomy, with negation, questions and section context."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        # Each cue with its weight and the literals a match needs (prefilter.required),
-        # worked out once: the rules run on every claim of the vault.
-        self._cues = [
-            (kind, [(p, w, _need(p)) for p, w in kind.weighted_cues()]) for kind in taxonomy.kinds
-        ]
-        self._section_cues = [
-            (kind, [(p, w, _need(p)) for p, w in kind.weighted_section_cues()])
-            for kind in taxonomy.kinds
-        ]
-        self._flat = [(kind, p, w) for kind, cues in self._cues for p, w, _ in cues]
+        # Every cue with its kind and weight, in taxonomy order, and one literal scan over
+        # them (prefilter.PatternSet): the rules run on every claim of the vault.
+        self._flat = [(kind, p, w) for kind in taxonomy.kinds for p, w in kind.weighted_cues()]
         self._cue_set = PatternSet(p for _, p, _ in self._flat)
+        self._section_flat = [
+            (kind, p, w) for kind in taxonomy.kinds for p, w in kind.weighted_section_cues()
+        ]
+        self._section_set = PatternSet(p for _, p, _ in self._section_flat)
         self._order = {k: i for i, k in enumerate(taxonomy.ids)}  # the rules' tie-break
 
     def _candidates(self, folded: str | None) -> list[tuple[Kind, re.Pattern, float]]:
@@ -250,19 +234,21 @@ class RuleKindClassifier:
         pieces = context_pieces(context)
         scale = FRAGMENT_CONTEXT_WEIGHT if fragment else CONTEXT_WEIGHT
         pieces = pieces[::-1]
-        folded = [fold(piece) for piece in pieces]
-        for kind, cues in self._section_cues:
-            for pat, weight, need in cues:
-                for dist, piece in enumerate(pieces):
-                    f = folded[dist]
-                    if f is not None and need and not _has(f, need):
-                        continue
-                    m = pat.search(piece)
-                    if m:
-                        w = scale * weight * CONTEXT_DECAY[min(dist, len(CONTEXT_DECAY) - 1)]
-                        if w > out.get(kind.id, (0.0, ""))[0]:
-                            out[kind.id] = (w, f"under '{m.group()}'")
-                        break
+        # Per piece, the section cues that could match it; a cue counts at the nearest
+        # piece it matches.
+        possible = [set(self._section_set.candidates(fold(piece))) for piece in pieces]
+        flat = self._section_flat
+        for i in sorted(set().union(*possible)):
+            kind, pat, weight = flat[i]
+            for dist, piece in enumerate(pieces):
+                if i not in possible[dist]:
+                    continue
+                m = pat.search(piece)
+                if m:
+                    w = scale * weight * CONTEXT_DECAY[min(dist, len(CONTEXT_DECAY) - 1)]
+                    if w > out.get(kind.id, (0.0, ""))[0]:
+                        out[kind.id] = (w, f"under '{m.group()}'")
+                    break
         return out
 
     def rule_scores(self, text: str, context: str = "") -> dict[str, tuple[float, str]]:
