@@ -55,6 +55,7 @@ _OWN_HEADING = re.compile(
     r"\b(?:my|own|thoughts?|reactions?|comments?|side\s+notes?|homework|to-?do|questions\s+i)\b",
     re.I,
 )
+_WORD = re.compile(r"\w+")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b")
 _SEE_ALSO = re.compile(r"^\s*see\s+also\b", re.I)
 _OR_ALTERNATIVE = re.compile(r"^\s*or\b[\s,]", re.I)
@@ -115,6 +116,8 @@ def note_is_on_a_source(note: ParsedNote) -> bool:
 def is_statement_question(text: str) -> bool:
     """A remark in statement word order that ends in, or holds, a question mark:
     hedged ("passing says more about the judges?"), not a real question."""
+    if "?" not in text:
+        return False
     text = re.sub(r"\(\?\?+\)", "", text)  # "(??)" is an annotation marker: its own stage
     if "?" not in text:
         return False
@@ -128,10 +131,15 @@ def reaction_kind(claim: Claim, previous: Claim | None) -> tuple[str, float] | N
     """How ``claim`` reacts to what came before (``previous`` claim), with a confidence;
     None when it is no unmarked reaction."""
     text = claim.text
-    words = len(re.findall(r"\w+", text))
-    after_question = previous is not None and is_question(previous.text)
-    evaluative = _POINTER.search(text) or _HEDGE.search(text) or _FIRST_PERSON.search(text)
-    if after_question and not is_question(text) and words <= SHORT_REPLY_WORDS and evaluative:
+    # Every claim of the vault comes through here: the cheap and the likely-false tests
+    # go first, and the words are counted only where a rule needs them.
+    if (
+        previous is not None
+        and is_question(previous.text)
+        and not is_question(text)
+        and _words(text) <= SHORT_REPLY_WORDS
+        and (_POINTER.search(text) or _HEDGE.search(text) or _FIRST_PERSON.search(text))
+    ):
         return "reply to a question", 0.8
     if is_statement_question(text):
         return "hedged remark", 0.7
@@ -141,9 +149,13 @@ def reaction_kind(claim: Claim, previous: Claim | None) -> tuple[str, float] | N
         return "first-person verdict", 0.75
     if _POINTER.search(text):
         return "comment on what came before", 0.6
-    if _NAMES_IT.search(text) and words <= SHORT_REPLY_WORDS:
+    if _NAMES_IT.search(text) and _words(text) <= SHORT_REPLY_WORDS:
         return "comment on what came before", 0.55
     return None
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 def detect_voices(
