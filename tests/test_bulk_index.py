@@ -1,12 +1,13 @@
-"""A first index sets the lookup indexes aside and builds them at the end: same store,
-same schema, and the indexes come back after a failure or a crash."""
+"""A first index sets the lookup indexes aside and builds them, and the search indexes,
+at the end: same store, same schema, and all of it comes back after a failure or a
+crash."""
 
 from __future__ import annotations
 
 import sqlite3
 
 import pytest
-from helpers import store_dump, write_vault
+from helpers import assert_fts_matches_claims, store_dump, write_vault
 
 import explorer.indexing.pipeline as pipeline
 from explorer.indexing.events import Summary
@@ -87,9 +88,18 @@ def test_first_index_in_bulk_equals_the_plain_one(vault, tmp_path, monkeypatch, 
     assert a == b
     assert a["concepts"] and a["mentions"] and a["refs"] and a["annotations"]
     assert schema(plain) == schema(fast)  # every index back, defined as before
-    conn = sqlite3.connect(fast)
-    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    conn.close()
+    assert a["claims_fts"]  # the search index answers, as the plain one does
+    store = open_db(fast)
+    try:
+        assert store.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert_fts_matches_claims(store)
+        assert not bulk.search_pending(store)
+        found = store.conn.execute(
+            "SELECT COUNT(*) FROM annotations_fts WHERE annotations_fts MATCH 'sure'"
+        ).fetchone()[0]
+        assert found == 12  # every note's annotation is searchable
+    finally:
+        store.close()
 
 
 def test_a_store_with_notes_keeps_its_indexes(vault, tmp_path, monkeypatch, drops):
@@ -125,6 +135,8 @@ def test_a_run_that_stops_half_way_puts_the_indexes_back(vault, tmp_path, monkey
     try:
         assert bulk.missing(store) == []
         assert store.conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 4
+        assert_fts_matches_claims(store)  # the four notes written are searchable
+        assert not bulk.search_pending(store)
     finally:
         store.close()
 
@@ -134,12 +146,21 @@ def test_the_next_run_mends_a_crash(vault, tmp_path, monkeypatch):
     index(vault, db)
     store = open_db(db)
     with store.conn:
-        bulk.drop(store)  # what a process killed mid-run leaves behind
+        # What a process killed mid-run leaves behind: no lookup indexes, and claims
+        # the search index does not know.
+        bulk.set_aside(store)
+        for table in bulk.SEARCH_TABLES:
+            store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
     assert bulk.missing(store) == list(bulk.LOOKUP_INDEXES)
+    assert bulk.search_pending(store)
+    with pytest.raises(AssertionError):
+        assert_fts_matches_claims(store)
     store.close()
     assert index(vault, db).indexed == 0  # nothing changed, and yet
     store = open_db(db)
     try:
         assert bulk.missing(store) == []
+        assert not bulk.search_pending(store)
+        assert_fts_matches_claims(store)
     finally:
         store.close()

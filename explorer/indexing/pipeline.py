@@ -262,6 +262,7 @@ class IndexRun:
         self.removed_sha: dict[str, str] = {}
         self.added_sha: dict[str, str] = {}
         self.pool = pool or NoteWorkers(1)
+        self.search_index = True  # off while a first index leaves it to the end (bulk.py)
         # Stages that can analyse a note in a worker (see explorer/indexing/parallel.py).
         self.task_stages: dict[int, Any] = {
             i: s for i, s in enumerate(note_stages) if callable(getattr(s, "task", None))
@@ -285,10 +286,11 @@ class IndexRun:
         # Lookup indexes a crashed run left out come back before anything is written; a
         # first index of a large vault leaves them out until its notes are in.
         with write_transaction(self.db):
-            bulk.restore(self.db)
+            bulk.put_back(self.db)
             setting_aside = not self.states and not self.has_user_rows and len(jobs) >= BULK_NOTES
             if setting_aside:
-                bulk.drop(self.db)
+                bulk.set_aside(self.db)
+        self.search_index = not setting_aside
         try:
             yield from self._notes(plan, jobs)
         except BaseException:
@@ -297,13 +299,13 @@ class IndexRun:
                     self._restore_indexes()
             raise
         if setting_aside:
-            yield Progress("finish", 0, 1, message="building the lookup indexes")
+            yield Progress("finish", 0, 1, message="building the lookup and search indexes")
             self._restore_indexes()
         yield from self._finish()
 
     def _restore_indexes(self) -> None:
         with write_transaction(self.db):
-            bulk.restore(self.db)
+            bulk.put_back(self.db)
 
     def _notes(self, plan, jobs: list[ReadJob]) -> Iterator[Progress]:
         """Read, parse, analyse and write the changed notes (in workers when worth it)."""
@@ -479,6 +481,7 @@ class IndexRun:
                 stages=self.note_stages,
                 tables=self.tables,
                 reattach=self.has_user_rows,
+                search_index=self.search_index,
             )
         except Exception as err:  # the note's transaction was rolled back: old version kept
             self.counts["errors"] += 1

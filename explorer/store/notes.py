@@ -75,6 +75,7 @@ def write_note(
     stages: Iterable[NoteStage] = (),
     tables: list[str] | None = None,
     reattach: bool = True,
+    search_index: bool = True,
 ) -> int:
     """Replace the stored version of ``parsed.path`` with ``parsed``; return its claim count.
 
@@ -82,7 +83,8 @@ def write_note(
     rows commit (or roll back) with the note's; a stage may delete or rewrite the note's
     claims (say, to move annotations out), and the note's claim count and the search
     index follow what it leaves. ``tables`` caches
-    :func:`derived_note_tables` across a run.
+    :func:`derived_note_tables` across a run. ``search_index`` off: the caller fills
+    the search index later, for many notes at once (store/bulk.py).
     """
     path = parsed.path
     conn = db.conn
@@ -178,11 +180,12 @@ def write_note(
         )
         for stage in stages:
             stage(db, parsed)
-        # Indexed from the rows as the stages left them (a stage may drop claims).
-        conn.execute(
-            "INSERT INTO claims_fts (rowid, text) SELECT seq, text FROM claims WHERE note = ?",
-            (path,),
-        )
+        if search_index:
+            # Indexed from the rows as the stages left them (a stage may drop claims).
+            conn.execute(
+                "INSERT INTO claims_fts (rowid, text) SELECT seq, text FROM claims WHERE note = ?",
+                (path,),
+            )
         count = len(parsed.claims)
         if stages:
             count = conn.execute("SELECT COUNT(*) FROM claims WHERE note = ?", (path,)).fetchone()[
