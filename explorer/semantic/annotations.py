@@ -58,6 +58,7 @@ _SENTENCE = [re.compile(p, re.I) for p in _SENTENCE_PATTERNS]
 # Asked of every sentence: one literal scan first (prefilter.PatternSet), then the few
 # patterns that could match.
 _SENTENCE_SET = PatternSet(_SENTENCE)
+_LEADING_DEBRIS = re.compile(r"^[^\w(?!]+")
 # Parenthetical asides are annotations when they speak in the first person or hedge.
 _ASIDE = re.compile(
     r"(?<![\w.\-])(?:I|i)(?=\s+[a-z])|(?<![\w.\-])I[’'](?:m|d|ve)\b|\b(?:me|my|myself)\b|"
@@ -132,7 +133,7 @@ def is_annotation_sentence(text: str) -> bool:
     is a short answer" is an example, not the author disagreeing.
     """
     text = _unquoted(text)
-    text = re.sub(r"^[^\w(?!]+", "", text)  # a stray ')' or '- ' left by a glued export
+    text = _LEADING_DEBRIS.sub("", text)  # a stray ')' or '- ' left by a glued export
     return _SENTENCE_SET.search_any(text)
 
 

@@ -549,8 +549,11 @@ def concept_key(term: str) -> str:
     return "".join(words)
 
 
+_NOT_SLUG = re.compile(r"[^\w\s-]")
+
+
 def slug(term: str) -> str:
-    words = re.sub(r"[^\w\s-]", "", term.casefold()).replace("_", " ").replace("-", " ").split()
+    words = _NOT_SLUG.sub("", term.casefold()).replace("_", " ").replace("-", " ").split()
     if words:
         words[-1] = singular(words[-1])
     return "-".join(words)
@@ -628,8 +631,9 @@ class ConceptExtractor:
             if c is None:
                 cid = "con:" + (term.casefold() if acronym else slug(term))
                 c = found[key] = Concept(cid, term, set(), [], False)
+                surface[key] = Counter()
             c.variants.add(term)
-            surface.setdefault(key, Counter())[term] += 1
+            surface[key][term] += 1
             if owner and owner not in c.claim_ids:
                 c.claim_ids.append(owner)
             c.in_heading = c.in_heading or heading

@@ -252,10 +252,14 @@ def ref_id(key: str) -> str:
     return "ref:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+_QUOTE_MARKS = re.compile(r"[“”\"‘’'`]")
+_NOT_KEY = re.compile(r"[^\w\s:/.\-]")
+
+
 def _fold(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).casefold()
-    t = re.sub(r"[“”\"‘’'`]", "", t)
-    return " ".join(re.sub(r"[^\w\s:/.\-]", " ", t).split())
+    t = _QUOTE_MARKS.sub("", t)
+    return " ".join(_NOT_KEY.sub(" ", t).split())
 
 
 def url_key(url: str) -> str:
@@ -415,6 +419,8 @@ class ReferenceExtractor:
         # Most texts cite nothing: one literal scan rules out the patterns that cannot
         # match (prefilter.PatternSet) before any of them runs.
         maybe = _FIND_SET.candidates(fold(text))
+        if not maybe:
+            return out
         patterns = _FIND_SET.patterns
         possible = {patterns[i] for i in maybe}
 

@@ -68,9 +68,7 @@ def set_aside(db: Database) -> None:
     """Before a first index into an empty store (inside the caller's transaction): drop
     the lookup indexes and leave the search indexes to :func:`put_back`."""
     drop(db)
-    db.conn.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (SEARCH_PENDING,)
-    )
+    db.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (SEARCH_PENDING,))
 
 
 def search_pending(db: Database) -> bool:
