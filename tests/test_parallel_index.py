@@ -196,3 +196,18 @@ def test_an_edit_updates_the_similarity_edges_as_a_full_pass_would(tmp_path, mon
     index(tmp_path / "copy", fresh, 1, embedder)
     assert edges(db) == edges(fresh)
     assert {e[2] for e in edges(db)} >= {"similar", "tension"}
+
+
+def test_jobs_share_the_notes_between_the_workers():
+    assert parallel.batch_size(2000, 2) == parallel.MAX_BATCH_NOTES  # large: full jobs
+    assert parallel.batch_size(60, 2) == 7  # four jobs or more per worker
+    assert parallel.batch_size(5, 4) == 1
+    assert parallel.batch_size(0, 1) == 1
+    for count in range(0, 300, 7):
+        for workers in (1, 2, 3, 8):
+            size = parallel.batch_size(count, workers)
+            assert 1 <= size <= parallel.MAX_BATCH_NOTES
+            if count >= 4 * workers * parallel.MAX_BATCH_NOTES:
+                assert size == parallel.MAX_BATCH_NOTES
+            elif count >= 4 * workers:
+                assert -(-count // size) >= 4 * workers  # every worker gets several jobs
