@@ -262,7 +262,10 @@ class IndexRun:
         self.removed_sha: dict[str, str] = {}
         self.added_sha: dict[str, str] = {}
         self.pool = pool or NoteWorkers(1)
-        self.search_index = True  # off while a first index leaves it to the end (bulk.py)
+        # Off in a first index: the claims a write group added are indexed for search
+        # in one statement before it commits (bulk.index_new_claims), not note by note.
+        self.search_index = True
+        self.searched_up_to = 0  # the highest claims.seq already in the search index
         # Stages that can analyse a note in a worker (see explorer/indexing/parallel.py).
         self.task_stages: dict[int, Any] = {
             i: s for i, s in enumerate(note_stages) if callable(getattr(s, "task", None))
@@ -286,10 +289,10 @@ class IndexRun:
         # Lookup indexes a crashed run left out come back before anything is written; a
         # first index of a large vault leaves them out until its notes are in.
         with write_transaction(self.db):
-            bulk.put_back(self.db)
+            bulk.restore(self.db)
             setting_aside = not self.states and not self.has_user_rows and len(jobs) >= BULK_NOTES
             if setting_aside:
-                bulk.set_aside(self.db)
+                bulk.drop(self.db)
         self.search_index = not setting_aside
         try:
             yield from self._notes(plan, jobs)
@@ -299,13 +302,16 @@ class IndexRun:
                     self._restore_indexes()
             raise
         if setting_aside:
-            yield Progress("finish", 0, 1, message="building the lookup and search indexes")
+            yield Progress("finish", 0, 1, message="building the lookup indexes")
             self._restore_indexes()
         yield from self._finish()
 
+    def _index_new_claims(self) -> None:
+        self.searched_up_to = bulk.index_new_claims(self.db, self.searched_up_to)
+
     def _restore_indexes(self) -> None:
         with write_transaction(self.db):
-            bulk.put_back(self.db)
+            bulk.restore(self.db)
 
     def _notes(self, plan, jobs: list[ReadJob]) -> Iterator[Progress]:
         """Read, parse, analyse and write the changed notes (in workers when worth it)."""
@@ -441,7 +447,8 @@ class IndexRun:
                 name = getattr(stage, "name", type(stage).__name__)
                 yield self._warn("index", 0, None, f"{name}: preparing failed: {err}")
         streams = self._worker_analyses(batch)
-        with _WriteGroup(self.db) as group:
+        before_commit = None if self.search_index else self._index_new_claims
+        with _WriteGroup(self.db, before_commit=before_commit) as group:
             for item in batch:
                 if self._stop():
                     return
@@ -534,8 +541,15 @@ class _WriteGroup:
     holds whole notes only, so leaving the group commits it.
     """
 
-    def __init__(self, db: Database, seconds: float = 0.5, notes: int = 200) -> None:
+    def __init__(
+        self,
+        db: Database,
+        seconds: float = 0.5,
+        notes: int = 200,
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:
         self.db, self.seconds, self.notes = db, seconds, notes
+        self.before_commit = before_commit  # runs inside the transaction, last
         self.opened = 0.0
         self.count = 0
 
@@ -554,6 +568,8 @@ class _WriteGroup:
 
     def _commit(self) -> None:
         if self.db.conn.in_transaction:
+            if self.before_commit is not None:
+                self.before_commit()
             self.db.conn.execute("COMMIT")
 
     def __exit__(self, *exc) -> None:
