@@ -100,7 +100,8 @@ CHUNK_CLAIMS = 4096
 FIRST_CHUNK_CLAIMS = 256
 CHUNK_NOTES = 1000
 # A first index of at least this many notes into an empty store sets the lookup
-# indexes aside and builds them once at the end (explorer/store/bulk.py).
+# indexes aside and builds them once at the end, and fills the search index once per
+# write group (explorer/store/bulk.py).
 BULK_NOTES = 200
 
 
