@@ -76,16 +76,6 @@ class Kind:
             return self._not_about.search_any(text)
         return not self._about.search_any(context)
 
-    # Built at first use (a frozen dataclass may still fill its __dict__): the check runs
-    # for every cue hit of the vault, and one literal scan replaces a test per pattern.
-    @cached_property
-    def _about(self) -> PatternSet:
-        return PatternSet(self.about)
-
-    @cached_property
-    def _not_about(self) -> PatternSet:
-        return PatternSet(self.not_about)
-
     negated: str | None = None
     opposes: tuple[str, ...] = ()
     questions: bool = False
@@ -101,6 +91,16 @@ class Kind:
         """(pattern, weight) for each section cue."""
         w = self.section_cue_weights or (1.0,) * len(self.section_cues)
         return tuple(zip(self.section_cues, w, strict=True))
+
+    # Built at first use (a frozen dataclass may still fill its __dict__): the check runs
+    # for every cue hit of the vault, and one literal scan replaces a test per pattern.
+    @cached_property
+    def _about(self) -> PatternSet:
+        return PatternSet(self.about)
+
+    @cached_property
+    def _not_about(self) -> PatternSet:
+        return PatternSet(self.not_about)
 
 
 @dataclass(frozen=True)
