@@ -379,7 +379,9 @@ class Workspace:
                 G.graph["communities"] = copy.deepcopy(memo[2])
             else:
                 cached = self._cached_positions(key, layout)
-                info = enrich(G, seed=LAYOUT_SEED, layout=layout, vectors=vectors, positions=cached)
+                info = enrich(
+                    G, seed=LAYOUT_SEED, layout=layout, vectors=vectors, positions=cached, key=key
+                )
                 if info["fingerprint"] is not None:
                     self._store_positions(
                         info["fingerprint"],

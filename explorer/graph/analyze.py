@@ -31,7 +31,7 @@ from explorer.graph.semantic_map import semantic_layout
 LAYOUTS = ("force", "semantic")
 # Part of the key under which enrich()'s results are cached in the store
 # (``explorer.store.layers``): bump it when communities, their terms or centrality change.
-LAYER_VERSION = 1
+LAYER_VERSION = 2  # 2: Louvain over arrays (explorer.graph.louvain)
 
 
 def compute_layout(
@@ -42,20 +42,22 @@ def compute_layout(
     vectors: Mapping[str, np.ndarray] | None = None,
     communities: Mapping[str, int] | None = None,
     spacing: float = 40.0,
+    key: str | None = None,
 ) -> tuple[dict[str, tuple[float, float]], str]:
     """``(positions, fingerprint)``: the layout and the key to cache it under.
 
     The fingerprint covers the graph's structure, the method, its parameters, the seed
     and (for the semantic map) the vectors, so a changed graph never reuses a stale one.
+    A caller that already holds it passes ``key`` (hashing 700,000 edges takes seconds).
     """
     if method == "force":
         pos = force_layout(G, seed=seed, communities=communities, spacing=spacing)
-        key = layout_fingerprint(G, method, seed=seed, spacing=spacing)
+        key = key or layout_fingerprint(G, method, seed=seed, spacing=spacing)
     elif method == "semantic":
         if not vectors:
             raise ValueError("the semantic layout needs claim vectors (none were given)")
         pos = semantic_layout(G, vectors, seed=seed, spacing=spacing)
-        key = layout_fingerprint(
+        key = key or layout_fingerprint(
             G, method, seed=seed, spacing=spacing, vectors=_vectors_digest(G, vectors)
         )
     else:
@@ -72,6 +74,7 @@ def enrich(
     positions: Mapping[str, tuple[float, float]] | None = None,
     weights: Mapping[str, float] | None = None,
     centrality_method: str = "pagerank",
+    key: str | None = None,
 ) -> dict:
     """Add ``community``, ``centrality``, ``x``, ``y`` to the nodes of ``G`` in place.
 
@@ -79,7 +82,8 @@ def enrich(
     ``{"communities": n, "layout": method, "fingerprint": key}``; ``fingerprint`` is
     None when ``positions`` were given (the caller already holds the key).
     ``positions`` that miss a node of ``G`` (a cache from an older graph) are ignored
-    and the layout is computed afresh.
+    and the layout is computed afresh. ``key``: the layout's fingerprint when the caller
+    has it already (``compute_layout``'s).
     """
     comm = detect_communities(G, seed=seed, weights=weights)
     terms = community_terms(G, comm)
@@ -97,15 +101,20 @@ def enrich(
     for n, value in centrality(G, centrality_method).items():
         G.nodes[n]["centrality"] = round(value, 4)
 
-    key = None
+    fingerprint = None
     if positions is None or any(n not in positions for n in G.nodes):
-        fresh, key = compute_layout(G, layout, seed=seed, vectors=vectors, communities=comm)
-        positions = fresh
+        positions, fingerprint = compute_layout(
+            G, layout, seed=seed, vectors=vectors, communities=comm, key=key
+        )
     for n in G.nodes:
         x, y = positions[n]
         G.nodes[n]["x"] = round(float(x), 2)
         G.nodes[n]["y"] = round(float(y), 2)
-    return {"communities": len(G.graph["communities"]), "layout": layout, "fingerprint": key}
+    return {
+        "communities": len(G.graph["communities"]),
+        "layout": layout,
+        "fingerprint": fingerprint,
+    }
 
 
 def _vectors_digest(G: nx.Graph, vectors: Mapping[str, np.ndarray]) -> str:

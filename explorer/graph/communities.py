@@ -3,7 +3,7 @@
 Communities are found on the claim-level projection: an undirected weighted graph
 whose nodes are claims, joined when the concept graph links them directly (similar,
 duplicate, tension, a list item under another) or indirectly (same section, same
-concept, same reference). Louvain (networkx, seeded) partitions it; every other node
+concept, same reference). Louvain (``explorer.graph.louvain``, seeded) partitions it; every other node
 that touches claims (annotation, reference, concept) joins the community most of its
 claims are in.
 
@@ -24,10 +24,13 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import networkx as nx
+import numpy as np
 
 from explorer.core.model import SIMILARITY_EDGE_TYPES
+from explorer.graph.louvain import louvain_labels
 
 # How strongly each kind of tie pulls two claims into one community.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -60,58 +63,85 @@ _STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_][\w\-']*[\w]|[^\W\d_]", re.UNICODE)
 
 
-def claim_projection(G: nx.MultiDiGraph, weights: Mapping[str, float] | None = None) -> nx.Graph:
-    """The undirected, weighted claim-to-claim graph communities are found on."""
+def projection_edges(
+    G: nx.MultiDiGraph, weights: Mapping[str, float] | None = None
+) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """The claim-to-claim ties communities are found on, as arrays.
+
+    ``(claims, src, dst, weight)``: the claim nodes, then one row per tie between
+    ``claims[src]`` and ``claims[dst]`` (undirected; a pair tied several ways has
+    several rows, which add up). Built as lists, not a networkx graph: at 69,000 claims
+    the graph's per-edge checks cost more than the communities themselves.
+    """
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
-    P = nx.Graph()
     claims = [n for n, d in G.nodes(data=True) if d.get("type") == "claim"]
-    P.add_nodes_from(claims)
-
-    def bump(a, b, amount: float) -> None:
-        if a == b or amount <= 0:
-            return
-        if P.has_edge(a, b):
-            P[a][b]["weight"] += amount
-        else:
-            P.add_edge(a, b, weight=amount)
-
-    hubs: dict[tuple[str, str], list] = defaultdict(list)  # concept/reference -> claims
+    index = {n: i for i, n in enumerate(claims)}
+    src: list[int] = []
+    dst: list[int] = []
+    amount: list[float] = []
+    hubs: dict[tuple[str, str], list[int]] = defaultdict(list)  # concept/reference -> claims
     section_claims: dict[object, list] = defaultdict(list)
     for u, v, d in G.edges(data=True):
         et = d.get("type")
-        tu, tv = G.nodes[u].get("type"), G.nodes[v].get("type")
-        if tu == "claim" and tv == "claim":
+        iu, iv = index.get(u), index.get(v)
+        if iu is not None and iv is not None:
+            a = w.get(et, 0.0)
             if et in SIMILARITY_EDGE_TYPES:
-                cos = float(d.get("weight", 1.0) or 1.0)
-                bump(u, v, w.get(et, 0.0) * cos)
-            else:
-                bump(u, v, w.get(et, 0.0))
-        elif et == "contains" and tv == "claim":
+                a *= float(d.get("weight", 1.0) or 1.0)
+            if iu != iv and a > 0:
+                src.append(iu)
+                dst.append(iv)
+                amount.append(a)
+        elif et == "contains" and iv is not None:
             section_claims[u].append(v)
-        elif et in ("mentions", "cites") and tu == "claim":
-            hubs[(et, v)].append(u)
+        elif et in ("mentions", "cites") and iu is not None:
+            hubs[(et, v)].append(iu)
+
+    def line(c) -> int:
+        return G.nodes[c].get("line", 0) or 0
 
     for members in section_claims.values():
-        members.sort(key=lambda c: G.nodes[c].get("line", 0) or 0)
-        for a, b in zip(members, members[1:], strict=False):
-            bump(a, b, w["section"])
+        members.sort(key=line)
+        ids = [index[c] for c in members]
+        src.extend(ids[:-1])
+        dst.extend(ids[1:])
+        amount.extend([w["section"]] * (len(ids) - 1))
 
+    parts = [(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), np.asarray(amount))]
     for (et, _hub), members in hubs.items():
         base = w["concept"] if et == "mentions" else w["reference"]
         k = len(members)
         if k < 2 or base <= 0:
             continue
+        ids = np.asarray(members, dtype=np.int64)
         if k <= _HUB_LIMIT:
-            share = base / (k - 1)
-            for i in range(k):
-                for j in range(i + 1, k):
-                    bump(members[i], members[j], share)
+            a, b = _pairs(k)
+            parts.append((ids[a], ids[b], np.full(len(a), base / (k - 1))))
         else:
-            # A ring through the members in line order keeps the hub's pull, linear.
-            members = sorted(members, key=lambda c: (G.nodes[c].get("note", ""), c))
-            share = base / _HUB_LIMIT
-            for a, b in zip(members, members[1:] + members[:1], strict=False):
-                bump(a, b, share)
+            # A ring through the members in note order keeps the hub's pull, linear.
+            ring = sorted(members, key=lambda i: (G.nodes[claims[i]].get("note", ""), claims[i]))
+            ids = np.asarray(ring, dtype=np.int64)
+            parts.append((ids, np.roll(ids, -1), np.full(k, base / _HUB_LIMIT)))
+    s_all, d_all, w_all = (np.concatenate(col) for col in zip(*parts, strict=True))
+    keep = s_all != d_all  # a claim citing one reference twice is no tie to itself
+    return claims, s_all[keep], d_all[keep], w_all[keep].astype(np.float64)
+
+
+@lru_cache(maxsize=64)
+def _pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.triu_indices(k, 1)
+    return a, b
+
+
+def claim_projection(G: nx.MultiDiGraph, weights: Mapping[str, float] | None = None) -> nx.Graph:
+    """The undirected, weighted claim-to-claim graph communities are found on."""
+    claims, src, dst, weight = projection_edges(G, weights)
+    P = nx.Graph()
+    P.add_nodes_from(claims)
+    total: dict[tuple[int, int], float] = defaultdict(float)
+    for a, b, x in zip(src.tolist(), dst.tolist(), weight.tolist(), strict=True):
+        total[(a, b) if a < b else (b, a)] += x
+    P.add_weighted_edges_from((claims[a], claims[b], x) for (a, b), x in total.items())
     return P
 
 
@@ -129,11 +159,14 @@ def detect_communities(
     Isolated claims each form their own community. Notes and sections get none (they
     hold many topics; see ``majority_group`` for layout purposes).
     """
-    P = claim_projection(G, weights)
-    if P.number_of_nodes() == 0:
+    claims, src, dst, weight = projection_edges(G, weights)
+    if not claims:
         return {}
-    parts = nx.community.louvain_communities(P, weight="weight", resolution=resolution, seed=seed)
-    parts = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
+    labels = louvain_labels(len(claims), src, dst, weight, resolution=resolution, seed=seed)
+    groups: dict[int, list] = defaultdict(list)
+    for n, c in zip(claims, labels.tolist(), strict=True):
+        groups[c].append(n)
+    parts = sorted((sorted(p) for p in groups.values()), key=lambda p: (-len(p), p[0]))
     out: dict[str, int] = {}
     for i, members in enumerate(parts):
         for n in members:

@@ -54,7 +54,9 @@ DISC = 1.4  # disc radius per sqrt(member): room for FR spacing
 CROSS_GROUP_PULL = 0.1
 _MAX_GROUPS = 150  # exact O(groups^2) placement: keep it small
 ITER_GROUPS = 120
-LAYOUT_VERSION = 1  # bump when the algorithm changes, so cached layouts are recomputed
+# Bump when the algorithm changes, so cached layouts are recomputed. 2: the communities
+# it groups by come from explorer.graph.louvain.
+LAYOUT_VERSION = 2
 
 
 def force_layout(
