@@ -36,21 +36,39 @@ def close_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray]
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
 
+    bounds = _cell_bounds(sorted_cell, order)
     out_i, out_j = [], []
     # Same cell: pair each point with the points after it in sorted order.
-    hi = np.searchsorted(sorted_cell, cell, side="right")
+    hi = bounds(0, "right")
     lo = rank + 1
     i, j = _expand(lo, hi)
     out_i.append(i)
     out_j.append(order[j])
     for ox, oy in _HALF_NEIGHBOURS:
-        target = cell + oy * width + ox
-        lo = np.searchsorted(sorted_cell, target, side="left")
-        hi = np.searchsorted(sorted_cell, target, side="right")
+        offset = oy * width + ox
+        lo = bounds(offset, "left")
+        hi = bounds(offset, "right")
         i, j = _expand(lo, hi)
         out_i.append(i)
         out_j.append(order[j])
     return np.concatenate(out_i), np.concatenate(out_j)
+
+
+def _cell_bounds(sorted_cell: np.ndarray, order: np.ndarray):
+    """``searchsorted(sorted_cell, cell + offset, side)`` for every point's cell.
+
+    ``cell + offset`` keeps the points' sorted order, so the search runs on sorted
+    needles and the answers are put back in point order: several times faster than
+    searching in point order (the layout of 85,000 nodes asks some 450 times), with
+    the same answers.
+    """
+
+    def bounds(offset: int, side: str) -> np.ndarray:
+        out = np.empty(len(order), dtype=np.int64)
+        out[order] = np.searchsorted(sorted_cell, sorted_cell + offset, side=side)
+        return out
+
+    return bounds
 
 
 def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
