@@ -18,6 +18,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from explorer.graph.edges import edge_triples
+
 
 def centrality(
     G: nx.Graph, method: str = "pagerank", *, damping: float = 0.85, iterations: int = 50
@@ -29,9 +31,14 @@ def centrality(
         return {}
     index = {v: i for i, v in enumerate(nodes)}
     if G.number_of_edges():
-        pairs = np.array([(index[u], index[v]) for u, v in G.edges()], dtype=np.int64)
-        src = np.concatenate([pairs[:, 0], pairs[:, 1]])
-        dst = np.concatenate([pairs[:, 1], pairs[:, 0]])
+        heads, tails = [], []
+        for u, v, _ in edge_triples(G):
+            heads.append(u)
+            tails.append(v)
+        a = np.fromiter(map(index.__getitem__, heads), np.int64, len(heads))
+        b = np.fromiter(map(index.__getitem__, tails), np.int64, len(tails))
+        src = np.concatenate([a, b])
+        dst = np.concatenate([b, a])
     else:
         src = dst = np.zeros(0, dtype=np.int64)
     degree = np.bincount(src, minlength=n).astype(float)

@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 
 from explorer.core.model import SIMILARITY_EDGE_TYPES
+from explorer.graph.edges import edge_triples
 from explorer.graph.louvain import louvain_labels
 
 # How strongly each kind of tie pulls two claims into one community.
@@ -81,7 +82,7 @@ def projection_edges(
     amount: list[float] = []
     hubs: dict[tuple[str, str], list[int]] = defaultdict(list)  # concept/reference -> claims
     section_claims: dict[object, list] = defaultdict(list)
-    for u, v, d in G.edges(data=True):
+    for u, v, d in edge_triples(G):
         et = d.get("type")
         iu, iv = index.get(u), index.get(v)
         if iu is not None and iv is not None:

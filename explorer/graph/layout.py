@@ -131,7 +131,7 @@ def force_layout(
 def edge_arrays(G: nx.Graph, index: Mapping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Edges as index arrays ``u, v`` and pull weights ``w`` (parallel edges summed)."""
     pull: dict[tuple[int, int], float] = {}
-    for a, b, d in G.edges(data=True):
+    for a, b, d in edge_triples(G):
         if a == b:
             continue
         et = d.get("type", "")
