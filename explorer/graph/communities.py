@@ -103,10 +103,10 @@ def projection_edges(
 
     for members in section_claims.values():
         members.sort(key=line)
-        ids = [index[c] for c in members]
-        src.extend(ids[:-1])
-        dst.extend(ids[1:])
-        amount.extend([w["section"]] * (len(ids) - 1))
+        chain = [index[c] for c in members]
+        src.extend(chain[:-1])
+        dst.extend(chain[1:])
+        amount.extend([w["section"]] * (len(chain) - 1))
 
     parts = [(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), np.asarray(amount))]
     for (et, _hub), members in hubs.items():
@@ -114,15 +114,15 @@ def projection_edges(
         k = len(members)
         if k < 2 or base <= 0:
             continue
-        ids = np.asarray(members, dtype=np.int64)
         if k <= _HUB_LIMIT:
-            a, b = _pairs(k)
-            parts.append((ids[a], ids[b], np.full(len(a), base / (k - 1))))
+            ids = np.asarray(members, dtype=np.int64)
+            first, second = _pairs(k)
+            parts.append((ids[first], ids[second], np.full(len(first), base / (k - 1))))
         else:
             # A ring through the members in note order keeps the hub's pull, linear.
             ring = sorted(members, key=lambda i: (G.nodes[claims[i]].get("note", ""), claims[i]))
-            ids = np.asarray(ring, dtype=np.int64)
-            parts.append((ids, np.roll(ids, -1), np.full(k, base / _HUB_LIMIT)))
+            ring_ids = np.asarray(ring, dtype=np.int64)
+            parts.append((ring_ids, np.roll(ring_ids, -1), np.full(k, base / _HUB_LIMIT)))
     s_all, d_all, w_all = (np.concatenate(col) for col in zip(*parts, strict=True))
     keep = s_all != d_all  # a claim citing one reference twice is no tie to itself
     return claims, s_all[keep], d_all[keep], w_all[keep].astype(np.float64)

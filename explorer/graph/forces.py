@@ -12,6 +12,8 @@ All functions take and return arrays; nothing here knows about graphs.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 # The four "forward" neighbour cells plus the cell itself: visiting only these finds
@@ -63,7 +65,7 @@ def _cell_bounds(sorted_cell: np.ndarray, order: np.ndarray):
     the same answers.
     """
 
-    def bounds(offset: int, side: str) -> np.ndarray:
+    def bounds(offset: int, side: Literal["left", "right"]) -> np.ndarray:
         out = np.empty(len(order), dtype=np.int64)
         out[order] = np.searchsorted(sorted_cell, sorted_cell + offset, side=side)
         return out
