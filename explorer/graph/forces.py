@@ -93,18 +93,19 @@ def repulsion(pos: np.ndarray, k: float, cutoff: float, strength_factor: float =
     i, j = close_pairs(pos, cutoff)
     if len(i) == 0:
         return disp
-    delta = pos[i] - pos[j]
-    d2 = np.einsum("ij,ij->i", delta, delta)
+    dx, dy = _deltas(pos, i, j)
+    d2 = dx * dx + dy * dy
     keep = d2 < cutoff * cutoff
-    i, j, delta, d2 = i[keep], j[keep], delta[keep], d2[keep]
+    i, j, dx, dy, d2 = i[keep], j[keep], dx[keep], dy[keep], d2[keep]
     # Coincident points get a deterministic nudge instead of a division by zero.
     tiny = d2 < 1e-9 * k * k
     if tiny.any():
         angle = (i[tiny] * 0.618034 + j[tiny] * 0.414214) * 2 * np.pi
-        delta[tiny] = np.stack([np.cos(angle), np.sin(angle)], axis=1) * 1e-3 * k
+        dx[tiny] = np.cos(angle) * 1e-3 * k
+        dy[tiny] = np.sin(angle) * 1e-3 * k
         d2[tiny] = 1e-6 * k * k
     strength = (strength_factor * k * k / d2) * (1.0 - d2 / (cutoff * cutoff))
-    fx, fy = delta[:, 0] * strength, delta[:, 1] * strength
+    fx, fy = dx * strength, dy * strength
     disp[:, 0] = np.bincount(i, fx, n) - np.bincount(j, fx, n)
     disp[:, 1] = np.bincount(i, fy, n) - np.bincount(j, fy, n)
     return disp
@@ -118,13 +119,21 @@ def attraction(pos: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray, k: 
     disp = np.zeros((n, 2))
     if len(u) == 0:
         return disp
-    delta = pos[u] - pos[v]
-    dist = np.sqrt(np.einsum("ij,ij->i", delta, delta))
+    dx, dy = _deltas(pos, u, v)
+    dist = np.sqrt(dx * dx + dy * dy)
     strength = np.minimum(dist / k, 1.0) * w
-    fx, fy = delta[:, 0] * strength, delta[:, 1] * strength
+    fx, fy = dx * strength, dy * strength
     disp[:, 0] = np.bincount(v, fx, n) - np.bincount(u, fx, n)
     disp[:, 1] = np.bincount(v, fy, n) - np.bincount(u, fy, n)
     return disp
+
+
+def _deltas(pos: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pos[i] - pos[j]`` as its x and y columns: gathering from one contiguous column
+    at a time is about twice as fast as gathering rows of two, with the same values."""
+    x = np.ascontiguousarray(pos[:, 0])
+    y = np.ascontiguousarray(pos[:, 1])
+    return x[i] - x[j], y[i] - y[j]
 
 
 def limit(disp: np.ndarray, step: float) -> np.ndarray:
@@ -140,8 +149,8 @@ def nearest_distances(pos: np.ndarray, radius: float) -> np.ndarray:
     best = np.full(n, np.inf)
     i, j = close_pairs(pos, radius)
     if len(i):
-        delta = pos[i] - pos[j]
-        d = np.sqrt(np.einsum("ij,ij->i", delta, delta))
+        dx, dy = _deltas(pos, i, j)
+        d = np.sqrt(dx * dx + dy * dy)
         np.minimum.at(best, i, d)
         np.minimum.at(best, j, d)
     best[best > radius] = np.inf
