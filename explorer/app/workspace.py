@@ -46,7 +46,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -353,7 +353,13 @@ class Workspace:
         return summary
 
     # ------------------------------------------------------------------ the graph
-    def graph(self, layout: str = "force", *, include_hidden: bool = False) -> nx.MultiDiGraph:
+    def graph(
+        self,
+        layout: str = "force",
+        *,
+        include_hidden: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> nx.MultiDiGraph:
         """The concept graph of docs/EXPORT.md with communities, centrality and x/y.
 
         Positions come from the ``layouts`` table when the graph's fingerprint is
@@ -361,7 +367,8 @@ class Workspace:
         graphs). Communities and centrality of the last graph are kept in memory under
         the same fingerprint (and the texts, which name the communities), so the graph
         asked for again after an index that changed nothing skips the graph layer.
-        Hidden items are left out unless ``include_hidden``.
+        Hidden items are left out unless ``include_hidden``. ``progress`` is told, in
+        words, when the graph layer has to be computed (tens of seconds on a large vault).
         """
         from explorer.graph.analyze import enrich
 
@@ -379,6 +386,12 @@ class Workspace:
                 G.graph["communities"] = copy.deepcopy(memo[2])
             else:
                 cached = self._cached_positions(key, layout)
+                if progress is not None:
+                    progress(
+                        f"finding communities{'' if cached else ' and laying out'} "
+                        f"{G.number_of_nodes():,} nodes: once for this graph, kept for "
+                        "the next export or window"
+                    )
                 info = enrich(
                     G, seed=LAYOUT_SEED, layout=layout, vectors=vectors, positions=cached, key=key
                 )

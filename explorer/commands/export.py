@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from explorer.commands._common import CommandError, add_db_option, resolve_db, run_guarded
@@ -102,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
             print(report(summary), file=sys.stderr)
         code = NO_MODEL if model_error else 0
     ws = Workspace(args.vault or _stored_vault(db_path), db_path, create=False)
+    started = time.perf_counter()
     try:
         graph = _prepared_graph(args, ws)
         out = Path(args.output).expanduser()
@@ -111,8 +113,8 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         info = graph.graph["filter_info"]
         print(
-            f"wrote {out} ({args.format}: {info['shown_nodes']} nodes, "
-            f"{info['shown_edges']} edges)",
+            f"wrote {out} ({args.format}: {info['shown_nodes']:,} nodes, "
+            f"{info['shown_edges']:,} edges) in {time.perf_counter() - started:.1f} s",
             file=sys.stderr,
         )
     return code
@@ -135,7 +137,7 @@ def _prepared_graph(args: argparse.Namespace, ws):
             f"the semantic map needs claim vectors, and {ws.db_path} has none; "
             "index with a model (without --no-embed) or use --layout force"
         )
-    graph = ws.graph(layout, include_hidden=args.include_hidden)
+    graph = ws.graph(layout, include_hidden=args.include_hidden, progress=_say(args))
     graph, _info = filter_graph(
         graph,
         kinds=args.kinds,
@@ -150,6 +152,13 @@ def _prepared_graph(args: argparse.Namespace, ws):
         copy=False,  # the graph is this command's own: no copy of it
     )
     return graph
+
+
+def _say(args: argparse.Namespace):
+    """Where the slow steps are announced: stderr, unless --quiet."""
+    if args.quiet:
+        return None
+    return lambda message: print(message + " ...", file=sys.stderr, flush=True)
 
 
 def _check_format(fmt: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -167,6 +168,21 @@ def test_export_from_an_existing_store_and_bad_formats(vault, tmp_path, capsys):
     code, _, err = run(capsys, "export", "--db", dbp, "-f", "json", "-o", str(vault / "m.json"))
     assert code == 2 and "refusing to write inside the vault" in err
     assert not (vault / "m.json").exists()
+
+
+def test_export_says_when_it_computes_the_graph_layer_and_how_long_it_took(vault, tmp_path, capsys):
+    run(capsys, "index", str(vault))
+    dbp = str(default_db_path(vault))
+    target = tmp_path / "g.json"
+    code, _, first = run(capsys, "export", "--db", dbp, "-f", "json", "-o", str(target))
+    assert code == 0
+    assert "finding communities and laying out" in first and "nodes: once for this graph" in first
+    assert re.search(r"wrote .*g\.json \(json: [\d,]+ nodes, [\d,]+ edges\) in \d+\.\d s", first)
+    # The second export reads the stored layer: nothing to announce.
+    code, _, second = run(capsys, "export", "--db", dbp, "-f", "json", "-o", str(target))
+    assert code == 0 and "finding communities" not in second and "wrote" in second
+    code, _, quiet = run(capsys, "export", "--db", dbp, "-f", "json", "-o", str(target), "-q")
+    assert code == 0 and quiet == ""
 
 
 def test_other_formats_come_from_the_exporters_registry(vault, tmp_path, capsys):
