@@ -3,9 +3,9 @@
 Communities are found on the claim-level projection: an undirected weighted graph
 whose nodes are claims, joined when the concept graph links them directly (similar,
 duplicate, tension, a list item under another) or indirectly (same section, same
-concept, same reference). Louvain (``explorer.graph.louvain``, seeded) partitions it; every other node
-that touches claims (annotation, reference, concept) joins the community most of its
-claims are in.
+concept, same reference). Louvain (``explorer.graph.louvain``, seeded) partitions it;
+every other node that touches claims (annotation, reference, concept) joins the
+community most of its claims are in.
 
 Each community is named by its most distinctive terms: a class-based TF-IDF over the
 member claims' texts (all texts of a community are one document), so a term that is
@@ -119,7 +119,7 @@ def projection_edges(
             first, second = _pairs(k)
             parts.append((ids[first], ids[second], np.full(len(first), base / (k - 1))))
         else:
-            # A ring through the members in note order keeps the hub's pull, linear.
+            # A ring through the members (by note, then id) keeps the hub's pull, linear.
             ring = sorted(members, key=lambda i: (G.nodes[claims[i]].get("note", ""), claims[i]))
             ring_ids = np.asarray(ring, dtype=np.int64)
             parts.append((ring_ids, np.roll(ring_ids, -1), np.full(k, base / _HUB_LIMIT)))
